@@ -1,0 +1,233 @@
+/**
+ * The per-folio split/merge lifecycle of one HugeTLB block.
+ *
+ * Two regions. `file` is the folio the file holds for the block: none, an
+ * intact huge folio, N order-0 folios after a split, or (restore=inode-held)
+ * a split block the inode keeps after close. `wrapper` is the allocator
+ * wrapper of the deck's issue 2 (S-V2h guestmem_hugetlb.c, S-W
+ * hugetlb_restructuring.c): it takes split folios that leave the file while
+ * sub-folios are still referenced, counts their folio_put callbacks, and when
+ * the merge worker runs, merges them and returns them to the pool at their
+ * original order. The regions are separate because the file may take a new
+ * block (truncateWhilePinned=defer) while the old one still waits there.
+ *
+ * Guards read facts from the event (pinned? pool empty? injected split
+ * failure?) and policies from the context, so the machine stays pure. Arena
+ * effects are named actions (`takeFromPool`, `split`, ...) that emit `effect`;
+ * the simulator applies them where the machine says.
+ */
+import { emit, raise, setup } from 'xstate';
+import type { Refusal } from './outcome';
+import type { Restore, SplitPolicy, TruncateWhilePinned } from './policy';
+import { DEFAULT_POLICY } from './policy';
+
+export type FolioEvent =
+  /** guest fault or fallocate needs the block: take a huge page from the pool (S-V2h). */
+  | { type: 'ALLOC'; anyShared: boolean; poolEmpty: boolean }
+  /** host fault or pin on a shared page of the block: the block must be split now (INV-2). */
+  | { type: 'SHARED_FAULT'; poolEmpty: boolean }
+  /** a page of the block converts to shared; `fails`: undoing the vmemmap optimisation cannot allocate. */
+  | { type: 'SPLIT'; fails: boolean }
+  /** the block became all-private; `pinned`: some sub-folio holds extra references. */
+  | { type: 'MERGE'; pinned: boolean }
+  /** fallocate(PUNCH_HOLE) over the whole block (S-V2g, S-39). */
+  | { type: 'TRUNCATE'; pinned: boolean }
+  /** inode eviction after the last close (S-V2c, S-W). */
+  | { type: 'EVICT_BLOCK'; pinned: boolean }
+  /** folio_put of a sub-folio held by the wrapper; `last`: no sub-folio there is referenced any more. */
+  | { type: 'SUBFOLIO_FREED'; last: boolean }
+  /** the merge worker runs (a workqueue; the model runs it on settle). */
+  | { type: 'SETTLE' }
+  /** internal: the file hands a referenced split block to the wrapper. */
+  | { type: 'HANDOFF' };
+
+export type FolioEventType = FolioEvent['type'];
+
+export interface FolioInput {
+  split?: SplitPolicy;
+  restore?: Restore;
+  truncateWhilePinned?: TruncateWhilePinned;
+}
+export type FolioContext = Required<FolioInput>;
+
+export const FOLIO_FILE_STATES = ['none', 'huge', 'split', 'heldByInode'] as const;
+export const FOLIO_WRAPPER_STATES = ['empty', 'counting', 'mergeable'] as const;
+export type FolioFileState = (typeof FOLIO_FILE_STATES)[number];
+export type FolioWrapperState = (typeof FOLIO_WRAPPER_STATES)[number];
+
+const refuse = (errno: Refusal['errno']) => ({ type: 'refuse', params: { errno } }) as const;
+const effect = (name: FolioEffect) => ({ type: 'effect', params: { name } }) as const;
+
+export const FOLIO_EFFECTS = ['takeFromPool', 'split', 'merge', 'freeToPool', 'handToWrapper', 'mergeAndReturn', 'splitFailed'] as const;
+export type FolioEffect = (typeof FOLIO_EFFECTS)[number];
+
+export const folioGuards = {
+  poolEmpty: ({ event }: { event: FolioEvent }) => 'poolEmpty' in event && event.poolEmpty,
+  /** eager split at allocation when the block holds a shared page (INV-2); lazy leaves it huge. */
+  splitAtAllocation: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    event.type === 'ALLOC' && event.anyShared && context.split === 'eager',
+  lazySplit: ({ context }: { context: FolioContext }) => context.split === 'lazy',
+  splitFails: ({ event }: { event: FolioEvent }) => event.type === 'SPLIT' && event.fails,
+  pinned: ({ event }: { event: FolioEvent }) => 'pinned' in event && event.pinned,
+  pinnedTruncateRefused: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    event.type === 'TRUNCATE' && event.pinned && context.truncateWhilePinned === 'eagain',
+  pinnedEvictHeldByInode: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    event.type === 'EVICT_BLOCK' && event.pinned && context.restore === 'inode-held',
+  lastSubfolio: ({ event }: { event: FolioEvent }) => event.type === 'SUBFOLIO_FREED' && event.last,
+};
+
+/** The two regions, with `root` the id path of the node holding them. */
+export function folioStates(root: string) {
+  const to = (path: string) => `#${root}.${path}`;
+  const same = (why: string) => ({ description: why });
+  const handOff = (why: string) => ({
+    target: to('file.none'),
+    actions: [effect('handToWrapper'), raise({ type: 'HANDOFF' })],
+    description: why,
+  });
+  const nothingAllocated = {
+    SPLIT: same('No folio: the conversion is recorded on the pages only (INV-6).'),
+    MERGE: same('No folio: nothing to merge.'),
+    TRUNCATE: same('No folio: the punch frees nothing and returns 0 (S-V2g).'),
+    EVICT_BLOCK: same('No folio: nothing to free at eviction.'),
+  };
+  const allocate = [
+    { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page beyond other reservations: ENOMEM (S-V2h, DOMAIN 10).' },
+    { guard: 'splitAtAllocation', target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'Allocation takes a whole huge folio and splits it at once because the block holds a shared page; splits at allocation never fail (INV-2; S-V2c, S-W).' },
+    { target: to('file.huge'), actions: effect('takeFromPool'), description: 'Allocation takes a whole huge folio of the original order (S-V2h; the kernel has no partially allocated block).' },
+  ];
+
+  return {
+    file: {
+      description: 'The folio the file holds for this block.',
+      initial: 'none',
+      states: {
+        none: {
+          description: 'No folio: the block\'s huge page is still in the pool, reserved for the file (DOMAIN 10).',
+          on: {
+            ALLOC: allocate,
+            SHARED_FAULT: [
+              { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM (a host fault turns it into SIGBUS).' },
+              { target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'A shared fault allocates the block and splits it at once, under either split policy (INV-2; TRACE-FORMAT policies).' },
+            ],
+            ...nothingAllocated,
+          },
+        },
+        huge: {
+          description: 'An intact huge folio of the original order (2 MiB: order 9, 1 GiB: order 18); every page of the block is private (INV-2) unless split=lazy.',
+          on: {
+            ALLOC: same('Already allocated.'),
+            SHARED_FAULT: { target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1). Under eager split a huge folio never backs a shared page.' },
+            SPLIT: [
+              { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },
+              { guard: 'splitFails', actions: [refuse('ENOMEM'), effect('splitFailed')], description: 'Splitting undoes the vmemmap optimisation, which allocates and can fail: ENOMEM (S-V2c; TRACE-FORMAT injected split failure).' },
+              { target: to('file.split'), actions: effect('split'), description: 'Eager split during conversion to shared: the huge folio becomes N order-0 folios; no byte moves (deck issue 1; INV-13; S-V2c, S-W).' },
+            ],
+            MERGE: same('Already huge.'),
+            TRUNCATE: { target: to('file.none'), actions: effect('freeToPool'), description: 'A huge folio is freed to the pool at once (truncate ready; S-V2g).' },
+            EVICT_BLOCK: { target: to('file.none'), actions: effect('freeToPool'), description: 'Eviction frees the huge folio to the pool at once (S-V2c).' },
+          },
+        },
+        split: {
+          description: 'Split into N order-0 folios, still physically contiguous (INV-13); some page is shared, or a merge was refused.',
+          on: {
+            ALLOC: same('Already allocated.'),
+            SHARED_FAULT: same('Already split: the fault maps an order-0 folio.'),
+            SPLIT: same('Already split.'),
+            MERGE: [
+              { guard: 'pinned', actions: refuse('EAGAIN'), description: 'Merge only when no sub-folio holds extra references (INV-8; S-V2c).' },
+              { target: to('file.huge'), actions: effect('merge'), description: 'The whole block is private again: merge it back to a huge folio; merge never fails, it allocates nothing (deck; S-V2c, S-W).' },
+            ],
+            TRUNCATE: [
+              { guard: 'pinnedTruncateRefused', actions: refuse('EAGAIN'), description: 'truncateWhilePinned=eagain: a pinned split block cannot be merged, so it cannot be freed: EAGAIN (S-39).' },
+              { guard: 'pinned', ...handOff('truncateWhilePinned=defer: the block leaves the file now and returns through the wrapper after its last unpin (deck: truncate pending).') },
+              { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Merge, then free the huge folio to the pool at its original order (INV-5; S-V2g, S-39).' },
+            ],
+            EVICT_BLOCK: [
+              { guard: 'pinnedEvictHeldByInode', target: to('file.heldByInode'), description: 'restore=inode-held: the inode stays alive until the block is unsplit, which needs a truncate only userspace could issue: memory never returns (deck issue 2; breaks INV-10).' },
+              { guard: 'pinned', ...handOff('Eviction does not wait for pins: the split block goes to the allocator wrapper (deck issue 2 option; S-V2h, S-W).') },
+              { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Unpinned: merge and free at the original order (INV-5).' },
+            ],
+          },
+        },
+        heldByInode: {
+          description: 'restore=inode-held: the closed inode keeps the split block; nothing will ever truncate it (deck issue 2, the problem the wrapper solves).',
+          on: {
+            ALLOC: same('The file is closed; nothing allocates.'),
+            SHARED_FAULT: same('The file is closed; nothing faults.'),
+            SPLIT: same('The file is closed; nothing converts.'),
+            MERGE: same('The file is closed; nothing converts.'),
+            TRUNCATE: same('The file is closed; userspace can no longer punch it (deck issue 2: "inode truncate will not get triggered").'),
+            EVICT_BLOCK: same('Already evicted; the inode holds the block.'),
+          },
+        },
+      },
+    },
+    wrapper: {
+      description: 'The allocator wrapper (mm/guestmem_hugetlb.c, S-V2h; global restructuring metadata, S-W): outlives the inode, relays folio_put.',
+      initial: 'empty',
+      states: {
+        empty: {
+          description: 'Holds no folio of this block.',
+          on: {
+            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block whose sub-folios are still referenced (pending merge).' },
+            SUBFOLIO_FREED: same('Not the wrapper\'s folio: a put that is not the last reference.'),
+            SETTLE: same('Nothing to merge.'),
+          },
+        },
+        counting: {
+          description: 'Pending merge: counts the folio_put of each sub-folio until all N are free (S-V2h).',
+          on: {
+            HANDOFF: same('Another split block of the same range; the count covers both.'),
+            SUBFOLIO_FREED: [
+              { guard: 'lastSubfolio', target: to('wrapper.mergeable'), description: 'The last sub-folio is free: the block can be merged (S-V2h folio_put callback).' },
+              same('Sub-folios are still referenced; keep counting.'),
+            ],
+            SETTLE: same('The worker finds sub-folios still referenced; nothing to merge yet.'),
+          },
+        },
+        mergeable: {
+          description: 'Every sub-folio is free; the merge worker has not run yet.',
+          on: {
+            HANDOFF: { target: to('wrapper.counting'), description: 'A new referenced block arrives; counting starts again.' },
+            SUBFOLIO_FREED: same('Nothing left to count.'),
+            SETTLE: { target: to('wrapper.empty'), actions: effect('mergeAndReturn'), description: 'The merge worker merges the block (re-applying the vmemmap optimisation) and frees it to the pool at its original order (INV-5, INV-10; S-V2h, S-W).' },
+          },
+        },
+      },
+    },
+  };
+}
+
+type FolioEmitted = { type: 'refused'; errno: Refusal['errno'] } | { type: 'effect'; effect: FolioEffect };
+
+export const folioSetup = setup({
+  types: {} as {
+    context: FolioContext;
+    events: FolioEvent;
+    input: FolioInput | undefined;
+    emitted: FolioEmitted;
+  },
+  guards: folioGuards,
+  actions: {
+    refuse: emit((_, params: Refusal): FolioEmitted => ({ type: 'refused', errno: params.errno })),
+    /** an arena effect: the simulator applies it where the machine names it. */
+    effect: emit((_, params: { name: FolioEffect }): FolioEmitted => ({ type: 'effect', effect: params.name })),
+  },
+});
+
+export function folioContext(input: FolioInput | undefined): FolioContext {
+  return {
+    split: input?.split ?? DEFAULT_POLICY.split,
+    restore: input?.restore ?? DEFAULT_POLICY.restore,
+    truncateWhilePinned: input?.truncateWhilePinned ?? DEFAULT_POLICY.truncateWhilePinned,
+  };
+}
+
+export const folioMachine = folioSetup.createMachine({
+  id: 'folio',
+  description: 'The split/merge lifecycle of one HugeTLB block\'s folios (deck issues 1 and 2; DOMAIN 3, 4).',
+  type: 'parallel',
+  context: ({ input }) => folioContext(input),
+  states: folioStates('folio') as never,
+});

@@ -1,0 +1,107 @@
+/**
+ * The folio machine's table, as data, one table per region: `file` answers
+ * the file's events, `wrapper` the allocator wrapper's. `→ none + handoff`
+ * means the file lets go of the block and the wrapper takes it (the wrapper's
+ * HANDOFF row says where it goes). `composeFolioExpected` combines the two
+ * for a whole configuration such as `split+counting`.
+ */
+import type { Expected, EventVariant, OutcomeText } from './outcome-table';
+import { expectedFor, UNCHANGED } from './outcome-table';
+import type { FolioEvent, FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
+import { RESTORE, SPLIT, TRUNCATE_WHILE_PINNED, combinations } from './policy';
+
+export const FOLIO_FILE_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent>> = [
+  { label: 'ALLOC', event: { type: 'ALLOC', anyShared: false, poolEmpty: false } },
+  { label: 'ALLOC(anyShared)', event: { type: 'ALLOC', anyShared: true, poolEmpty: false } },
+  { label: 'ALLOC(poolEmpty)', event: { type: 'ALLOC', anyShared: false, poolEmpty: true } },
+  { label: 'ALLOC(anyShared,poolEmpty)', event: { type: 'ALLOC', anyShared: true, poolEmpty: true } },
+  { label: 'SHARED_FAULT', event: { type: 'SHARED_FAULT', poolEmpty: false } },
+  { label: 'SHARED_FAULT(poolEmpty)', event: { type: 'SHARED_FAULT', poolEmpty: true } },
+  { label: 'SPLIT', event: { type: 'SPLIT', fails: false } },
+  { label: 'SPLIT(fails)', event: { type: 'SPLIT', fails: true } },
+  { label: 'MERGE', event: { type: 'MERGE', pinned: false } },
+  { label: 'MERGE(pinned)', event: { type: 'MERGE', pinned: true } },
+  { label: 'TRUNCATE', event: { type: 'TRUNCATE', pinned: false } },
+  { label: 'TRUNCATE(pinned)', event: { type: 'TRUNCATE', pinned: true } },
+  { label: 'EVICT_BLOCK', event: { type: 'EVICT_BLOCK', pinned: false } },
+  { label: 'EVICT_BLOCK(pinned)', event: { type: 'EVICT_BLOCK', pinned: true } },
+];
+
+export const FOLIO_WRAPPER_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent>> = [
+  { label: 'SUBFOLIO_FREED', event: { type: 'SUBFOLIO_FREED', last: false } },
+  { label: 'SUBFOLIO_FREED(last)', event: { type: 'SUBFOLIO_FREED', last: true } },
+  { label: 'SETTLE', event: { type: 'SETTLE' } },
+  { label: 'HANDOFF', event: { type: 'HANDOFF' } },
+];
+
+export const FOLIO_EVENT_VARIANTS = [...FOLIO_FILE_EVENT_VARIANTS, ...FOLIO_WRAPPER_EVENT_VARIANTS];
+
+export const FOLIO_INPUTS: ReadonlyArray<Required<FolioInput>> = combinations({
+  split: SPLIT,
+  restore: RESTORE,
+  truncateWhilePinned: TRUNCATE_WHILE_PINNED,
+});
+
+const HANDOFF = '→ none + handoff';
+const all = (text: OutcomeText) =>
+  Object.fromEntries(FOLIO_FILE_EVENT_VARIANTS.map((v) => [v.label, text])) as Record<string, Expected>;
+
+export const FOLIO_FILE_TABLE: Record<FolioFileState, Record<string, Expected>> = {
+  none: {
+    ALLOC: '→ huge',
+    'ALLOC(anyShared)': { 'split=eager': '→ split', otherwise: '→ huge' },
+    'ALLOC(poolEmpty)': 'ENOMEM', 'ALLOC(anyShared,poolEmpty)': 'ENOMEM',
+    SHARED_FAULT: '→ split', 'SHARED_FAULT(poolEmpty)': 'ENOMEM',
+    SPLIT: '=', 'SPLIT(fails)': '=', MERGE: '=', 'MERGE(pinned)': '=',
+    TRUNCATE: '=', 'TRUNCATE(pinned)': '=', EVICT_BLOCK: '=', 'EVICT_BLOCK(pinned)': '=',
+  },
+  huge: {
+    ALLOC: '=', 'ALLOC(anyShared)': '=', 'ALLOC(poolEmpty)': '=', 'ALLOC(anyShared,poolEmpty)': '=',
+    SHARED_FAULT: '→ split', 'SHARED_FAULT(poolEmpty)': '→ split',
+    SPLIT: { 'split=lazy': '=', otherwise: '→ split' },
+    'SPLIT(fails)': { 'split=lazy': '=', otherwise: 'ENOMEM' },
+    MERGE: '=', 'MERGE(pinned)': '=',
+    TRUNCATE: '→ none', 'TRUNCATE(pinned)': '→ none', EVICT_BLOCK: '→ none', 'EVICT_BLOCK(pinned)': '→ none',
+  },
+  split: {
+    ALLOC: '=', 'ALLOC(anyShared)': '=', 'ALLOC(poolEmpty)': '=', 'ALLOC(anyShared,poolEmpty)': '=',
+    SHARED_FAULT: '=', 'SHARED_FAULT(poolEmpty)': '=',
+    SPLIT: '=', 'SPLIT(fails)': '=',
+    MERGE: '→ huge', 'MERGE(pinned)': 'EAGAIN',
+    TRUNCATE: '→ none', 'TRUNCATE(pinned)': { 'truncateWhilePinned=eagain': 'EAGAIN', otherwise: HANDOFF },
+    EVICT_BLOCK: '→ none', 'EVICT_BLOCK(pinned)': { 'restore=inode-held': '→ heldByInode', otherwise: HANDOFF },
+  },
+  heldByInode: all('='),
+};
+
+export const FOLIO_WRAPPER_TABLE: Record<FolioWrapperState, Record<string, Expected>> = {
+  empty: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '=', HANDOFF: '→ counting' },
+  counting: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '→ mergeable', SETTLE: '=', HANDOFF: '=' },
+  mergeable: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '→ empty', HANDOFF: '→ counting' },
+};
+
+/**
+ * The expected outcome for a whole configuration: a file event is answered by
+ * the file region (a handoff also moves the wrapper), a wrapper event by the
+ * wrapper region; the other region stays as it is.
+ */
+export function composeFolioExpected(
+  file: FolioFileState,
+  wrapper: FolioWrapperState,
+  label: string,
+  input: Record<string, unknown>,
+): OutcomeText | undefined {
+  const after = (text: OutcomeText, current: string) => (text === UNCHANGED ? current : text.replace(/^→ /, ''));
+  if (label in FOLIO_WRAPPER_TABLE[wrapper]) {
+    const w = expectedFor(FOLIO_WRAPPER_TABLE[wrapper][label]!, input);
+    if (w === undefined || w === UNCHANGED) return w;
+    return w.startsWith('→ ') ? `→ ${file}+${after(w, wrapper)}` : w;
+  }
+  const f = expectedFor(FOLIO_FILE_TABLE[file][label]!, input);
+  if (f === undefined || f === UNCHANGED || !f.startsWith('→ ')) return f;
+  if (f === HANDOFF) {
+    const w = expectedFor(FOLIO_WRAPPER_TABLE[wrapper]['HANDOFF']!, input)!;
+    return `→ none+${after(w, wrapper)}`;
+  }
+  return `→ ${after(f, file)}+${wrapper}`;
+}
