@@ -1,0 +1,213 @@
+/**
+ * The order in which the kernel asks the folio and the pages of one block to
+ * act for each operation, and the bookkeeping around it. A plan is a list of
+ * region events run in order; the first refusal stops it, so what comes after
+ * never happens (split before recording shared, S-V2c; refcount check before
+ * merge, INV-8; the shareability check before allocation, S-ML). The
+ * decisions themselves stay with the range and folio machines.
+ *
+ * The block machine runs plans through its regions; the simulator runs the
+ * same plans through the standalone machines.
+ */
+import type { FolioEffect, FolioEvent, FolioFileState, FolioWrapperState } from './folio.machine';
+import type { Shareability } from './policy';
+import type { RangeEvent, RangeState } from './range.machine';
+
+/** The operations on one block, named as the trace format names them. */
+export type BlockOp =
+  | { type: 'hostAccess'; page: number }
+  | { type: 'guestAccess'; page: number; access: Shareability }
+  | { type: 'convert'; page: number; to: Shareability }
+  | { type: 'fallocate' }
+  | { type: 'punchHole' }
+  | { type: 'pin'; page: number }
+  | { type: 'unpin'; page: number }
+  | { type: 'munmap'; page: number }
+  | { type: 'close' }
+  | { type: 'settle' }
+  | { type: 'injectSplitFailure' };
+export type BlockOpType = BlockOp['type'];
+
+/** Every operation on a block of n pages, with every payload that drives a guard. */
+export function blockOpVariants(n: number): BlockOp[] {
+  const pages = [...Array(n).keys()];
+  return [
+    ...pages.map((page): BlockOp => ({ type: 'hostAccess', page })),
+    ...pages.flatMap((page): BlockOp[] => [
+      { type: 'guestAccess', page, access: 'shared' },
+      { type: 'guestAccess', page, access: 'private' },
+    ]),
+    ...pages.flatMap((page): BlockOp[] => [
+      { type: 'convert', page, to: 'shared' },
+      { type: 'convert', page, to: 'private' },
+    ]),
+    { type: 'fallocate' },
+    { type: 'punchHole' },
+    ...pages.map((page): BlockOp => ({ type: 'pin', page })),
+    ...pages.map((page): BlockOp => ({ type: 'unpin', page })),
+    ...pages.map((page): BlockOp => ({ type: 'munmap', page })),
+    { type: 'close' },
+    { type: 'settle' },
+    { type: 'injectSplitFailure' },
+  ];
+}
+
+export function opLabel(op: BlockOp): string {
+  const args = Object.entries(op).filter(([k]) => k !== 'type').map(([, v]) => String(v));
+  return args.length ? `${op.type}(${args.join(',')})` : op.type;
+}
+
+/** Operations still allowed after close (TRACE-FORMAT: every other op fails EBADF). */
+export const OPS_AFTER_CLOSE: ReadonlyArray<BlockOpType> = ['unpin', 'settle'];
+
+export type BookStep =
+  | { type: 'BOOK_PIN'; page: number }
+  | { type: 'BOOK_UNPIN_CURRENT'; page: number }
+  | { type: 'BOOK_UNPIN_RETIRED'; page: number };
+
+export type PageStep = RangeEvent & { page: number };
+export type PlanStep = PageStep | FolioEvent | BookStep;
+
+/** What the block keeps besides its regions' states. */
+export interface BlockBook {
+  /** pins on the folio the file holds now, per page. */
+  pins: number[];
+  /** pins on folios that left the file while pinned (allocator wrapper or deferred truncate), per page. */
+  retiredPins: number[];
+  /** huge pages this block can still draw: its reservation plus spare free pages. */
+  available: number;
+  /** an injected split failure is armed (TRACE-FORMAT inject split-enomem). */
+  splitArmed: boolean;
+}
+
+/** A read-only view of a block: its regions' leaf states and its book. */
+export interface BlockView extends BlockBook {
+  pages: ReadonlyArray<RangeState>;
+  file: FolioFileState;
+  wrapper: FolioWrapperState;
+}
+
+const isShared = (s: RangeState) => s.startsWith('faultable') || s.endsWith('.shared');
+const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0);
+
+export function planOp(view: BlockView, op: BlockOp): PlanStep[] {
+  const n = view.pages.length;
+  const others = (page: number) => [...Array(n).keys()].filter((j) => j !== page);
+  const poolEmpty = view.file === 'none' && view.available === 0;
+  const anyShared = view.pages.some(isShared);
+  const blockPinned = sum(view.pins) > 0;
+  const allocateOthers = (page: number): PageStep[] =>
+    others(page).map((j) => ({ type: 'ALLOCATE', page: j, poolEmpty: false }));
+  const everyPage = (e: RangeEvent): PageStep[] => [...Array(n).keys()].map((page) => ({ ...e, page }));
+
+  switch (op.type) {
+    case 'hostAccess':
+      return [
+        { type: 'HOST_FAULT', page: op.page, poolEmpty },
+        { type: 'SHARED_FAULT', poolEmpty },
+        ...allocateOthers(op.page),
+      ];
+    case 'guestAccess':
+      return [
+        { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty },
+        { type: 'ALLOC', anyShared, poolEmpty },
+        ...allocateOthers(op.page),
+      ];
+    case 'fallocate':
+      return [{ type: 'ALLOC', anyShared, poolEmpty }, ...everyPage({ type: 'ALLOCATE', poolEmpty: false })];
+    case 'convert': {
+      const page = view.pages[op.page]!;
+      if (op.to === 'shared') {
+        if (isShared(page)) return [{ type: 'CONVERT_TO_SHARED', page: op.page }];
+        return [{ type: 'SPLIT', fails: view.splitArmed }, { type: 'CONVERT_TO_SHARED', page: op.page }];
+      }
+      const pinned = view.file === 'huge' ? blockPinned : view.pins[op.page]! > 0;
+      const step: PageStep = { type: 'CONVERT_TO_PRIVATE', page: op.page, pinned };
+      if (!isShared(page)) return [step];
+      const becomesAllPrivate = others(op.page).every((j) => !isShared(view.pages[j]!));
+      return becomesAllPrivate ? [step, { type: 'MERGE', pinned: blockPinned }] : [step];
+    }
+    case 'punchHole':
+      return [
+        { type: 'TRUNCATE', pinned: blockPinned },
+        ...everyPage({ type: 'PUNCH', pinned: blockPinned }),
+        ...everyPage({ type: 'FOLIO_FREED' }),
+        ...everyPage({ type: 'FOLIO_DETACHED' }),
+      ];
+    case 'close':
+      return [
+        { type: 'EVICT_BLOCK', pinned: blockPinned },
+        ...everyPage({ type: 'EVICT', pinned: blockPinned }),
+        ...everyPage({ type: 'FOLIO_FREED' }),
+        ...everyPage({ type: 'FOLIO_DETACHED' }),
+      ];
+    case 'pin':
+      return [
+        { type: 'PIN', page: op.page, poolEmpty },
+        { type: 'SHARED_FAULT', poolEmpty },
+        ...allocateOthers(op.page),
+        { type: 'BOOK_PIN', page: op.page },
+      ];
+    case 'unpin': {
+      const current = view.pins[op.page]!;
+      const retired = view.retiredPins[op.page]!;
+      const unpin: PageStep = { type: 'UNPIN', page: op.page, held: current + retired > 0 };
+      // A pin on the file's folio is always newer than one on a folio that already left.
+      if (current > 0) return [unpin, { type: 'BOOK_UNPIN_CURRENT', page: op.page }];
+      if (retired > 0) {
+        return [
+          unpin,
+          { type: 'BOOK_UNPIN_RETIRED', page: op.page },
+          { type: 'SUBFOLIO_FREED', last: sum(view.retiredPins) === 1 },
+        ];
+      }
+      return [unpin];
+    }
+    case 'munmap':
+      return [{ type: 'HOST_UNMAP', page: op.page }];
+    case 'settle':
+      return [{ type: 'SETTLE' }];
+    case 'injectSplitFailure':
+      return [];
+  }
+}
+
+/** The book after a bookkeeping step. */
+export function applyBook(book: BlockBook, step: BookStep): BlockBook {
+  const bump = (xs: number[], page: number, by: number) => xs.map((x, i) => (i === page ? x + by : x));
+  switch (step.type) {
+    case 'BOOK_PIN':
+      return { ...book, pins: bump(book.pins, step.page, 1) };
+    case 'BOOK_UNPIN_CURRENT':
+      return { ...book, pins: bump(book.pins, step.page, -1) };
+    case 'BOOK_UNPIN_RETIRED':
+      return { ...book, retiredPins: bump(book.retiredPins, step.page, -1) };
+  }
+}
+
+/** The book after an arena effect the folio machine named. */
+export function applyFolioEffect(book: BlockBook, effect: FolioEffect): BlockBook {
+  switch (effect) {
+    case 'takeFromPool':
+      return { ...book, available: book.available - 1 };
+    case 'freeToPool':
+    case 'mergeAndReturn':
+      return { ...book, available: book.available + 1 };
+    case 'handToWrapper':
+      // The pins follow their folio out of the file (TRACE-FORMAT pin and unpin).
+      return { ...book, retiredPins: book.retiredPins.map((r, i) => r + book.pins[i]!), pins: book.pins.map(() => 0) };
+    case 'splitFailed':
+      return { ...book, splitArmed: false };
+    case 'split':
+    case 'merge':
+      return book;
+  }
+}
+
+export function isBookStep(step: PlanStep): step is BookStep {
+  return step.type.startsWith('BOOK_');
+}
+
+export function isPageStep(step: PlanStep): step is PageStep {
+  return 'page' in step && !isBookStep(step);
+}

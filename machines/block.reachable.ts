@@ -1,0 +1,27 @@
+/**
+ * The reachable configurations of a block machine, found with xstate/graph's
+ * shortest-path traversal over every operation variant. Pins are bounded to
+ * one per page so the space is finite (a second pin behaves like the first).
+ */
+import { getShortestPaths } from 'xstate/graph';
+import type { BlockInput } from './block.machine';
+import { createBlockMachine } from './block.machine';
+import type { BlockOp } from './block.plan';
+import { blockOpVariants } from './block.plan';
+import { stateLabel } from './outcome-table';
+
+export function blockStateKey(snapshot: { value: unknown; context: { pins: number[]; retiredPins: number[]; available: number; splitArmed: boolean } }): string {
+  const { pins, retiredPins, available, splitArmed } = snapshot.context;
+  return `${stateLabel(snapshot.value as never)} pins=${pins.join('')} retired=${retiredPins.join('')} available=${available}${splitArmed ? ' armed' : ''}`;
+}
+
+export function reachableBlockPaths(n: number, input: BlockInput) {
+  const machine = createBlockMachine(n);
+  const ops = blockOpVariants(n);
+  return getShortestPaths(machine, {
+    input,
+    events: (snapshot) =>
+      ops.filter((op: BlockOp) => op.type !== 'pin' || snapshot.context.pins[op.page]! + snapshot.context.retiredPins[op.page]! === 0) as never,
+    serializeState: (snapshot) => blockStateKey(snapshot as never),
+  });
+}

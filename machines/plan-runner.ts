@@ -1,0 +1,89 @@
+/**
+ * Runs a block plan through the standalone range and folio machines with
+ * xstate's pure `transition()`: what the block machine does with its regions,
+ * done on plain state labels, so a block can be kept as a few strings (and a
+ * page as one). The simulator steps its pages this way; the block test checks
+ * that the block machine and this runner agree on every reachable state.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import type { BlockOp, BlockView, PlanStep } from './block.plan';
+import { applyBook, applyFolioEffect, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
+import type { FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
+import { folioMachine } from './folio.machine';
+import type { Refusal } from './outcome';
+import { effectsOf, refusalsOf } from './outcome';
+import { pathToValue, stateLabel } from './outcome-table';
+import type { RangeInput, RangeState } from './range.machine';
+import { rangeMachine } from './range.machine';
+
+export interface MachineInputs {
+  range: RangeInput;
+  folio: FolioInput;
+}
+
+export interface PlanResult {
+  view: BlockView;
+  refusal?: Refusal;
+  /** the folio effects, in order, for the arena to apply. */
+  effects: string[];
+}
+
+/** One pure step of a standalone machine from a state label. */
+export function step(machine: AnyStateMachine, input: unknown, label: string | Record<string, string>, event: object) {
+  const value = typeof label === 'string' ? pathToValue(label) : label;
+  const context = contextCache(machine, input);
+  const start = machine.resolveState({ value, context });
+  const [next, actions] = transition(machine, start, event as never);
+  return { next: stateLabel(next.value), nextValue: next.value, refusals: refusalsOf(actions), effects: effectsOf(actions) };
+}
+
+const contexts = new WeakMap<object, Map<string, unknown>>();
+/** A machine's context for an input, built once: the machines' contexts are constant policy. */
+function contextCache(machine: AnyStateMachine, input: unknown): unknown {
+  let byInput = contexts.get(machine);
+  if (!byInput) contexts.set(machine, (byInput = new Map()));
+  const key = JSON.stringify(input ?? null);
+  if (!byInput.has(key)) byInput.set(key, initialTransition(machine, input)[0].context);
+  return byInput.get(key);
+}
+
+export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: MachineInputs): PlanResult {
+  let current: BlockView = view;
+  const effects: string[] = [];
+  for (const s of plan) {
+    if (isBookStep(s)) {
+      current = { ...current, ...applyBook(current, s) };
+      continue;
+    }
+    if (isPageStep(s)) {
+      const { page, ...event } = s;
+      const r = step(rangeMachine as unknown as AnyStateMachine, inputs.range, current.pages[page]!, event);
+      if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
+      const pages = current.pages.slice();
+      pages[page] = r.next as RangeState;
+      current = { ...current, pages };
+      continue;
+    }
+    const r = step(folioMachine as unknown as AnyStateMachine, inputs.folio, { file: current.file, wrapper: current.wrapper }, s);
+    if (r.refusals.length > 0) {
+      // A refusal still applies the effects it names (splitFailed disarms the injection).
+      let book = current;
+      for (const e of r.effects) book = { ...book, ...applyFolioEffect(book, e as never) };
+      return { view: book, refusal: r.refusals[0]!, effects: [...effects, ...r.effects] };
+    }
+    const value = r.nextValue as { file: FolioFileState; wrapper: FolioWrapperState };
+    current = { ...current, file: value.file, wrapper: value.wrapper };
+    for (const e of r.effects) current = { ...current, ...applyFolioEffect(current, e as never) };
+    effects.push(...r.effects);
+  }
+  return { view: current, effects };
+}
+
+/** The whole operation on a block, the closed-file rule included; `open` is the file after it. */
+export function runOp(view: BlockView, open: boolean, op: BlockOp, inputs: MachineInputs): PlanResult & { open: boolean } {
+  if (!open && !OPS_AFTER_CLOSE.includes(op.type)) return { view, refusal: { errno: 'EBADF' }, effects: [], open };
+  if (op.type === 'injectSplitFailure') return { view: { ...view, splitArmed: true }, effects: [], open };
+  const result = runPlan(view, planOp(view, op), inputs);
+  return { ...result, open: open && op.type !== 'close' };
+}
