@@ -160,7 +160,7 @@ function blockConfig(n: number) {
         ? { target: 'closed', actions: 'startPlan', description: 'The last reference goes: evict truncates everything without waiting for pins, then releases the subpool (S-V2c, S-W).' }
         : type === 'injectSplitFailure'
           ? { actions: 'armSplitFailure', description: 'The next split of a huge folio at conversion fails ENOMEM (TRACE-FORMAT inject).' }
-          : { actions: 'startPlan', description: 'Run the operation\'s plan through the regions (block.plan.ts).' },
+          : { actions: 'startPlan', description: 'Run the operation\'s plan through the regions in the kernel\'s order (DOMAIN 4; block.plan.ts).' },
     ]),
   );
   const opsWhenClosed = Object.fromEntries(
@@ -171,7 +171,7 @@ function blockConfig(n: number) {
         : { actions: refuse('EBADF'), description: 'The file is closed: EBADF (TRACE-FORMAT close).' },
     ]),
   );
-  const booked = { actions: ['book', 'continuePlan'], description: 'Bookkeeping of pins between region steps (block.plan.ts).' };
+  const booked = { actions: ['book', 'continuePlan'], description: 'Bookkeeping of pins between region steps: pins follow their folio (TRACE-FORMAT pin and unpin).' };
   const bookEvents = { BOOK_PIN: booked, BOOK_UNPIN_CURRENT: booked, BOOK_UNPIN_RETIRED: booked };
   return {
     id: 'block',
@@ -181,15 +181,15 @@ function blockConfig(n: number) {
     on: bookEvents,
     states: {
       inode: {
-        description: 'The guest_memfd file descriptor and its inode.',
+        description: 'The guest_memfd file descriptor and its inode (DOMAIN 4 close).',
         initial: 'open',
         states: {
-          open: { description: 'The file is open: every operation runs.', on: opsWhenOpen },
-          closed: { description: 'Closed: the inode was evicted (or, restore=inode-held, lingers without an fd).', on: opsWhenClosed },
+          open: { description: 'The file is open: every operation runs (DOMAIN 4).', on: opsWhenOpen },
+          closed: { description: 'Closed: the inode was evicted (or, restore=inode-held, lingers without an fd; deck issue 2).', on: opsWhenClosed },
         },
       },
-      folio: { description: 'The folio machine for this block.', type: 'parallel', states: regionize(folioStates('block.folio'), undefined) },
-      pages: { description: 'The range machine, once per page.', type: 'parallel', states: pageRegions },
+      folio: { description: 'The folio machine for this block (deck issues 1 and 2).', type: 'parallel', states: regionize(folioStates('block.folio'), undefined) },
+      pages: { description: 'The range machine, once per page (DOMAIN 5).', type: 'parallel', states: pageRegions },
     },
   } as unknown as MachineConfig<BlockContext, AnyEventObject>;
 }

@@ -87,9 +87,9 @@ export function folioStates(root: string) {
   });
   const nothingAllocated = {
     SPLIT: same('No folio: the conversion is recorded on the pages only (INV-6).'),
-    MERGE: same('No folio: nothing to merge.'),
+    MERGE: same('No folio: nothing to merge (S-V2c).'),
     TRUNCATE: same('No folio: the punch frees nothing and returns 0 (S-V2g).'),
-    EVICT_BLOCK: same('No folio: nothing to free at eviction.'),
+    EVICT_BLOCK: same('No folio: nothing to free at eviction (S-V2c).'),
   };
   const allocate = [
     { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page beyond other reservations: ENOMEM (S-V2h, DOMAIN 10).' },
@@ -99,7 +99,7 @@ export function folioStates(root: string) {
 
   return {
     file: {
-      description: 'The folio the file holds for this block.',
+      description: 'The folio the file holds for this block (DOMAIN 3 folio[b]).',
       initial: 'none',
       states: {
         none: {
@@ -107,7 +107,7 @@ export function folioStates(root: string) {
           on: {
             ALLOC: allocate,
             SHARED_FAULT: [
-              { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM (a host fault turns it into SIGBUS).' },
+              { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM; a host fault turns it into SIGBUS (S-V2h; DOMAIN 4 host access).' },
               { target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'A shared fault allocates the block and splits it at once, under either split policy (INV-2; TRACE-FORMAT policies).' },
             ],
             ...nothingAllocated,
@@ -116,14 +116,14 @@ export function folioStates(root: string) {
         huge: {
           description: 'An intact huge folio of the original order (2 MiB: order 9, 1 GiB: order 18); every page of the block is private (INV-2) unless split=lazy.',
           on: {
-            ALLOC: same('Already allocated.'),
+            ALLOC: same('Already allocated: the block keeps its folio (S-V2h).'),
             SHARED_FAULT: { target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1). Under eager split a huge folio never backs a shared page.' },
             SPLIT: [
               { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },
               { guard: 'splitFails', actions: [refuse('ENOMEM'), effect('splitFailed')], description: 'Splitting undoes the vmemmap optimisation, which allocates and can fail: ENOMEM (S-V2c; TRACE-FORMAT injected split failure).' },
               { target: to('file.split'), actions: effect('split'), description: 'Eager split during conversion to shared: the huge folio becomes N order-0 folios; no byte moves (deck issue 1; INV-13; S-V2c, S-W).' },
             ],
-            MERGE: same('Already huge.'),
+            MERGE: same('Already huge: nothing to merge (S-V2c).'),
             TRUNCATE: { target: to('file.none'), actions: effect('freeToPool'), description: 'A huge folio is freed to the pool at once (truncate ready; S-V2g).' },
             EVICT_BLOCK: { target: to('file.none'), actions: effect('freeToPool'), description: 'Eviction frees the huge folio to the pool at once (S-V2c).' },
           },
@@ -131,9 +131,9 @@ export function folioStates(root: string) {
         split: {
           description: 'Split into N order-0 folios, still physically contiguous (INV-13); some page is shared, or a merge was refused.',
           on: {
-            ALLOC: same('Already allocated.'),
-            SHARED_FAULT: same('Already split: the fault maps an order-0 folio.'),
-            SPLIT: same('Already split.'),
+            ALLOC: same('Already allocated: the block keeps its folio (S-V2h).'),
+            SHARED_FAULT: same('Already split: the fault maps an order-0 folio (S-V2c).'),
+            SPLIT: same('Already split (S-V2c).'),
             MERGE: [
               { guard: 'pinned', actions: refuse('EAGAIN'), description: 'Merge only when no sub-folio holds extra references (INV-8; S-V2c).' },
               { target: to('file.huge'), actions: effect('merge'), description: 'The whole block is private again: merge it back to a huge folio; merge never fails, it allocates nothing (deck; S-V2c, S-W).' },
@@ -153,12 +153,12 @@ export function folioStates(root: string) {
         heldByInode: {
           description: 'restore=inode-held: the closed inode keeps the split block; nothing will ever truncate it (deck issue 2, the problem the wrapper solves).',
           on: {
-            ALLOC: same('The file is closed; nothing allocates.'),
-            SHARED_FAULT: same('The file is closed; nothing faults.'),
-            SPLIT: same('The file is closed; nothing converts.'),
-            MERGE: same('The file is closed; nothing converts.'),
+            ALLOC: same('The file is closed; nothing allocates (deck issue 2).'),
+            SHARED_FAULT: same('The file is closed; nothing faults (deck issue 2).'),
+            SPLIT: same('The file is closed; nothing converts (deck issue 2).'),
+            MERGE: same('The file is closed; nothing converts (deck issue 2).'),
             TRUNCATE: same('The file is closed; userspace can no longer punch it (deck issue 2: "inode truncate will not get triggered").'),
-            EVICT_BLOCK: same('Already evicted; the inode holds the block.'),
+            EVICT_BLOCK: same('Already evicted; the inode holds the block (deck issue 2).'),
           },
         },
       },
@@ -168,29 +168,29 @@ export function folioStates(root: string) {
       initial: 'empty',
       states: {
         empty: {
-          description: 'Holds no folio of this block.',
+          description: 'Holds no folio of this block (S-V2h).',
           on: {
-            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block whose sub-folios are still referenced (pending merge).' },
-            SUBFOLIO_FREED: same('Not the wrapper\'s folio: a put that is not the last reference.'),
-            SETTLE: same('Nothing to merge.'),
+            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block whose sub-folios are still referenced: pending merge (S-V2h, S-W).' },
+            SUBFOLIO_FREED: same('Not the wrapper\'s folio: a put that is not the last reference (S-V2h).'),
+            SETTLE: same('Nothing to merge (S-V2h).'),
           },
         },
         counting: {
           description: 'Pending merge: counts the folio_put of each sub-folio until all N are free (S-V2h).',
           on: {
-            HANDOFF: same('Another split block of the same range; the count covers both.'),
+            HANDOFF: same('Another split block of the same range; the count covers both (S-V2h).'),
             SUBFOLIO_FREED: [
               { guard: 'lastSubfolio', target: to('wrapper.mergeable'), description: 'The last sub-folio is free: the block can be merged (S-V2h folio_put callback).' },
-              same('Sub-folios are still referenced; keep counting.'),
+              same('Sub-folios are still referenced; keep counting (S-V2h).'),
             ],
-            SETTLE: same('The worker finds sub-folios still referenced; nothing to merge yet.'),
+            SETTLE: same('The worker finds sub-folios still referenced; nothing to merge yet (S-V2h).'),
           },
         },
         mergeable: {
-          description: 'Every sub-folio is free; the merge worker has not run yet.',
+          description: 'Every sub-folio is free; the merge worker has not run yet (S-V2h; TRACE-FORMAT settle).',
           on: {
-            HANDOFF: { target: to('wrapper.counting'), description: 'A new referenced block arrives; counting starts again.' },
-            SUBFOLIO_FREED: same('Nothing left to count.'),
+            HANDOFF: { target: to('wrapper.counting'), description: 'A new referenced block arrives; counting starts again (S-V2h).' },
+            SUBFOLIO_FREED: same('Nothing left to count (S-V2h).'),
             SETTLE: { target: to('wrapper.empty'), actions: effect('mergeAndReturn'), description: 'The merge worker merges the block (re-applying the vmemmap optimisation) and frees it to the pool at its original order (INV-5, INV-10; S-V2h, S-W).' },
           },
         },

@@ -178,17 +178,17 @@ export function rangeStates(root: string) {
         PIN:
           sh === 'shared'
             ? [
-                { guard: 'poolEmpty', actions: refuse('EFAULT'), description: 'GUP faults the page in; the fault cannot allocate (SIGBUS), which GUP reports as EFAULT.' },
+                { guard: 'poolEmpty', actions: refuse('EFAULT'), description: 'GUP faults the page in; the fault cannot allocate (SIGBUS), which GUP reports as EFAULT (DOMAIN 4 pin; S-ML).' },
                 { target: to('faultable.allocated'), description: 'GUP faults the page in as a host access does, then holds a reference (DOMAIN 4 pin).' },
               ]
             : { actions: refuse('EFAULT'), description: 'GUP cannot fault a private page: EFAULT (DOMAIN 4 pin; INV-1).' },
         UNPIN: [
           { guard: 'noPinHeld', actions: refuse('EINVAL'), description: 'No pin at this page to drop: EINVAL (TRACE-FORMAT pin and unpin).' },
-          keepsNothing('The pin was on a folio that already left the file; dropping it changes nothing here (a pin follows its folio).'),
+          keepsNothing('The pin was on a folio that already left the file; dropping it changes nothing here (TRACE-FORMAT: a pin follows its folio).'),
         ],
-        HOST_UNMAP: keepsNothing('No folio, no host mapping: munmap changes neither shareability nor folios.'),
-        FOLIO_FREED: keepsNothing('No folio backs the page: nothing to free.'),
-        FOLIO_DETACHED: keepsNothing('No folio backs the page: nothing to detach.'),
+        HOST_UNMAP: keepsNothing('No folio, no host mapping: munmap changes neither shareability nor folios (DOMAIN 4 munmap).'),
+        FOLIO_FREED: keepsNothing('No folio backs the page: nothing to free (DOMAIN 3: a block is allocated whole or not at all).'),
+        FOLIO_DETACHED: keepsNothing('No folio backs the page: nothing to detach (DOMAIN 3).'),
       },
     };
   };
@@ -225,15 +225,15 @@ export function rangeStates(root: string) {
         EVICT: truncateAllocated(sh, 'EVICT'),
         PIN:
           sh === 'shared'
-            ? keepsNothing('GUP takes a reference on the order-0 folio; state unchanged.')
+            ? keepsNothing('GUP takes a reference on the order-0 folio; state unchanged (DOMAIN 4 pin).')
             : { actions: refuse('EFAULT'), description: 'GUP cannot fault a private page: EFAULT (INV-1).' },
         UNPIN: [
           { guard: 'noPinHeld', actions: refuse('EINVAL'), description: 'No pin at this page to drop: EINVAL (TRACE-FORMAT pin and unpin).' },
-          keepsNothing('The reference drops; the folio stays in the file.'),
+          keepsNothing('The reference drops; the folio stays in the file (DOMAIN 4 unpin).'),
         ],
         HOST_UNMAP: keepsNothing('munmap removes host PTEs; shareability and folio are unchanged (DOMAIN 4 munmap).'),
-        FOLIO_FREED: keepsNothing('Not the last reference: the filemap still holds the folio, nothing is freed.'),
-        FOLIO_DETACHED: keepsNothing('The file still holds the folio: nothing is detached.'),
+        FOLIO_FREED: keepsNothing('Not the last reference: the filemap still holds the folio, nothing is freed (S-V2c).'),
+        FOLIO_DETACHED: keepsNothing('The file still holds the folio: nothing is detached (S-V2h).'),
       },
     };
   };
@@ -250,21 +250,21 @@ export function rangeStates(root: string) {
       CONVERT_TO_SHARED: retry,
       CONVERT_TO_PRIVATE: retry,
       PIN: retry,
-      PUNCH: keepsNothing('Already being truncated.'),
-      EVICT: keepsNothing('Already being truncated.'),
+      PUNCH: keepsNothing('Already being truncated under filemap_invalidate_lock (S-IP8 01).'),
+      EVICT: keepsNothing('Already being truncated under filemap_invalidate_lock (S-IP8 01).'),
       UNPIN: [
-        { guard: 'noPinHeld', actions: refuse('EINVAL'), description: 'No pin at this page to drop: EINVAL.' },
-        keepsNothing('The reference drops on the folio being truncated; the truncation completes on its own.'),
+        { guard: 'noPinHeld', actions: refuse('EINVAL'), description: 'No pin at this page to drop: EINVAL (TRACE-FORMAT pin and unpin).' },
+        keepsNothing('The reference drops on the folio being truncated; the truncation completes on its own (S-V2h relays folio_put).'),
       ],
       HOST_UNMAP: keepsNothing('The truncation already removed host mappings of the range (S-V2g).'),
       FOLIO_FREED:
         phase === 'ready'
           ? truncateSettled(held)
-          : keepsNothing('The folio is still referenced: it cannot be freed yet.'),
+          : keepsNothing('The folio is still referenced: it cannot be freed yet (deck: truncate pending).'),
       FOLIO_DETACHED:
         phase === 'pending'
           ? truncateSettled(held)
-          : keepsNothing('Nothing holds the folio: it is freed, not detached.'),
+          : keepsNothing('Nothing holds the folio: it is freed, not detached (deck: truncate ready).'),
     },
   });
 
@@ -272,8 +272,8 @@ export function rangeStates(root: string) {
     created: {
       description: 'KVM_CREATE_GUEST_MEMFD gives every page the initial shareability: shared with INIT_SHARED, else private (S-ML, S-V2c). Transient.',
       always: [
-        { guard: 'initiallyPrivate', target: to('unfaultable') },
-        { target: to('faultable') },
+        { guard: 'initiallyPrivate', target: to('unfaultable'), description: 'Created without INIT_SHARED: every page private (S-ML).' },
+        { target: to('faultable'), description: 'Created with INIT_SHARED: every page shared (S-ML).' },
       ],
     },
     faultable: {
