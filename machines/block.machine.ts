@@ -21,7 +21,7 @@ import type { AnyEventObject, MachineConfig, StateValue } from 'xstate';
 import { stateLabel } from './outcome-table';
 import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import type { BlockBook, BlockOp, BlockView, PlanStep } from './block.plan';
-import { applyBook, applyFolioEffect, isBookStep, planOp } from './block.plan';
+import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, planOp } from './block.plan';
 import type { FolioContext, FolioEffect, FolioFileState, FolioWrapperState } from './folio.machine';
 import { folioGuards, folioStates, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
 import type { Refusal } from './outcome';
@@ -117,7 +117,7 @@ export const blockSetup = setup({
     }),
     /** turn the operation into its plan and start it. */
     startPlan: enqueueActions(({ context, event, enqueue, check }) => {
-      const plan = planOp(viewOf(context, check as never), event as BlockOp);
+      const plan = planOp(factsOfView(viewOf(context, check as never)), event as BlockOp).flatMap((s) => expandStep(s, context.n));
       if (plan.length > 0) enqueue.raise({ ...plan[0]!, then: plan.slice(1) } as BlockEvent);
     }),
     book: assign(({ context, event }) => (isBookStep(event as PlanStep) ? applyBook(context, event as never) : context)),

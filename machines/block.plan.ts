@@ -65,8 +65,11 @@ export type BookStep =
   | { type: 'BOOK_UNPIN_CURRENT'; page: number }
   | { type: 'BOOK_UNPIN_RETIRED'; page: number };
 
+/** A range event for one page of the block. */
 export type PageStep = RangeEvent & { page: number };
-export type PlanStep = PageStep | FolioEvent | BookStep;
+/** A range event for every page of the block, or every page but one: applied in bulk. */
+export type PagesStep = RangeEvent & { allPages: true; except?: number };
+export type PlanStep = PageStep | PagesStep | FolioEvent | BookStep;
 
 /** What the block keeps besides its regions' states. */
 export interface BlockBook {
@@ -80,86 +83,109 @@ export interface BlockBook {
   splitArmed: boolean;
 }
 
-/** A read-only view of a block: its regions' leaf states and its book. */
+/** A small block as plain arrays: the block machine's and the plan runner's view. */
 export interface BlockView extends BlockBook {
   pages: ReadonlyArray<RangeState>;
   file: FolioFileState;
   wrapper: FolioWrapperState;
 }
 
-const isShared = (s: RangeState) => s.startsWith('faultable') || s.endsWith('.shared');
+/**
+ * What a plan needs to know about a block. The simulator answers from its
+ * compact arrays and counters (a 1 GiB block has 262,144 pages); small blocks
+ * answer from a BlockView (factsOfView).
+ */
+export interface BlockFacts {
+  n: number;
+  pageState(page: number): RangeState;
+  /** pages whose shareability is shared. */
+  sharedPages: number;
+  file: FolioFileState;
+  pinsAt(page: number): number;
+  retiredPinsAt(page: number): number;
+  totalPins: number;
+  totalRetiredPins: number;
+  /** no huge page can be had for this block (its reservation is used and the pool has none free). */
+  noHugePage: boolean;
+  splitArmed: boolean;
+}
+
+export const isSharedState = (s: RangeState) => s.startsWith('faultable') || s.endsWith('.shared');
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0);
 
-export function planOp(view: BlockView, op: BlockOp): PlanStep[] {
-  const n = view.pages.length;
-  const others = (page: number) => [...Array(n).keys()].filter((j) => j !== page);
-  const poolEmpty = view.file === 'none' && view.available === 0;
-  const anyShared = view.pages.some(isShared);
-  const blockPinned = sum(view.pins) > 0;
-  const allocateOthers = (page: number): PageStep[] =>
-    others(page).map((j) => ({ type: 'ALLOCATE', page: j, poolEmpty: false }));
-  const everyPage = (e: RangeEvent): PageStep[] => [...Array(n).keys()].map((page) => ({ ...e, page }));
+export function factsOfView(view: BlockView): BlockFacts {
+  return {
+    n: view.pages.length,
+    pageState: (page) => view.pages[page]!,
+    sharedPages: view.pages.filter(isSharedState).length,
+    file: view.file,
+    pinsAt: (page) => view.pins[page]!,
+    retiredPinsAt: (page) => view.retiredPins[page]!,
+    totalPins: sum(view.pins),
+    totalRetiredPins: sum(view.retiredPins),
+    noHugePage: view.available === 0,
+    splitArmed: view.splitArmed,
+  };
+}
+
+export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
+  const poolEmpty = facts.file === 'none' && facts.noHugePage;
+  const anyShared = facts.sharedPages > 0;
+  const blockPinned = facts.totalPins > 0;
+  const allocateOthers = (page: number): PagesStep => ({ type: 'ALLOCATE', poolEmpty: false, allPages: true, except: page });
+  const everyPage = (e: RangeEvent): PagesStep => ({ ...e, allPages: true });
 
   switch (op.type) {
     case 'hostAccess':
-      return [
-        { type: 'HOST_FAULT', page: op.page, poolEmpty },
-        { type: 'SHARED_FAULT', poolEmpty },
-        ...allocateOthers(op.page),
-      ];
+      return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, { type: 'SHARED_FAULT', poolEmpty }, allocateOthers(op.page)];
     case 'guestAccess':
       return [
         { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty },
         { type: 'ALLOC', anyShared, poolEmpty },
-        ...allocateOthers(op.page),
+        allocateOthers(op.page),
       ];
     case 'fallocate':
-      return [{ type: 'ALLOC', anyShared, poolEmpty }, ...everyPage({ type: 'ALLOCATE', poolEmpty: false })];
+      return [{ type: 'ALLOC', anyShared, poolEmpty }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
     case 'convert': {
-      const page = view.pages[op.page]!;
+      const shared = isSharedState(facts.pageState(op.page));
       if (op.to === 'shared') {
-        if (isShared(page)) return [{ type: 'CONVERT_TO_SHARED', page: op.page }];
-        return [{ type: 'SPLIT', fails: view.splitArmed }, { type: 'CONVERT_TO_SHARED', page: op.page }];
+        if (shared) return [{ type: 'CONVERT_TO_SHARED', page: op.page }];
+        return [{ type: 'SPLIT', fails: facts.splitArmed }, { type: 'CONVERT_TO_SHARED', page: op.page }];
       }
-      const pinned = view.file === 'huge' ? blockPinned : view.pins[op.page]! > 0;
+      const pinned = facts.file === 'huge' ? blockPinned : facts.pinsAt(op.page) > 0;
       const step: PageStep = { type: 'CONVERT_TO_PRIVATE', page: op.page, pinned };
-      if (!isShared(page)) return [step];
-      const becomesAllPrivate = others(op.page).every((j) => !isShared(view.pages[j]!));
-      return becomesAllPrivate ? [step, { type: 'MERGE', pinned: blockPinned }] : [step];
+      if (!shared) return [step];
+      return facts.sharedPages === 1 ? [step, { type: 'MERGE', pinned: blockPinned }] : [step];
     }
     case 'punchHole':
       return [
         { type: 'TRUNCATE', pinned: blockPinned },
-        ...everyPage({ type: 'PUNCH', pinned: blockPinned }),
-        ...everyPage({ type: 'FOLIO_FREED' }),
-        ...everyPage({ type: 'FOLIO_DETACHED' }),
+        everyPage({ type: 'PUNCH', pinned: blockPinned }),
+        everyPage({ type: 'FOLIO_FREED' }),
+        everyPage({ type: 'FOLIO_DETACHED' }),
       ];
     case 'close':
       return [
         { type: 'EVICT_BLOCK', pinned: blockPinned },
-        ...everyPage({ type: 'EVICT', pinned: blockPinned }),
-        ...everyPage({ type: 'FOLIO_FREED' }),
-        ...everyPage({ type: 'FOLIO_DETACHED' }),
+        everyPage({ type: 'EVICT', pinned: blockPinned }),
+        everyPage({ type: 'FOLIO_FREED' }),
+        everyPage({ type: 'FOLIO_DETACHED' }),
       ];
     case 'pin':
       return [
         { type: 'PIN', page: op.page, poolEmpty },
         { type: 'SHARED_FAULT', poolEmpty },
-        ...allocateOthers(op.page),
+        allocateOthers(op.page),
         { type: 'BOOK_PIN', page: op.page },
       ];
     case 'unpin': {
-      const current = view.pins[op.page]!;
-      const retired = view.retiredPins[op.page]!;
+      const current = facts.pinsAt(op.page);
+      const retired = facts.retiredPinsAt(op.page);
       const unpin: PageStep = { type: 'UNPIN', page: op.page, held: current + retired > 0 };
       // A pin on the file's folio is always newer than one on a folio that already left.
       if (current > 0) return [unpin, { type: 'BOOK_UNPIN_CURRENT', page: op.page }];
       if (retired > 0) {
-        return [
-          unpin,
-          { type: 'BOOK_UNPIN_RETIRED', page: op.page },
-          { type: 'SUBFOLIO_FREED', last: sum(view.retiredPins) === 1 },
-        ];
+        return [unpin, { type: 'BOOK_UNPIN_RETIRED', page: op.page }, { type: 'SUBFOLIO_FREED', last: facts.totalRetiredPins === 1 }];
       }
       return [unpin];
     }
@@ -170,6 +196,14 @@ export function planOp(view: BlockView, op: BlockOp): PlanStep[] {
     case 'injectSplitFailure':
       return [];
   }
+}
+
+/** A bulk step as one step per page (for small blocks: the block machine). */
+export function expandStep(step: PlanStep, n: number): PlanStep[] {
+  if (!('allPages' in step)) return [step];
+  const { allPages, except, ...event } = step;
+  void allPages;
+  return [...Array(n).keys()].filter((page) => page !== except).map((page) => ({ ...event, page }) as PageStep);
 }
 
 /** The book after a bookkeeping step. */
@@ -210,4 +244,8 @@ export function isBookStep(step: PlanStep): step is BookStep {
 
 export function isPageStep(step: PlanStep): step is PageStep {
   return 'page' in step && !isBookStep(step);
+}
+
+export function isPagesStep(step: PlanStep): step is PagesStep {
+  return 'allPages' in step;
 }

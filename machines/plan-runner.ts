@@ -8,7 +8,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import type { BlockOp, BlockView, PlanStep } from './block.plan';
-import { applyBook, applyFolioEffect, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
+import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
 import type { FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
 import { folioMachine } from './folio.machine';
 import type { Refusal } from './outcome';
@@ -51,7 +51,7 @@ function contextCache(machine: AnyStateMachine, input: unknown): unknown {
 export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: MachineInputs): PlanResult {
   let current: BlockView = view;
   const effects: string[] = [];
-  for (const s of plan) {
+  for (const s of plan.flatMap((step) => expandStep(step, view.pages.length))) {
     if (isBookStep(s)) {
       current = { ...current, ...applyBook(current, s) };
       continue;
@@ -84,6 +84,6 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
 export function runOp(view: BlockView, open: boolean, op: BlockOp, inputs: MachineInputs): PlanResult & { open: boolean } {
   if (!open && !OPS_AFTER_CLOSE.includes(op.type)) return { view, refusal: { errno: 'EBADF' }, effects: [], open };
   if (op.type === 'injectSplitFailure') return { view: { ...view, splitArmed: true }, effects: [], open };
-  const result = runPlan(view, planOp(view, op), inputs);
+  const result = runPlan(view, planOp(factsOfView(view), op), inputs);
   return { ...result, open: open && op.type !== 'close' };
 }
