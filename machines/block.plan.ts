@@ -17,7 +17,8 @@ import type { RangeEvent, RangeState } from './range.machine';
 export type BlockOp =
   | { type: 'hostAccess'; page: number }
   | { type: 'guestAccess'; page: number; access: Shareability }
-  | { type: 'convert'; page: number; to: Shareability }
+  /** convert `count` pages (default 1) from `page` on. */
+  | { type: 'convert'; page: number; count?: number; to: Shareability }
   | { type: 'fallocate' }
   | { type: 'punchHole' }
   | { type: 'pin'; page: number }
@@ -67,8 +68,8 @@ export type BookStep =
 
 /** A range event for one page of the block. */
 export type PageStep = RangeEvent & { page: number };
-/** A range event for every page of the block, or every page but one: applied in bulk. */
-export type PagesStep = RangeEvent & { allPages: true; except?: number };
+/** A range event for the pages [from, to) of the block, perhaps but one: applied in bulk. */
+export type PagesStep = RangeEvent & { pages: readonly [from: number, to: number]; except?: number };
 export type PlanStep = PageStep | PagesStep | FolioEvent | BookStep;
 
 /** What the block keeps besides its regions' states. */
@@ -100,6 +101,10 @@ export interface BlockFacts {
   pageState(page: number): RangeState;
   /** pages whose shareability is shared. */
   sharedPages: number;
+  /** shared pages among [from, to). */
+  sharedPagesIn(from: number, to: number): number;
+  /** the first page in [from, to) whose folio holds pins, or -1. */
+  firstPinnedIn(from: number, to: number): number;
   file: FolioFileState;
   pinsAt(page: number): number;
   retiredPinsAt(page: number): number;
@@ -118,6 +123,11 @@ export function factsOfView(view: BlockView): BlockFacts {
     n: view.pages.length,
     pageState: (page) => view.pages[page]!,
     sharedPages: view.pages.filter(isSharedState).length,
+    sharedPagesIn: (from, to) => view.pages.slice(from, to).filter(isSharedState).length,
+    firstPinnedIn: (from, to) => {
+      for (let page = from; page < to; page++) if (view.pins[page]! > 0) return page;
+      return -1;
+    },
     file: view.file,
     pinsAt: (page) => view.pins[page]!,
     retiredPinsAt: (page) => view.retiredPins[page]!,
@@ -132,8 +142,8 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
   const poolEmpty = facts.file === 'none' && facts.noHugePage;
   const anyShared = facts.sharedPages > 0;
   const blockPinned = facts.totalPins > 0;
-  const allocateOthers = (page: number): PagesStep => ({ type: 'ALLOCATE', poolEmpty: false, allPages: true, except: page });
-  const everyPage = (e: RangeEvent): PagesStep => ({ ...e, allPages: true });
+  const allocateOthers = (page: number): PagesStep => ({ type: 'ALLOCATE', poolEmpty: false, pages: [0, facts.n], except: page });
+  const everyPage = (e: RangeEvent): PagesStep => ({ ...e, pages: [0, facts.n] });
 
   switch (op.type) {
     case 'hostAccess':
@@ -147,15 +157,19 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
     case 'fallocate':
       return [{ type: 'ALLOC', anyShared, poolEmpty }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
     case 'convert': {
-      const shared = isSharedState(facts.pageState(op.page));
+      const pages = [op.page, op.page + (op.count ?? 1)] as const;
+      const sharedIn = facts.sharedPagesIn(pages[0], pages[1]);
       if (op.to === 'shared') {
-        if (shared) return [{ type: 'CONVERT_TO_SHARED', page: op.page }];
-        return [{ type: 'SPLIT', fails: facts.splitArmed }, { type: 'CONVERT_TO_SHARED', page: op.page }];
+        const toShared: PagesStep = { type: 'CONVERT_TO_SHARED', pages };
+        // Already shared throughout: nothing to split (S-IP8 returns 0 at once).
+        return sharedIn === pages[1] - pages[0] ? [toShared] : [{ type: 'SPLIT', fails: facts.splitArmed }, toShared];
       }
-      const pinned = facts.file === 'huge' ? blockPinned : facts.pinsAt(op.page) > 0;
-      const step: PageStep = { type: 'CONVERT_TO_PRIVATE', page: op.page, pinned };
-      if (!shared) return [step];
-      return facts.sharedPages === 1 ? [step, { type: 'MERGE', pinned: blockPinned }] : [step];
+      const toPrivate: PagesStep = { type: 'CONVERT_TO_PRIVATE', pinned: false, pages };
+      if (sharedIn === 0) return [toPrivate];
+      // The refcount check covers every folio in the range before anything commits (S-V2c).
+      const pinned = facts.file === 'huge' ? (blockPinned ? firstSharedIn(facts, pages) : -1) : facts.firstPinnedIn(pages[0], pages[1]);
+      if (pinned >= 0) return [{ type: 'CONVERT_TO_PRIVATE', page: pinned, pinned: true }];
+      return facts.sharedPages === sharedIn ? [toPrivate, { type: 'MERGE', pinned: blockPinned }] : [toPrivate];
     }
     case 'punchHole':
       return [
@@ -198,12 +212,18 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
   }
 }
 
+function firstSharedIn(facts: BlockFacts, [from, to]: readonly [number, number]): number {
+  for (let page = from; page < to; page++) if (isSharedState(facts.pageState(page))) return page;
+  return -1;
+}
+
 /** A bulk step as one step per page (for small blocks: the block machine). */
 export function expandStep(step: PlanStep, n: number): PlanStep[] {
-  if (!('allPages' in step)) return [step];
-  const { allPages, except, ...event } = step;
-  void allPages;
-  return [...Array(n).keys()].filter((page) => page !== except).map((page) => ({ ...event, page }) as PageStep);
+  if (!isPagesStep(step)) return [step];
+  const { pages, except, ...event } = step;
+  const out: PlanStep[] = [];
+  for (let page = pages[0]; page < Math.min(pages[1], n); page++) if (page !== except) out.push({ ...event, page } as PageStep);
+  return out;
 }
 
 /** The book after a bookkeeping step. */
@@ -247,5 +267,5 @@ export function isPageStep(step: PlanStep): step is PageStep {
 }
 
 export function isPagesStep(step: PlanStep): step is PagesStep {
-  return 'allPages' in step;
+  return 'pages' in step;
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { replayCommand } from './commands/replay';
 import { tablesCommand } from './commands/tables';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -17,7 +18,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [tablesCommand];
+export const COMMANDS: ReadonlyArray<Command> = [tablesCommand, replayCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,94 @@
+/**
+ * The HugeTLB pool with the counters /proc/meminfo shows (HugePages_Free,
+ * HugePages_Rsvd; DOMAIN 10), and the per-folio metadata the kernel keeps in
+ * its vmemmap and in the global restructuring table (S-W): current order,
+ * original order, and the extra references (pins) on each sub-folio.
+ *
+ * Huge page k occupies page frames [k*N, (k+1)*N): a block is physically
+ * contiguous by construction, split or not (INV-13). Split and merge change
+ * only the metadata here; no byte moves.
+ */
+export interface FolioMeta {
+  /** first page frame of the huge page. */
+  head: number;
+  /** the order it was allocated at; restored before it goes back (INV-5). */
+  originalOrder: number;
+  /** the order now: originalOrder while huge, 0 after a split. */
+  order: number;
+  /** extra references per sub-page index (GUP pins). */
+  pins: Map<number, number>;
+}
+
+export interface PoolReturn {
+  head: number;
+  order: number;
+  originalOrder: number;
+}
+
+export class HugePool {
+  free: number;
+  rsvd = 0;
+  private readonly freeList: number[];
+  private readonly meta = new Map<number, FolioMeta>();
+  /** every return to the pool, for INV-5. */
+  readonly returns: PoolReturn[] = [];
+
+  constructor(
+    readonly hugePages: number,
+    /** pages per huge page (N). */
+    readonly pagesPerHuge: number,
+  ) {
+    this.free = hugePages;
+    // Hand out low pages first, as a fresh pool would.
+    this.freeList = [...Array(hugePages).keys()].reverse();
+  }
+
+  get order(): number {
+    return Math.log2(this.pagesPerHuge);
+  }
+
+  /** Free pages not promised to any reservation. */
+  get unreserved(): number {
+    return this.free - this.rsvd;
+  }
+
+  reserve(blocks: number): void {
+    this.rsvd += blocks;
+  }
+
+  unreserve(blocks: number): void {
+    this.rsvd -= blocks;
+  }
+
+  /** Takes a huge page; `reserved`: it draws on a reservation (rsvd drops with free). */
+  take(reserved: boolean): FolioMeta {
+    const index = this.freeList.pop();
+    if (index === undefined) throw new Error('HugeTLB pool exhausted: the caller must check first');
+    this.free -= 1;
+    if (reserved) this.rsvd -= 1;
+    const folio: FolioMeta = { head: index * this.pagesPerHuge, originalOrder: this.order, order: this.order, pins: new Map() };
+    this.meta.set(folio.head, folio);
+    return folio;
+  }
+
+  /** Gives a huge page back; `reserved`: it returns to a live file's reservation. */
+  giveBack(folio: FolioMeta, reserved: boolean): void {
+    this.returns.push({ head: folio.head, order: folio.order, originalOrder: folio.originalOrder });
+    this.meta.delete(folio.head);
+    this.freeList.push(folio.head / this.pagesPerHuge);
+    this.free += 1;
+    if (reserved) this.rsvd += 1;
+  }
+
+  /** The folio a page frame belongs to, as the kernel's page_folio() would find it. */
+  folioOfPfn(pfn: number): { head: number; order: number } | undefined {
+    const head = pfn - (pfn % this.pagesPerHuge);
+    const folio = this.meta.get(head);
+    if (!folio) return undefined;
+    return folio.order === 0 ? { head: pfn, order: 0 } : { head, order: folio.order };
+  }
+
+  get liveFolios(): IterableIterator<FolioMeta> {
+    return this.meta.values();
+  }
+}

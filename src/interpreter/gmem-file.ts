@@ -1,0 +1,402 @@
+/**
+ * One guest_memfd file over the arena: per-page state as one byte each, per
+ * block the folio machine's two labels, and the arena objects the machines
+ * act on (huge folios from the pool, pins, host and guest mappings, bytes).
+ *
+ * Nothing here decides what is legal. Operations become plans
+ * (machines/block.plan.ts); every step is answered by the range or folio
+ * machine through the memoised steppers; refusals come back as the machines
+ * name them, and arena effects happen where the folio machine names them.
+ * Steps over many pages are applied in bulk with one table per event.
+ */
+import type { BlockFacts, BlockOp, BookStep, PageStep, PagesStep, PlanStep } from '../../machines/block.plan';
+import { isBookStep, isPagesStep, planOp } from '../../machines/block.plan';
+import type { FolioEffect, FolioEvent } from '../../machines/folio.machine';
+import type { Refusal } from '../../machines/outcome';
+import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
+import type { RangeEvent } from '../../machines/range.machine';
+import type { PhysicalMemory } from '../arena/memory';
+import type { FolioMeta, HugePool } from '../arena/pool';
+import type { FolioState } from './steppers';
+import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
+
+export interface FileGeometry {
+  size: number;
+  pageSize: number;
+  /** pages per block: hugePageSize / pageSize with HugeTLB, else 1. */
+  blockPages: number;
+  hugetlb: boolean;
+  mmap: boolean;
+  initShared: boolean;
+}
+
+export interface FileSettings {
+  variant: Variant;
+  vmType: VmType;
+  policy: Policy;
+}
+
+/** A pin: GUP's extra reference on the folio at a page, in some process. */
+export interface PinRecord {
+  page: number;
+  process: number;
+  folio: FolioMeta;
+  /** the folio has left the file (wrapper, deferred truncate, evicted 4K page). */
+  retired: boolean;
+}
+
+export interface BlockRecord {
+  folio: FolioState;
+  /** the folio the file holds for this block. */
+  meta?: FolioMeta;
+  /** folios that left the file while pinned and wait in the allocator wrapper. */
+  retired: FolioMeta[];
+  /** a huge stage-2 mapping covers the block. */
+  guestHuge: boolean;
+  pins: Map<number, number>;
+  retiredPins: Map<number, number>;
+  totalPins: number;
+  totalRetiredPins: number;
+}
+
+const CODES = STATE_OF_CODE.length;
+
+export class GmemFile {
+  readonly nPages: number;
+  readonly nBlocks: number;
+  /** range machine state per page, as its index in RANGE_STATES. */
+  readonly pages: Uint8Array;
+  /** per block, how many pages are in each state (bulk steps skip what cannot change). */
+  readonly codeCounts: Int32Array;
+  /** the page was zeroed since its folio was allocated (zero once, S-IP8 21). */
+  readonly uptodate: Uint8Array;
+  readonly blocks: BlockRecord[];
+  readonly guest4k = new Set<number>();
+  readonly hostMaps = new Map<number, Set<number>>();
+  readonly pinStack: PinRecord[] = [];
+  /** the subpool reservation still held (blocks). */
+  reservation: number;
+  fdOpen = true;
+  splitArmed = false;
+  /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it. */
+  allocatedBytes = 0;
+  private nextSmallPfn: number;
+  private readonly range: RangeStepper;
+  private readonly folio: FolioStepper;
+
+  constructor(
+    readonly geometry: FileGeometry,
+    readonly settings: FileSettings,
+    readonly pool: HugePool,
+    readonly memory: PhysicalMemory,
+  ) {
+    const { size, pageSize, blockPages } = geometry;
+    this.nPages = size / pageSize;
+    this.nBlocks = this.nPages / blockPages;
+    const initial: Shareability = geometry.initShared ? 'shared' : 'private';
+    this.pages = new Uint8Array(this.nPages).fill(PAGE_CODE[initial === 'shared' ? 'faultable.unallocated' : 'unfaultable.unallocated']);
+    this.codeCounts = new Int32Array(this.nBlocks * CODES);
+    for (let b = 0; b < this.nBlocks; b++) this.codeCounts[b * CODES + this.pages[0]!] = blockPages;
+    this.uptodate = new Uint8Array(this.nPages);
+    this.blocks = Array.from({ length: this.nBlocks }, () => ({
+      folio: { file: 'none', wrapper: 'empty' },
+      retired: [],
+      guestHuge: false,
+      pins: new Map(),
+      retiredPins: new Map(),
+      totalPins: 0,
+      totalRetiredPins: 0,
+    }));
+    this.reservation = geometry.hugetlb ? this.nBlocks : 0;
+    // 4K folios come from the page allocator, above the HugeTLB pool's frames.
+    this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
+    const { policy } = settings;
+    this.range = new RangeStepper({
+      initial,
+      hugetlb: geometry.hugetlb,
+      afterTruncate: policy.afterTruncate,
+      truncateWhilePinned: policy.truncateWhilePinned,
+    });
+    this.folio = new FolioStepper({ split: policy.split, restore: policy.restore, truncateWhilePinned: policy.truncateWhilePinned });
+  }
+
+  get pageSize(): number {
+    return this.geometry.pageSize;
+  }
+  get blockPages(): number {
+    return this.geometry.blockPages;
+  }
+  /** the inode lives: the fd is open, or (restore=inode-held) it holds split blocks. */
+  get inodeAlive(): boolean {
+    return this.fdOpen || this.blocks.some((b) => b.folio.file === 'heldByInode');
+  }
+  get pendingMerge(): number {
+    return this.blocks.reduce((n, b) => n + b.retired.length, 0);
+  }
+
+  shareability(page: number): Shareability {
+    return IS_SHARED_CODE[this.pages[page]!] ? 'shared' : 'private';
+  }
+  isAllocated(page: number): boolean {
+    return IS_ALLOCATED_CODE[this.pages[page]!]!;
+  }
+  /** the page frame backing a page, while the file holds its folio. */
+  pfn(page: number): number | undefined {
+    const block = this.blocks[Math.floor(page / this.blockPages)]!;
+    return block.meta ? block.meta.head + (page % this.blockPages) : undefined;
+  }
+  /** the order of the folio holding a page, or null while unallocated. */
+  folioOrder(page: number): number | null {
+    if (!this.isAllocated(page)) return null;
+    const block = this.blocks[Math.floor(page / this.blockPages)]!;
+    return block.folio.file === 'huge' ? Math.log2(this.blockPages) : 0;
+  }
+
+  // ---- running plans ----------------------------------------------------
+
+  facts(b: number): BlockFacts {
+    const block = this.blocks[b]!;
+    const base = b * this.blockPages;
+    const counts = this.codeCounts.subarray(b * CODES, (b + 1) * CODES);
+    return {
+      n: this.blockPages,
+      pageState: (i) => STATE_OF_CODE[this.pages[base + i]!]!,
+      sharedPages: counts.reduce((n, c, code) => n + (IS_SHARED_CODE[code] ? c : 0), 0),
+      sharedPagesIn: (from, to) => {
+        let n = 0;
+        for (let p = base + from; p < base + to; p++) if (IS_SHARED_CODE[this.pages[p]!]) n++;
+        return n;
+      },
+      firstPinnedIn: (from, to) => {
+        let first = -1;
+        for (const page of block.pins.keys()) {
+          const i = page - base;
+          if (i >= from && i < to && (first < 0 || i < first)) first = i;
+        }
+        return first;
+      },
+      file: this.geometry.hugetlb ? block.folio.file : this.isAllocated(base) ? 'split' : 'none',
+      pinsAt: (i) => block.pins.get(base + i) ?? 0,
+      retiredPinsAt: (i) => block.retiredPins.get(base + i) ?? 0,
+      totalPins: block.totalPins,
+      totalRetiredPins: block.totalRetiredPins,
+      noHugePage: this.geometry.hugetlb && this.reservation === 0 && this.pool.unreserved <= 0,
+      splitArmed: this.splitArmed,
+    };
+  }
+
+  /** Plans an operation on block b and runs it; the first refusal stops it. */
+  runOp(b: number, op: BlockOp): Refusal | undefined {
+    return this.runPlan(b, planOp(this.facts(b), op));
+  }
+
+  /**
+   * The refusal an operation would meet, without changing anything: the plan
+   * runs against an overlay of the block's page states and folio state.
+   */
+  probe(b: number, op: BlockOp): Refusal | undefined {
+    const base = b * this.blockPages;
+    const overlay = new Map<number, number>();
+    const code = (p: number) => overlay.get(p) ?? this.pages[p]!;
+    let folio = this.blocks[b]!.folio;
+    for (const step of planOp(this.facts(b), op)) {
+      if (isBookStep(step)) continue;
+      if (isPagesStep(step) || 'page' in step) {
+        const { pages, except, page, ...event } = step as PagesStep & PageStep;
+        const table = this.range.table(event as RangeEvent);
+        const [from, to] = pages ?? [page, page + 1];
+        for (let p = base + from; p < base + Math.min(to, this.blockPages); p++) {
+          if (except !== undefined && p === base + except) continue;
+          const c = code(p);
+          if (table.refusal[c]) return table.refusal[c];
+          if (table.next[c] !== c) overlay.set(p, table.next[c]!);
+        }
+        continue;
+      }
+      if (!this.geometry.hugetlb) continue;
+      const outcome = this.folio.step(folio, step);
+      if (outcome.refusal) return outcome.refusal;
+      folio = outcome.next;
+    }
+    return undefined;
+  }
+
+  runPlan(b: number, plan: ReadonlyArray<PlanStep>): Refusal | undefined {
+    for (const step of plan) {
+      const refusal = isBookStep(step)
+        ? this.book(b, step)
+        : isPagesStep(step)
+          ? this.stepPages(b, step)
+          : 'page' in step
+            ? this.stepPage(b, step)
+            : this.stepFolio(b, step);
+      if (refusal) return refusal;
+    }
+    return undefined;
+  }
+
+  private stepPage(b: number, step: PageStep): Refusal | undefined {
+    const { page, ...event } = step;
+    const p = b * this.blockPages + page;
+    const table = this.range.table(event as RangeEvent);
+    const code = this.pages[p]!;
+    if (table.refusal[code]) return table.refusal[code];
+    this.setPage(p, table.next[code]!);
+    return undefined;
+  }
+
+  private stepPages(b: number, step: PagesStep): Refusal | undefined {
+    const { pages, except, ...event } = step;
+    const table = this.range.table(event as RangeEvent);
+    const base = b * this.blockPages;
+    const from = base + pages[0];
+    const to = base + Math.min(pages[1], this.blockPages);
+    const skip = except === undefined ? -1 : base + except;
+    const whole = pages[0] === 0 && pages[1] >= this.blockPages;
+    if (whole) {
+      // Decide from the block's state counts whether anything can refuse or change.
+      let changes = false;
+      for (let code = 0; code < CODES; code++) {
+        const present = this.codeCounts[b * CODES + code]! - (skip >= 0 && this.pages[skip] === code ? 1 : 0);
+        if (present <= 0) continue;
+        if (table.refusal[code]) return table.refusal[code];
+        if (table.next[code] !== code) changes = true;
+      }
+      if (!changes) return undefined;
+    } else {
+      for (let p = from; p < to; p++) if (p !== skip && table.refusal[this.pages[p]!]) return table.refusal[this.pages[p]!];
+    }
+    for (let p = from; p < to; p++) {
+      if (p === skip) continue;
+      const code = this.pages[p]!;
+      const next = table.next[code]!;
+      if (next !== code) this.setPage(p, next);
+    }
+    return undefined;
+  }
+
+  /** Sets a page's state; on a file without HugeTLB the page is its own block and folio. */
+  private setPage(p: number, next: number): void {
+    const b = Math.floor(p / this.blockPages);
+    const before = this.pages[p]!;
+    this.codeCounts[b * CODES + before]! -= 1;
+    this.codeCounts[b * CODES + next]! += 1;
+    this.pages[p] = next;
+    if (this.geometry.hugetlb) return;
+    const block = this.blocks[b]!;
+    if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
+      block.meta = { head: this.nextSmallPfn++, originalOrder: 0, order: 0, pins: new Map() };
+      this.allocatedBytes += this.pageSize;
+      this.uptodate[p] = 0;
+    } else if (IS_ALLOCATED_CODE[before] && !IS_ALLOCATED_CODE[next]) {
+      // Into truncate: the 4K folio leaves the file now; pins keep it alive outside.
+      this.retireFolio(b);
+    }
+  }
+
+  private stepFolio(b: number, event: FolioEvent): Refusal | undefined {
+    if (!this.geometry.hugetlb) return undefined; // 4K files have no HugeTLB folio to split or merge
+    const block = this.blocks[b]!;
+    const outcome = this.folio.step(block.folio, event);
+    for (const effect of outcome.effects) this.applyEffect(b, effect);
+    if (outcome.refusal) return outcome.refusal;
+    block.folio = outcome.next;
+    return undefined;
+  }
+
+  private book(b: number, step: BookStep): undefined {
+    const block = this.blocks[b]!;
+    const p = b * this.blockPages + step.page;
+    if (step.type === 'BOOK_PIN') {
+      block.pins.set(p, (block.pins.get(p) ?? 0) + 1);
+      block.totalPins++;
+    } else if (step.type === 'BOOK_UNPIN_CURRENT') {
+      decrement(block.pins, p);
+      block.totalPins--;
+    } else {
+      decrement(block.retiredPins, p);
+      block.totalRetiredPins--;
+    }
+    return undefined;
+  }
+
+  // ---- arena effects named by the folio machine -------------------------
+
+  private applyEffect(b: number, effect: FolioEffect): void {
+    const block = this.blocks[b]!;
+    switch (effect) {
+      case 'takeFromPool': {
+        const reserved = this.reservation > 0;
+        if (reserved) this.reservation--;
+        block.meta = this.pool.take(reserved);
+        this.allocatedBytes += this.blockPages * this.pageSize;
+        this.uptodate.fill(0, b * this.blockPages, (b + 1) * this.blockPages);
+        return;
+      }
+      case 'split':
+        block.meta!.order = 0;
+        return;
+      case 'merge':
+        block.meta!.order = block.meta!.originalOrder;
+        return;
+      case 'freeToPool': {
+        const meta = block.meta!;
+        this.dropFolio(b);
+        this.giveBack(meta);
+        return;
+      }
+      case 'handToWrapper':
+        this.retireFolio(b);
+        return;
+      case 'mergeAndReturn':
+        for (const meta of block.retired) {
+          meta.order = meta.originalOrder;
+          this.giveBack(meta);
+        }
+        block.retired = [];
+        return;
+      case 'splitFailed':
+        this.splitArmed = false;
+        return;
+    }
+  }
+
+  /** A folio back to the pool: while the subpool lives its reservation comes back too. */
+  private giveBack(meta: FolioMeta): void {
+    const reserved = this.fdOpen;
+    if (reserved) this.reservation++;
+    this.pool.giveBack(meta, reserved);
+  }
+
+  /** The file stops holding the block's folio: mappings go, the next folio is zeroed anew. */
+  private dropFolio(b: number): void {
+    const block = this.blocks[b]!;
+    block.meta = undefined;
+    block.guestHuge = false;
+    this.allocatedBytes -= this.geometry.hugetlb ? this.blockPages * this.pageSize : this.pageSize;
+    const from = b * this.blockPages;
+    const to = from + this.blockPages;
+    this.uptodate.fill(0, from, to);
+    for (let p = from; p < to; p++) this.guest4k.delete(p);
+    for (const pages of this.hostMaps.values()) for (let p = from; p < to; p++) pages.delete(p);
+  }
+
+  /** The folio leaves the file with its pins (allocator wrapper, deferred truncate, 4K eviction). */
+  private retireFolio(b: number): void {
+    const block = this.blocks[b]!;
+    const meta = block.meta!;
+    this.dropFolio(b);
+    for (const pin of this.pinStack) if (pin.folio === meta) pin.retired = true;
+    for (const [p, n] of block.pins) block.retiredPins.set(p, (block.retiredPins.get(p) ?? 0) + n);
+    block.totalRetiredPins += block.totalPins;
+    block.pins.clear();
+    block.totalPins = 0;
+    if (this.geometry.hugetlb) block.retired.push(meta);
+  }
+}
+
+function decrement(map: Map<number, number>, key: number): void {
+  const n = (map.get(key) ?? 0) - 1;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
+}

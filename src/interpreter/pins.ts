@@ -1,0 +1,52 @@
+/**
+ * pin / unpin: GUP or vmsplice takes an extra reference on the folio at a
+ * page, or drops one (DOMAIN 4). A pin faults the page in as a host access
+ * does; an unpin matches by page, most recent pin first, whatever the
+ * process; a pin follows its folio out of the file (TRACE-FORMAT).
+ */
+import type { PinRecord } from './gmem-file';
+import type { Simulator, StepOutcome } from './simulator';
+import { blockOf, fail, isFile, mapIn, OK } from './simulator';
+
+export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
+  const f = sim.openFile();
+  if (!isFile(f)) return f;
+  if (!f.geometry.mmap) return fail('ENODEV');
+  const p = Math.floor(offset / f.pageSize);
+  if (offset < 0 || p >= f.nPages) return fail('EFAULT');
+  const refusal = f.runOp(blockOf(f, p), { type: 'pin', page: p % f.blockPages });
+  if (refusal) return fail(refusal.errno);
+  sim.expose(f, p);
+  mapIn(f.hostMaps, process, p);
+  const folio = f.blocks[blockOf(f, p)]!.meta!;
+  const sub = p % f.blockPages;
+  folio.pins.set(sub, (folio.pins.get(sub) ?? 0) + 1);
+  f.pinStack.push({ page: p, process, folio, retired: false });
+  return OK;
+}
+
+export function unpin(sim: Simulator, offset: number): StepOutcome {
+  const file = sim.file;
+  if (!file) return { kind: 'nofile' };
+  const p = Math.floor(offset / file.pageSize);
+  if (offset < 0 || p >= file.nPages) return fail('EINVAL');
+  const refusal = file.runOp(blockOf(file, p), { type: 'unpin', page: p % file.blockPages });
+  if (refusal) return fail(refusal.errno);
+  // The machines dropped the newest pin on the file's folio if there is one, else on a retired folio.
+  const record = newest(file.pinStack, p, false) ?? newest(file.pinStack, p, true);
+  if (!record) throw new Error(`unpin accepted at page ${p} with no pin record`);
+  file.pinStack.splice(file.pinStack.indexOf(record), 1);
+  const sub = p % file.blockPages;
+  const n = (record.folio.pins.get(sub) ?? 0) - 1;
+  if (n > 0) record.folio.pins.set(sub, n);
+  else record.folio.pins.delete(sub);
+  return OK;
+}
+
+function newest(stack: ReadonlyArray<PinRecord>, page: number, retired: boolean): PinRecord | undefined {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const r = stack[i]!;
+    if (r.page === page && r.retired === retired) return r;
+  }
+  return undefined;
+}

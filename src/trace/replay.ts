@@ -1,0 +1,224 @@
+/**
+ * Replays gmem-trace/1 files (docs/TRACE-FORMAT.md) on a fresh simulator:
+ * each step's outcome against its `expect`, and every invariant after every
+ * step. A failure names the step index, the op, what was expected and what
+ * happened; an invalid file names the file and the JSON path.
+ */
+import { readFileSync } from 'node:fs';
+import { checkInvariants, captureBefore } from '../invariants';
+import type { InvariantName, Violation } from '../invariants';
+import { close, fallocate, punchHole, settle } from '../interpreter/allocation';
+import { convert } from '../interpreter/convert';
+import { pin, unpin } from '../interpreter/pins';
+import type { Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
+import { defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
+import { observe } from './observe';
+import type { Expectation, Trace, TraceStep } from './schema';
+import { jsonPath, structuralProblems, traceSchema } from './schema';
+
+export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
+
+export interface TraceFailure {
+  step: number;
+  op: string;
+  expected: string;
+  actual: string;
+}
+
+export interface TraceResult {
+  name: string;
+  pass: boolean;
+  failure?: TraceFailure;
+  /** violations the trace declared and that happened. */
+  excused: Violation[];
+}
+
+export function loadTrace(file: string): Loaded {
+  const invalid = (path: string, what: string): Loaded => ({ ok: false, message: `INVALID FILE: ${file}: ${path}: ${what}` });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return invalid('$', `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return invalid('$', `not JSON: ${(err as Error).message}`);
+  }
+  const parsed = traceSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return invalid(jsonPath(issue.path), describeIssue(issue));
+  }
+  const problem = structuralProblems(parsed.data)[0];
+  if (problem) return invalid(problem[0], problem[1]);
+  return { ok: true, trace: parsed.data };
+}
+
+function describeIssue(issue: { code: string; message: string; keys?: string[]; path: PropertyKey[] }): string {
+  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'op') return `unknown op (${issue.message})`;
+  return issue.message;
+}
+
+/** The simulator configuration a trace asks for, with TRACE-FORMAT's defaults. */
+export function configOf(trace: Trace): SimConfig {
+  const base = defaultConfig({ ...trace.config, policy: trace.config?.policy, poolHugePages: 0 });
+  return { ...base, poolHugePages: trace.config?.poolHugePages ?? defaultPool(trace, base) };
+}
+
+/** As many huge pages as the first create with hugetlb and a valid size would reserve (TRACE-FORMAT pool). */
+function defaultPool(trace: Trace, config: SimConfig): number {
+  const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb'));
+  if (!create || create.op !== 'create') return 0;
+  const { pageSize, hugePageSize } = config;
+  const valid = hugePageSize > pageSize && create.size > 0 && create.size % hugePageSize === 0;
+  return valid ? create.size / hugePageSize : 0;
+}
+
+/** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
+export function excusable(trace: Trace, config: SimConfig): Set<InvariantName> {
+  const out = new Set<InvariantName>();
+  if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
+  if (config.policy.afterTruncate === 'reset') out.add('INV-6');
+  if (config.policy.restore === 'inode-held') out.add('INV-10');
+  if (config.variant === 'wip-2025-12' && trace.steps.some((s) => s.op === 'inject')) out.add('INV-12');
+  return out;
+}
+
+export function runTrace(trace: Trace): TraceResult {
+  const config = configOf(trace);
+  const sim = new Simulator(config);
+  const declared = new Set<InvariantName>(([] as string[]).concat(trace.expectViolation ?? []) as InvariantName[]);
+  const allowed = excusable(trace, config);
+  const excused: Violation[] = [];
+  const failed = (step: number, op: string, expected: string, actual: string): TraceResult => ({
+    name: trace.name,
+    pass: false,
+    failure: { step, op, expected, actual },
+    excused,
+  });
+
+  for (const [i, step] of trace.steps.entries()) {
+    const range = step.op === 'convert' && sim.file ? { from: Math.floor(step.offset / config.pageSize), to: Math.min(sim.file.nPages, Math.ceil((step.offset + step.length) / config.pageSize)) } : undefined;
+    const before = captureBefore(sim, range);
+    sim.exposed = [];
+    sim.convertFailure = undefined;
+    let ok: boolean;
+    if (step.op === 'check') {
+      const mismatch = observe(sim, step.expect);
+      if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
+      ok = true;
+    } else {
+      const outcome = execute(sim, step);
+      if (outcome.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect), 'no file: no create has succeeded');
+      if (step.expect !== undefined && !matches(outcome, step.expect, step)) {
+        return failed(i, step.op, describeExpectation(step.expect), describeOutcome(outcome));
+      }
+      ok = outcome.kind === 'ok';
+    }
+    const violations = checkInvariants(sim, {
+      op: step.op,
+      ok,
+      before,
+      ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
+    });
+    for (const violation of violations) {
+      if (declared.has(violation.invariant) && allowed.has(violation.invariant)) {
+        excused.push(violation);
+        continue;
+      }
+      return failed(i, step.op, 'every invariant to hold', `${violation.invariant} violated at ${violation.where}: ${violation.detail}`);
+    }
+  }
+  for (const name of declared) {
+    if (!allowed.has(name)) return failed(-1, 'expectViolation', `${name} excused only by settings known to break it`, 'these settings do not break it');
+    if (!excused.some((v) => v.invariant === name)) return failed(-1, 'expectViolation', `${name} to be violated`, 'it never was');
+  }
+  return { name: trace.name, pass: true, excused };
+}
+
+function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {
+  if (step.data !== undefined) {
+    const data = Buffer.from(step.data, 'hex');
+    return { payload: { data }, length: data.length };
+  }
+  return { payload: { fill: parseInt(step.fill!, 16), length: step.length! }, length: step.length! };
+}
+
+export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }>): StepOutcome {
+  switch (step.op) {
+    case 'create':
+      if (sim.file) return fail('EINVAL'); // one file per trace; validation forbids a second create after an ok one
+      return sim.create(step.size, step.flags);
+    case 'hostRead':
+      return sim.hostAccess(step.offset, step.length, step.process ?? 0);
+    case 'hostWrite': {
+      const { payload, length } = payloadOf(step);
+      return sim.hostAccess(step.offset, length, step.process ?? 0, payload);
+    }
+    case 'guestRead':
+      return sim.guestAccess(step.offset, step.length, step.access);
+    case 'guestWrite': {
+      const { payload, length } = payloadOf(step);
+      return sim.guestAccess(step.offset, length, step.access, payload);
+    }
+    case 'convert':
+      return convert(sim, step.offset, step.length, step.to);
+    case 'fallocate':
+      return fallocate(sim, step.offset, step.length, step.mode ?? ['keep-size']);
+    case 'punchHole':
+      return punchHole(sim, step.offset, step.length, step.mode ?? ['punch-hole', 'keep-size']);
+    case 'pin':
+      return pin(sim, step.offset, step.process ?? 0);
+    case 'unpin':
+      return unpin(sim, step.offset);
+    case 'munmap':
+      return sim.munmap(step.offset, step.length, step.process ?? 0);
+    case 'close':
+      return close(sim);
+    case 'settle':
+      return settle(sim);
+    case 'inject': {
+      const file = sim.openFile();
+      if (!isFile(file)) return file;
+      file.splitArmed = true; // a second inject while armed changes nothing
+      return OK;
+    }
+  }
+}
+
+function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
+  if (expect === 'ok') return outcome.kind === 'ok';
+  if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
+  if ('error' in expect) {
+    return (
+      outcome.kind === 'error' &&
+      outcome.error === expect.error &&
+      (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset) &&
+      (expect.exit === undefined || outcome.exit === expect.exit)
+    );
+  }
+  if (outcome.kind !== 'ok' || !outcome.data) return false;
+  if ('data' in expect) return Buffer.from(outcome.data).toString('hex') === expect.data;
+  const length = 'length' in step && typeof step.length === 'number' ? step.length : outcome.data.length;
+  const byte = parseInt(expect.fill, 16);
+  return outcome.data.length === length && outcome.data.every((b) => b === byte);
+}
+
+export function describeExpectation(expect: Expectation): string {
+  return expect === undefined ? 'anything (not checked)' : JSON.stringify(expect);
+}
+
+export function describeOutcome(outcome: StepOutcome): string {
+  if (outcome.kind === 'nofile') return 'no file';
+  if (outcome.kind === 'error') {
+    return [outcome.error, outcome.exit ? `exit=${outcome.exit}` : '', outcome.errorOffset !== undefined ? `errorOffset=${outcome.errorOffset}` : ''].filter(Boolean).join(' ');
+  }
+  if (!outcome.data) return 'ok';
+  const hex = Buffer.from(outcome.data).toString('hex');
+  return `ok, read ${hex.length > 64 ? `${hex.slice(0, 64)}... (${outcome.data.length} bytes)` : hex}`;
+}
+
