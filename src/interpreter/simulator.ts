@@ -152,7 +152,11 @@ export class Simulator {
     const b = blockOf(file, p);
     const block = file.blocks[b]!;
     if (type === 'private' && !file.guest4k.has(p) && block.folio.file === 'huge' && file.geometry.hugetlb) {
-      for (let q = b * file.blockPages; q < (b + 1) * file.blockPages; q++) file.guest4k.delete(q);
+      // A huge mapping exposes every page of the block: each is zeroed once now, as the whole folio is.
+      for (let q = b * file.blockPages; q < (b + 1) * file.blockPages; q++) {
+        file.guest4k.delete(q);
+        this.expose(file, q);
+      }
       block.guestHuge = true;
     } else if (!block.guestHuge) {
       file.guest4k.add(p);

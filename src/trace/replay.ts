@@ -102,7 +102,7 @@ export function runTrace(trace: Trace): TraceResult {
   });
 
   for (const [i, step] of trace.steps.entries()) {
-    const range = step.op === 'convert' && sim.file ? { from: Math.floor(step.offset / config.pageSize), to: Math.min(sim.file.nPages, Math.ceil((step.offset + step.length) / config.pageSize)) } : undefined;
+    const range = step.op === 'convert' && sim.file ? pageRange(sim.file.nPages, config.pageSize, step.offset, step.length) : undefined;
     const before = captureBefore(sim, range);
     sim.exposed = [];
     sim.convertFailure = undefined;
@@ -138,6 +138,12 @@ export function runTrace(trace: Trace): TraceResult {
     if (!excused.some((v) => v.invariant === name)) return failed(-1, 'expectViolation', `${name} to be violated`, 'it never was');
   }
   return { name: trace.name, pass: true, excused };
+}
+
+/** The file pages a byte range touches, clamped to the file. */
+function pageRange(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
+  const from = Math.min(nPages, Math.floor(offset / pageSize));
+  return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
 }
 
 function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {
