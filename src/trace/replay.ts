@@ -60,6 +60,8 @@ export function loadTrace(file: string): Loaded {
 function describeIssue(issue: { code: string; message: string; keys?: string[]; path: PropertyKey[] }): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'op') return `unknown op (${issue.message})`;
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+  if (missing) return `missing (expected ${missing[1]})`;
   return issue.message;
 }
 

@@ -24,7 +24,7 @@ const expectation = z
     z.strictObject({ error: errno, errorOffset: count.optional(), exit: z.literal('memory-fault').optional() }),
     z.strictObject({ data: hex }),
     z.strictObject({ fill: byte }),
-  ])
+  ], { error: `must be "ok", one of ${ERRNOS.join(', ')}, or an object with error, data or fill` })
   .optional();
 
 const modes = z.array(z.enum(['keep-size', 'punch-hole', 'zero-range', 'collapse-range', 'insert-range', 'unshare-range']));
@@ -102,7 +102,7 @@ export const traceSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  expectViolation: z.union([invariantName, z.array(invariantName)]).optional(),
+  expectViolation: z.union([invariantName, z.array(invariantName)], { error: 'must be an invariant name (INV-1 to INV-13) or a list of them' }).optional(),
   steps: z.array(stepSchema),
 });
 
