@@ -104,29 +104,12 @@ export function runTrace(trace: Trace): TraceResult {
   });
 
   for (const [i, step] of trace.steps.entries()) {
-    const range = step.op === 'convert' && sim.file ? pageRange(sim.file.nPages, config.pageSize, step.offset, step.length) : undefined;
-    const before = captureBefore(sim, range);
-    sim.exposed = [];
-    sim.convertFailure = undefined;
-    let ok: boolean;
-    if (step.op === 'check') {
-      const mismatch = observe(sim, step.expect);
-      if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
-      ok = true;
-    } else {
-      const outcome = execute(sim, step);
-      if (outcome.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect), 'no file: no create has succeeded');
-      if (step.expect !== undefined && !matches(outcome, step.expect, step)) {
-        return failed(i, step.op, describeExpectation(step.expect), describeOutcome(outcome));
-      }
-      ok = outcome.kind === 'ok';
+    const { outcome, mismatch, violations } = runStep(sim, step);
+    if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
+    if (outcome?.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect as Expectation), 'no file: no create has succeeded');
+    if (outcome && step.op !== 'check' && step.expect !== undefined && !matches(outcome, step.expect, step)) {
+      return failed(i, step.op, describeExpectation(step.expect), describeOutcome(outcome));
     }
-    const violations = checkInvariants(sim, {
-      op: step.op,
-      ok,
-      before,
-      ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
-    });
     for (const violation of violations) {
       if (declared.has(violation.invariant) && allowed.has(violation.invariant)) {
         excused.push(violation);
@@ -146,6 +129,28 @@ export function runTrace(trace: Trace): TraceResult {
 function pageRange(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
   const from = Math.min(nPages, Math.floor(offset / pageSize));
   return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
+}
+
+/**
+ * One step on the simulator and every invariant after it: the outcome (or,
+ * for check, the mismatch) and the violations, with the context the
+ * invariants need (the picture before, the conversion's range and failure).
+ */
+export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[] } {
+  const nPages = sim.file?.nPages;
+  const range = step.op === 'convert' && nPages !== undefined ? pageRange(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
+  const before = captureBefore(sim, range);
+  sim.exposed = [];
+  sim.convertFailure = undefined;
+  const outcome = step.op === 'check' ? undefined : execute(sim, step);
+  const mismatch = step.op === 'check' ? observe(sim, step.expect) : undefined;
+  const violations = checkInvariants(sim, {
+    op: step.op,
+    ok: outcome ? outcome.kind === 'ok' : true,
+    before,
+    ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
+  });
+  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations };
 }
 
 function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {

@@ -1,0 +1,83 @@
+/**
+ * Every operation's success path and every errno path it has, under every
+ * variant where the path exists. Each row sets a file up and expects the last
+ * step's outcome; invariants must hold throughout.
+ */
+import type { Variant } from '../machines/policy';
+import { runSteps } from './support/run-steps';
+
+const MiB = 1 << 20;
+const P = 4096;
+const ALL: Variant[] = ['rfc-v2', 'wip-2025-12', 'inplace-v8'];
+const HUGE: Variant[] = ['rfc-v2', 'wip-2025-12'];
+const block = (v: Variant) => (v === 'inplace-v8' ? P : 2 * MiB);
+/** A 2-block file: HugeTLB where the variant has it. */
+const file = (v: Variant, ...flags: string[]) => ({ op: 'create', size: 2 * block(v), flags: v === 'inplace-v8' ? ['mmap', ...flags] : ['mmap', 'hugetlb', ...flags] });
+const sharedFile = (v: Variant) => [file(v), { op: 'convert', offset: 0, length: 2 * block(v), to: 'shared' }];
+
+type Row = [op: string, path: string, variants: Variant[], steps: (v: Variant) => unknown[], expected: string | ((v: Variant) => string), policy?: Record<string, string>];
+
+const ROWS: Row[] = [
+  ['create', 'ok', ALL, (v) => [file(v)], 'ok'],
+  ['create', 'EINVAL size 0', ALL, () => [{ op: 'create', size: 0, flags: [] }], 'EINVAL'],
+  ['create', 'EINVAL unaligned size', ALL, () => [{ op: 'create', size: 100, flags: [] }], 'EINVAL'],
+  ['create', 'EINVAL hugetlb without huge pages', ['inplace-v8'], () => [{ op: 'create', size: 2 * MiB, flags: ['hugetlb'] }], 'EINVAL'],
+  ['hostRead', 'ok', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 0, length: 2 }], 'ok, read 0000'],
+  ['hostRead', 'SIGBUS private', ALL, (v) => [file(v), { op: 'hostRead', offset: 0, length: 1 }], 'SIGBUS'],
+  ['hostRead', 'SIGBUS past the end', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 2 * block(v), length: 1 }], 'SIGBUS'],
+  ['hostRead', 'ENODEV without mmap', ALL, (v) => [{ ...file(v), flags: file(v).flags.filter((f) => f !== 'mmap') }, { op: 'hostRead', offset: 0, length: 1 }], 'ENODEV'],
+  ['hostWrite', 'ok', ALL, (v) => [...sharedFile(v), { op: 'hostWrite', offset: 1, data: 'ab' }], 'ok'],
+  ['hostWrite', 'SIGBUS private', ALL, (v) => [file(v), { op: 'hostWrite', offset: 0, data: 'ab' }], 'SIGBUS'],
+  ['guestRead', 'ok', ALL, (v) => [file(v), { op: 'guestRead', offset: 0, length: 1 }], 'ok, read 00'],
+  ['guestRead', 'EFAULT memory-fault exit', ALL, (v) => [file(v), { op: 'guestRead', offset: 0, length: 1, access: 'shared' }], 'EFAULT exit=memory-fault'],
+  ['guestRead', 'EFAULT past the end', ALL, (v) => [file(v), { op: 'guestRead', offset: 2 * block(v), length: 1 }], 'EFAULT'],
+  ['guestWrite', 'ok', ALL, (v) => [file(v), { op: 'guestWrite', offset: 0, fill: '01', length: 8 }], 'ok'],
+  ['guestWrite', 'EFAULT memory-fault exit', ALL, (v) => [...sharedFile(v), { op: 'guestWrite', offset: 0, data: '01', access: 'private' }], 'EFAULT exit=memory-fault'],
+  ['convert', 'ok', ALL, (v) => [file(v), { op: 'convert', offset: 0, length: P, to: 'shared' }], 'ok'],
+  ['convert', 'EINVAL unaligned', ALL, (v) => [file(v), { op: 'convert', offset: 1, length: P, to: 'shared' }], 'EINVAL'],
+  ['convert', 'EINVAL past the end', ALL, (v) => [file(v), { op: 'convert', offset: 0, length: 4 * block(v), to: 'shared' }], 'EINVAL'],
+  ['convert', 'EAGAIN pinned', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: P }, { op: 'convert', offset: 0, length: 2 * block(v), to: 'private' }], `EAGAIN errorOffset=${P}`],
+  ['convert', 'ENOMEM split failure', HUGE, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v) }, { op: 'inject', fault: 'split-enomem' }, { op: 'convert', offset: 0, length: P, to: 'shared' }], 'ENOMEM'],
+  ['fallocate', 'ok', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v) }], 'ok'],
+  ['fallocate', 'EINVAL length 0', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: 0 }], 'EINVAL'],
+  ['fallocate', 'EOPNOTSUPP mode', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v), mode: ['zero-range'] }], 'EOPNOTSUPP'],
+  ['fallocate', 'EINVAL past the end', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: 4 * block(v) }], 'EINVAL'],
+  ['fallocate', 'ENOMEM pool empty', ['rfc-v2'], () => [
+    { op: 'create', size: 2 * MiB, flags: ['mmap', 'hugetlb', 'init-shared'] },
+    { op: 'pin', offset: 0 },
+    { op: 'punchHole', offset: 0, length: 2 * MiB },
+    { op: 'fallocate', offset: 0, length: 2 * MiB },
+  ], 'ENOMEM', { truncateWhilePinned: 'defer' }],
+  ['punchHole', 'ok', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v) }, { op: 'punchHole', offset: 0, length: block(v) }], 'ok'],
+  ['punchHole', 'ok past the end', ALL, (v) => [file(v), { op: 'punchHole', offset: 2 * block(v), length: block(v) }], 'ok'],
+  ['punchHole', 'EINVAL length 0', ALL, (v) => [file(v), { op: 'punchHole', offset: 0, length: 0 }], 'EINVAL'],
+  ['punchHole', 'EOPNOTSUPP mode', ALL, (v) => [file(v), { op: 'punchHole', offset: 0, length: block(v), mode: ['keep-size'] }], 'EOPNOTSUPP'],
+  ['punchHole', 'EAGAIN pinned split block', HUGE, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'punchHole', offset: 0, length: block(v) }], 'EAGAIN'],
+  ['punchHole', 'ok pinned 4K page', ['inplace-v8'], (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'punchHole', offset: 0, length: block(v) }], 'ok'],
+  ['pin', 'ok', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }], 'ok'],
+  ['pin', 'EFAULT private', ALL, (v) => [file(v), { op: 'pin', offset: 0 }], 'EFAULT'],
+  ['pin', 'EFAULT past the end', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: 2 * block(v) }], 'EFAULT'],
+  ['pin', 'ENODEV without mmap', ALL, (v) => [{ ...file(v), flags: file(v).flags.filter((f) => f !== 'mmap') }, { op: 'pin', offset: 0 }], 'ENODEV'],
+  ['unpin', 'ok', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'unpin', offset: 0 }], 'ok'],
+  ['unpin', 'EINVAL no pin', ALL, (v) => [file(v), { op: 'unpin', offset: 0 }], 'EINVAL'],
+  ['munmap', 'ok', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 0, length: 1 }, { op: 'munmap', offset: 0, length: P }], 'ok'],
+  ['munmap', 'EINVAL misaligned', ALL, (v) => [file(v), { op: 'munmap', offset: 3, length: P }], 'EINVAL'],
+  ['close', 'ok', ALL, (v) => [file(v), { op: 'close' }], 'ok'],
+  ['close', 'EBADF twice', ALL, (v) => [file(v), { op: 'close' }, { op: 'close' }], 'EBADF'],
+  ['settle', 'ok', ALL, (v) => [file(v), { op: 'settle' }], 'ok'],
+  ['inject', 'ok', ALL, (v) => [file(v), { op: 'inject', fault: 'split-enomem' }], 'ok'],
+  ['inject', 'EBADF after close', ALL, (v) => [file(v), { op: 'close' }, { op: 'inject', fault: 'split-enomem' }], 'EBADF'],
+  ...(['hostRead', 'guestRead', 'convert', 'fallocate', 'punchHole', 'munmap'] as const).map(
+    (op): Row => [op, 'EBADF after close', ALL, (v) => [file(v), { op: 'close' }, { op, offset: 0, length: P, ...(op === 'convert' ? { to: 'shared' } : {}) }], 'EBADF'],
+  ),
+  ['pin', 'EBADF after close', ALL, (v) => [file(v), { op: 'close' }, { op: 'pin', offset: 0 }], 'EBADF'],
+];
+
+describe.each(ROWS)('%s: %s', (_op, _path, variants, steps, expected, policy) => {
+  it.each(variants)('%s', (variant) => {
+    const r = runSteps({ variant, ...(policy ? { policy } : {}) }, steps(variant));
+    const want = typeof expected === 'function' ? expected(variant) : expected;
+    expect(r.outcomes[r.outcomes.length - 1]).toBe(want);
+    expect(r.violations).toEqual([]);
+  });
+});

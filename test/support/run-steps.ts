@@ -1,0 +1,24 @@
+/**
+ * Runs inline trace steps on a fresh simulator and returns each step's
+ * outcome as replay describes it ("ok", "EAGAIN errorOffset=4096", "ok, read
+ * 41"), plus the invariant violations seen. For table tests of errno paths.
+ */
+import type { Violation } from '../../src/invariants';
+import { Simulator } from '../../src/interpreter/simulator';
+import { configOf, describeOutcome, runStep } from '../../src/trace/replay';
+import type { Trace } from '../../src/trace/schema';
+import { traceSchema } from '../../src/trace/schema';
+
+export type Config = NonNullable<Trace['config']>;
+
+export function runSteps(config: Config, steps: unknown[]): { outcomes: string[]; violations: Violation[]; sim: Simulator } {
+  const trace = traceSchema.parse({ format: 'gmem-trace/1', name: 'inline', config, steps });
+  const sim = new Simulator(configOf(trace));
+  const violations: Violation[] = [];
+  const outcomes = trace.steps.map((step) => {
+    const result = runStep(sim, step);
+    violations.push(...result.violations);
+    return result.outcome ? describeOutcome(result.outcome) : result.mismatch ? `check: ${result.mismatch.actual}` : 'check ok';
+  });
+  return { outcomes, violations, sim };
+}
