@@ -6,6 +6,7 @@
  */
 import type { GmemFile } from './interpreter/gmem-file';
 import type { Simulator } from './interpreter/simulator';
+import { membersIn } from './interpreter/page-sets';
 import { IS_SHARED_CODE } from './interpreter/steppers';
 
 export interface Violation {
@@ -42,44 +43,47 @@ export interface StepContext {
   convert?: { from: number; to: number; target: 'shared' | 'private'; failedUnit?: { from: number; to: number } };
 }
 
+/**
+ * The file before a step, kept small: whole-file facts are checked from the
+ * file's own change summary; only a conversion's range is copied.
+ */
 export interface Before {
-  shareability?: Uint8Array;
   poolReturns: number;
-  /** per page of the converted range: guest mapping (0 none, 1 4K, 2 huge) and a digest of the bytes (0: zero). */
-  guest?: Uint8Array;
-  digests?: Map<number, number>;
-  folio?: string[];
+  /** a conversion's range: page states, 4K guest mappings, blocks mapped huge, digests of written pages, folio states. */
+  range?: { from: number; to: number; codes: Uint8Array; guest4k: Set<number>; guestHuge: Set<number>; digests: Map<number, number>; folio: string[] };
 }
 
 export function captureBefore(sim: Simulator, range?: { from: number; to: number }): Before {
   const file = sim.file;
   const before: Before = { poolReturns: sim.pool.returns.length };
   if (!file) return before;
-  before.shareability = shareabilityBits(file);
+  file.shareabilityChanges = { count: 0, first: Infinity, last: -Infinity };
   if (range) {
-    before.guest = guestLevels(file, range.from, range.to);
-    before.digests = new Map();
-    for (let p = range.from; p < range.to; p++) {
-      const pfn = file.pfn(p);
-      if (pfn !== undefined) before.digests.set(p, sim.memory.digest(pfn));
+    const digests = new Map<number, number>();
+    const guestHuge = new Set<number>();
+    for (let b = Math.floor(range.from / file.blockPages); b * file.blockPages < range.to; b++) {
+      if (file.blocks[b]!.guestHuge) guestHuge.add(b);
+      const head = file.blocks[b]!.meta?.head;
+      if (head === undefined) continue;
+      const base = b * file.blockPages;
+      const from = Math.max(range.from, base) - base;
+      const to = Math.min(range.to, base + file.blockPages) - base;
+      for (const pfn of sim.memory.framesIn(head + from, head + to)) digests.set(base + pfn - head, sim.memory.digest(pfn));
     }
-    before.folio = file.blocks.map((b) => b.folio.file);
+    before.range = {
+      ...range,
+      codes: file.pages.slice(range.from, range.to),
+      guest4k: new Set(membersIn(file.guest4k, range.from, range.to)),
+      guestHuge,
+      digests,
+      folio: file.blocks.map((b) => b.folio.file),
+    };
   }
   return before;
 }
 
-function shareabilityBits(file: GmemFile): Uint8Array {
-  const bits = new Uint8Array(file.nPages);
-  for (let p = 0; p < file.nPages; p++) bits[p] = IS_SHARED_CODE[file.pages[p]!] ? 1 : 0;
-  return bits;
-}
-
-function guestLevels(file: GmemFile, from: number, to: number): Uint8Array {
-  const levels = new Uint8Array(to - from);
-  for (let p = from; p < to; p++) {
-    levels[p - from] = file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 2 : file.guest4k.has(p) ? 1 : 0;
-  }
-  return levels;
+function guestLevel(file: GmemFile, p: number): number {
+  return file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 2 : file.guest4k.has(p) ? 1 : 0;
 }
 
 type Check = (sim: Simulator, file: GmemFile, ctx: StepContext) => Violation[];
@@ -128,15 +132,12 @@ const CHECKS: Record<InvariantName, Check> = {
       .filter((r) => r.order !== r.originalOrder)
       .map((r) => v('INV-5', 'pool', `huge page at frame ${r.head} returned at order ${r.order}, not ${r.originalOrder}`)),
   'INV-6': (_, file, ctx) => {
-    const before = ctx.before.shareability;
-    if (!before || ctx.op === 'create') return [];
-    const out: Violation[] = [];
-    for (let p = 0; p < file.nPages && out.length < 8; p++) {
-      if (ctx.convert && p >= ctx.convert.from && p < ctx.convert.to) continue;
-      const now = IS_SHARED_CODE[file.pages[p]!] ? 1 : 0;
-      if (now !== before[p]) out.push(v('INV-6', `page ${p}`, `${ctx.op} changed shareability to ${now ? 'shared' : 'private'}`));
-    }
-    return out;
+    if (ctx.op === 'create') return [];
+    const c = file.shareabilityChanges;
+    if (c.count === 0) return [];
+    const inside = ctx.convert && c.first >= ctx.convert.from && c.last < ctx.convert.to;
+    if (inside) return [];
+    return [v('INV-6', `page ${c.first}`, `${ctx.op} changed the shareability of ${c.count} page(s) outside any conversion`)];
   },
   'INV-7': (_, file) =>
     file.pages.length === file.geometry.size / file.pageSize ? [] : [v('INV-7', 'file', `${file.pages.length} pages tracked for size ${file.geometry.size}`)],
@@ -155,13 +156,13 @@ const CHECKS: Record<InvariantName, Check> = {
     for (const { page, readZero } of sim.exposed) {
       if (!readZero) out.push(v('INV-9', `page ${page}`, 'first exposure did not read zero'));
     }
-    const digests = ctx.before.digests;
-    if (ctx.convert && ctx.ok && digests && ctx.before.shareability) {
+    const range = ctx.before.range;
+    if (ctx.convert && ctx.ok && range) {
       const preserve = sim.config.vmType === 'sw-protected';
-      for (const [p, digest] of digests) {
+      for (const [p, digest] of range.digests) {
         const pfn = file.pfn(p);
         if (pfn === undefined) continue;
-        const changed = ctx.before.shareability[p] !== (IS_SHARED_CODE[file.pages[p]!] ? 1 : 0);
+        const changed = IS_SHARED_CODE[range.codes[p - range.from]!] !== IS_SHARED_CODE[file.pages[p]!];
         const now = sim.memory.digest(pfn);
         if (preserve && now !== digest) out.push(v('INV-9', `page ${p}`, 'sw-protected conversion changed the bytes'));
         if (!preserve && changed && now !== 0) out.push(v('INV-9', `page ${p}`, `${sim.config.vmType} conversion left bytes behind`));
@@ -183,18 +184,16 @@ const CHECKS: Record<InvariantName, Check> = {
   },
   'INV-12': (_, file, ctx) => {
     const unit = ctx.convert?.failedUnit;
-    const { shareability, guest, folio } = ctx.before;
-    if (!unit || !shareability || !guest || !folio || !ctx.convert) return [];
+    const range = ctx.before.range;
+    if (!unit || !range) return [];
     const out: Violation[] = [];
-    const now = guestLevels(file, ctx.convert.from, ctx.convert.to);
-    for (let p = unit.from; p < unit.to; p++) {
-      const i = p - ctx.convert.from;
-      if (now[i] !== guest[i]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping'));
-      if ((IS_SHARED_CODE[file.pages[p]!] ? 1 : 0) !== shareability[p]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
-      if (out.length >= 8) break;
+    const before = (p: number) => (range.guestHuge.has(Math.floor(p / file.blockPages)) ? 2 : range.guest4k.has(p) ? 1 : 0);
+    for (let p = unit.from; p < unit.to && out.length < 8; p++) {
+      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping'));
+      if (IS_SHARED_CODE[file.pages[p]!] !== IS_SHARED_CODE[range.codes[p - range.from]!]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
     }
     for (let b = Math.floor(unit.from / file.blockPages); b * file.blockPages < unit.to; b++) {
-      if (file.blocks[b]!.folio.file !== folio[b]) out.push(v('INV-12', `block ${b}`, `a failed conversion changed the folio from ${folio[b]} to ${file.blocks[b]!.folio.file}`));
+      if (file.blocks[b]!.folio.file !== range.folio[b]) out.push(v('INV-12', `block ${b}`, `a failed conversion changed the folio from ${range.folio[b]} to ${file.blocks[b]!.folio.file}`));
     }
     return out;
   },

@@ -54,6 +54,17 @@ export class PhysicalMemory {
     return h >>> 0 || 1;
   }
 
+  /** The materialised frames in [from, to): unwritten ones read zero and need no work. */
+  framesIn(from: number, to: number): number[] {
+    const out: number[] = [];
+    if (this.frames.size < to - from) {
+      for (const pfn of this.frames.keys()) if (pfn >= from && pfn < to) out.push(pfn);
+    } else {
+      for (let pfn = from; pfn < to; pfn++) if (this.frames.has(pfn)) out.push(pfn);
+    }
+    return out;
+  }
+
   get materialisedPages(): number {
     return this.frames.size;
   }

@@ -6,6 +6,7 @@
  */
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
+import { deleteRange } from './page-sets';
 import { fail, isFile, OK } from './simulator';
 
 export type FallocateMode = 'keep-size' | 'punch-hole' | 'zero-range' | 'collapse-range' | 'insert-range' | 'unshare-range';
@@ -62,7 +63,7 @@ export function punchHole(sim: Simulator, offset: number, length: number, mode: 
   const end = Math.min(offset + length, size);
   const first = offset / file.pageSize;
   const last = end / file.pageSize;
-  for (const pages of file.hostMaps.values()) for (let p = first; p < last; p++) pages.delete(p);
+  for (const pages of file.hostMaps.values()) deleteRange(pages, first, last);
   const blockPages = file.blockPages;
   for (let b = Math.floor(first / blockPages); b * blockPages < last; b++) {
     const from = Math.max(first, b * blockPages);
@@ -81,10 +82,10 @@ export function punchHole(sim: Simulator, offset: number, length: number, mode: 
 /** rfc-v2 partial-block punch: the bytes are zeroed, those pages lose their mappings, the folio stays (S-V2g). */
 function zeroInPlace(sim: Simulator, file: GmemFile, b: number, from: number, to: number): void {
   dropGuestRange(file, b, from, to);
-  for (let p = from; p < to; p++) {
-    const pfn = file.pfn(p);
-    if (pfn !== undefined) sim.memory.zeroPage(pfn);
-  }
+  const head = file.pfn(b * file.blockPages);
+  if (head === undefined) return;
+  const base = b * file.blockPages;
+  for (const pfn of sim.memory.framesIn(head + from - base, head + to - base)) sim.memory.zeroPage(pfn);
 }
 
 /** Drops guest mappings of [from, to); a huge mapping over the block becomes 4K mappings on its other pages. */
@@ -95,7 +96,7 @@ function dropGuestRange(file: GmemFile, b: number, from: number, to: number): vo
     block.guestHuge = false;
     for (let p = base; p < base + file.blockPages; p++) if (p < from || p >= to) file.guest4k.add(p);
   }
-  for (let p = from; p < to; p++) file.guest4k.delete(p);
+  deleteRange(file.guest4k, from, to);
 }
 
 /**

@@ -11,6 +11,7 @@
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
+import { deleteRange } from './page-sets';
 import { fail, isFile, OK } from './simulator';
 
 interface Unit {
@@ -72,13 +73,7 @@ function* slices(file: GmemFile, unit: Unit): Generator<{ b: number; from: numbe
 
 /** To private unmaps the range from every host process first; a refusal does not restore them (TRACE-FORMAT convert). */
 function unmapHost(file: GmemFile, from: number, to: number): void {
-  for (const pages of file.hostMaps.values()) {
-    if (pages.size < to - from) {
-      for (const p of pages) if (p >= from && p < to) pages.delete(p);
-    } else {
-      for (let p = from; p < to; p++) pages.delete(p);
-    }
-  }
+  for (const pages of file.hostMaps.values()) deleteRange(pages, from, to);
 }
 
 /**
@@ -120,19 +115,16 @@ function checkToShared(file: GmemFile, unit: Unit): StepOutcome | undefined {
 function commit(sim: Simulator, file: GmemFile, unit: Unit, to: Shareability): void {
   for (const { b, from, to: end } of slices(file, unit)) {
     const base = b * file.blockPages;
-    const changed: number[] = [];
-    for (let i = from; i < end; i++) if (file.shareability(base + i) !== to) changed.push(base + i);
+    // tdx and snp firmware scrub the pages whose shareability changes (DOMAIN 6); unwritten ones read zero already.
+    const head = file.pfn(base);
+    const scrub = file.settings.vmType === 'sw-protected' || head === undefined
+      ? []
+      : sim.memory.framesIn(head + from, head + end).filter((pfn) => file.shareability(base + pfn - head) !== to);
     if (to === 'shared') zapToShared(file, b, from, end);
     else zapRange(file, base + from, base + end);
     const refusal = file.runOp(b, { type: 'convert', page: from, count: end - from, to });
     if (refusal) throw new Error(`conversion refused after its check passed: ${refusal.errno}`);
-    // tdx and snp firmware scrub the pages whose shareability changed (DOMAIN 6).
-    if (file.settings.vmType !== 'sw-protected') {
-      for (const p of changed) {
-        const pfn = file.pfn(p);
-        if (pfn !== undefined) sim.memory.zeroPage(pfn);
-      }
-    }
+    for (const pfn of scrub) sim.memory.zeroPage(pfn);
   }
 }
 
@@ -148,9 +140,5 @@ function zapToShared(file: GmemFile, b: number, from: number, to: number): void 
 }
 
 function zapRange(file: GmemFile, from: number, to: number): void {
-  if (file.guest4k.size < to - from) {
-    for (const p of file.guest4k) if (p >= from && p < to) file.guest4k.delete(p);
-  } else {
-    for (let p = from; p < to; p++) file.guest4k.delete(p);
-  }
+  deleteRange(file.guest4k, from, to);
 }

@@ -18,6 +18,7 @@ import type { RangeEvent } from '../../machines/range.machine';
 import type { PhysicalMemory } from '../arena/memory';
 import type { FolioMeta, HugePool } from '../arena/pool';
 import type { FolioState } from './steppers';
+import { deleteRange } from './page-sets';
 import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
 
 export interface FileGeometry {
@@ -80,6 +81,8 @@ export class GmemFile {
   splitArmed = false;
   /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it. */
   allocatedBytes = 0;
+  /** pages whose shareability changed since the last reset: count and span (for INV-6). */
+  shareabilityChanges = { count: 0, first: Infinity, last: -Infinity };
   private nextSmallPfn: number;
   private readonly range: RangeStepper;
   private readonly folio: FolioStepper;
@@ -282,6 +285,12 @@ export class GmemFile {
     this.codeCounts[b * CODES + before]! -= 1;
     this.codeCounts[b * CODES + next]! += 1;
     this.pages[p] = next;
+    if (IS_SHARED_CODE[before] !== IS_SHARED_CODE[next]) {
+      const c = this.shareabilityChanges;
+      c.count++;
+      if (p < c.first) c.first = p;
+      if (p > c.last) c.last = p;
+    }
     if (this.geometry.hugetlb) return;
     const block = this.blocks[b]!;
     if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
@@ -377,8 +386,8 @@ export class GmemFile {
     const from = b * this.blockPages;
     const to = from + this.blockPages;
     this.uptodate.fill(0, from, to);
-    for (let p = from; p < to; p++) this.guest4k.delete(p);
-    for (const pages of this.hostMaps.values()) for (let p = from; p < to; p++) pages.delete(p);
+    deleteRange(this.guest4k, from, to);
+    for (const pages of this.hostMaps.values()) deleteRange(pages, from, to);
   }
 
   /** The folio leaves the file with its pins (allocator wrapper, deferred truncate, 4K eviction). */

@@ -11,6 +11,7 @@ import { DEFAULT_POLICY } from '../../machines/policy';
 import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
 import { GmemFile } from './gmem-file';
+import { deleteRange } from './page-sets';
 
 export interface SimConfig {
   variant: Variant;
@@ -122,7 +123,8 @@ export class Simulator {
   /** Reads or writes the bytes of pages already faulted in. */
   private transfer(file: GmemFile, offset: number, length: number, write?: Payload): StepOutcome {
     const ps = file.pageSize;
-    const out = write ? undefined : new Uint8Array(length);
+    // Every byte of `out` is written below (absent frames read as zeroes), so it need not start zeroed.
+    const out = write ? undefined : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const at = offset + done;
@@ -138,13 +140,22 @@ export class Simulator {
     return out ? { kind: 'ok', data: out } : OK;
   }
 
-  /** Zero once: a page is zeroed before its first exposure and never again while its folio lives (S-ML, S-IP8 21). */
-  expose(file: GmemFile, p: number): void {
-    if (file.uptodate[p]) return;
-    const pfn = file.pfn(p)!;
-    this.memory.zeroPage(pfn);
-    file.uptodate[p] = 1;
-    this.exposed.push({ page: p, readZero: this.memory.isZero(pfn) });
+  /**
+   * Zero once: pages [from, to) of one block are zeroed before their first
+   * exposure and never again while the folio lives (S-ML, S-IP8 21). Only
+   * materialised frames need work; unwritten ones read zero.
+   */
+  expose(file: GmemFile, from: number, to = from + 1): void {
+    let fresh = false;
+    for (let p = from; p < to && !fresh; p++) fresh = file.uptodate[p] === 0;
+    if (!fresh) return;
+    const head = file.pfn(from)!;
+    for (const pfn of this.memory.framesIn(head, head + (to - from))) {
+      if (!file.uptodate[from + pfn - head]) this.memory.zeroPage(pfn);
+    }
+    const dirty = this.memory.framesIn(head, head + (to - from)).some((pfn) => !file.uptodate[from + pfn - head] && !this.memory.isZero(pfn));
+    file.uptodate.fill(1, from, to);
+    this.exposed.push({ page: from, readZero: !dirty });
   }
 
   /** A guest fault maps the whole block huge when the folio is huge and the access private, else 4K (TRACE-FORMAT guest access). */
@@ -153,10 +164,8 @@ export class Simulator {
     const block = file.blocks[b]!;
     if (type === 'private' && !file.guest4k.has(p) && block.folio.file === 'huge' && file.geometry.hugetlb) {
       // A huge mapping exposes every page of the block: each is zeroed once now, as the whole folio is.
-      for (let q = b * file.blockPages; q < (b + 1) * file.blockPages; q++) {
-        file.guest4k.delete(q);
-        this.expose(file, q);
-      }
+      deleteRange(file.guest4k, b * file.blockPages, (b + 1) * file.blockPages);
+      this.expose(file, b * file.blockPages, (b + 1) * file.blockPages);
       block.guestHuge = true;
     } else if (!block.guestHuge) {
       file.guest4k.add(p);
