@@ -88,6 +88,15 @@ export class HugePool {
     return folio.order === 0 ? { head: pfn, order: 0 } : { head, order: folio.order };
   }
 
+  /** The folio's reference count at a frame, as page_ref_count would give it: the filemap's one plus pins. */
+  refcountOf(pfn: number): number | undefined {
+    const head = pfn - (pfn % this.pagesPerHuge);
+    const folio = this.meta.get(head);
+    if (!folio) return undefined;
+    if (folio.order > 0) return 1 + [...folio.pins.values()].reduce((a, b) => a + b, 0);
+    return 1 + (folio.pins.get(pfn - head) ?? 0);
+  }
+
   get liveFolios(): IterableIterator<FolioMeta> {
     return this.meta.values();
   }
