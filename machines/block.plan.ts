@@ -144,6 +144,13 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
   const blockPinned = facts.totalPins > 0;
   const allocateOthers = (page: number): PagesStep => ({ type: 'ALLOCATE', poolEmpty: false, pages: [0, facts.n], except: page });
   const everyPage = (e: RangeEvent): PagesStep => ({ ...e, pages: [0, facts.n] });
+  /** A punch and an eviction truncate alike: the folio first (it may refuse), then every page, then free or detach. */
+  const truncation = (folio: 'TRUNCATE' | 'EVICT_BLOCK', page: 'PUNCH' | 'EVICT'): PlanStep[] => [
+    { type: folio, pinned: blockPinned },
+    everyPage({ type: page, pinned: blockPinned }),
+    everyPage({ type: 'FOLIO_FREED' }),
+    everyPage({ type: 'FOLIO_DETACHED' }),
+  ];
 
   switch (op.type) {
     case 'hostAccess':
@@ -172,19 +179,9 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
       return facts.sharedPages === sharedIn ? [toPrivate, { type: 'MERGE', pinned: blockPinned }] : [toPrivate];
     }
     case 'punchHole':
-      return [
-        { type: 'TRUNCATE', pinned: blockPinned },
-        everyPage({ type: 'PUNCH', pinned: blockPinned }),
-        everyPage({ type: 'FOLIO_FREED' }),
-        everyPage({ type: 'FOLIO_DETACHED' }),
-      ];
+      return truncation('TRUNCATE', 'PUNCH');
     case 'close':
-      return [
-        { type: 'EVICT_BLOCK', pinned: blockPinned },
-        everyPage({ type: 'EVICT', pinned: blockPinned }),
-        everyPage({ type: 'FOLIO_FREED' }),
-        everyPage({ type: 'FOLIO_DETACHED' }),
-      ];
+      return truncation('EVICT_BLOCK', 'EVICT');
     case 'pin':
       return [
         { type: 'PIN', page: op.page, poolEmpty },
