@@ -73,7 +73,10 @@ function* slices(file: GmemFile, unit: Unit): Generator<{ b: number; from: numbe
 
 /** To private unmaps the range from every host process first; a refusal does not restore them (TRACE-FORMAT convert). */
 function unmapHost(file: GmemFile, from: number, to: number): void {
-  for (const pages of file.hostMaps.values()) deleteRange(pages, from, to);
+  for (const [process, pages] of file.hostMaps) {
+    if (process !== 0 && file.settings.faults.has('to-private-forgets-other-processes')) continue;
+    deleteRange(pages, from, to);
+  }
 }
 
 /**
@@ -132,6 +135,7 @@ function commit(sim: Simulator, file: GmemFile, unit: Unit, to: Shareability): v
 function zapToShared(file: GmemFile, b: number, from: number, to: number): void {
   const block = file.blocks[b]!;
   const base = b * file.blockPages;
+  if (file.settings.faults.has('stale-huge-guest-mapping')) return;
   if (block.guestHuge) {
     block.guestHuge = false;
     for (let i = 0; i < file.blockPages; i++) if (i < from || i >= to) file.guest4k.add(base + i);

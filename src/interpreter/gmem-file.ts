@@ -16,6 +16,7 @@ import type { Refusal } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import type { RangeEvent } from '../../machines/range.machine';
 import type { PhysicalMemory } from '../arena/memory';
+import type { FaultName } from './simulator';
 import type { FolioMeta, HugePool } from '../arena/pool';
 import type { FolioState } from './steppers';
 import { deleteRange } from './page-sets';
@@ -35,6 +36,8 @@ export interface FileSettings {
   variant: Variant;
   vmType: VmType;
   policy: Policy;
+  /** seeded bugs (tests only; see FAULTS in simulator.ts). */
+  faults: ReadonlySet<FaultName>;
 }
 
 /** A pin: GUP's extra reference on the folio at a page, in some process. */
@@ -114,13 +117,18 @@ export class GmemFile {
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
     const { policy } = settings;
+    const faults = settings.faults;
     this.range = new RangeStepper({
       initial,
       hugetlb: geometry.hugetlb,
-      afterTruncate: policy.afterTruncate,
+      afterTruncate: faults.has('punch-resets-shareability') ? 'reset' : policy.afterTruncate,
       truncateWhilePinned: policy.truncateWhilePinned,
     });
-    this.folio = new FolioStepper({ split: policy.split, restore: policy.restore, truncateWhilePinned: policy.truncateWhilePinned });
+    this.folio = new FolioStepper({
+      split: faults.has('lazy-split') ? 'lazy' : policy.split,
+      restore: policy.restore,
+      truncateWhilePinned: policy.truncateWhilePinned,
+    });
   }
 
   get pageSize(): number {
@@ -190,7 +198,14 @@ export class GmemFile {
 
   /** Plans an operation on block b and runs it; the first refusal stops it. */
   runOp(b: number, op: BlockOp): Refusal | undefined {
-    return this.runPlan(b, planOp(this.facts(b), op));
+    return this.runPlan(b, planOp(this.factsFor(b, op), op));
+  }
+
+  /** The facts a plan sees; the seeded refcount bug hides pins from conversions. */
+  private factsFor(b: number, op: BlockOp): BlockFacts {
+    const facts = this.facts(b);
+    if (op.type !== 'convert' || !this.settings.faults.has('merge-without-refcount-check')) return facts;
+    return { ...facts, totalPins: 0, firstPinnedIn: () => -1, pinsAt: () => 0 };
   }
 
   /**
@@ -202,7 +217,7 @@ export class GmemFile {
     const overlay = new Map<number, number>();
     const code = (p: number) => overlay.get(p) ?? this.pages[p]!;
     let folio = this.blocks[b]!.folio;
-    for (const step of planOp(this.facts(b), op)) {
+    for (const step of planOp(this.factsFor(b, op), op)) {
       if (isBookStep(step)) continue;
       if (isPagesStep(step) || 'page' in step) {
         const { pages, except, page, ...event } = step as PagesStep & PageStep;
@@ -350,6 +365,8 @@ export class GmemFile {
         return;
       case 'freeToPool': {
         const meta = block.meta!;
+        // Seeded bug: a split block goes back as order-0 pieces, unmerged.
+        if (this.settings.faults.has('piecemeal-pool-return') && block.folio.file === 'split') meta.order = 0;
         this.dropFolio(b);
         this.giveBack(meta);
         return;
@@ -359,7 +376,7 @@ export class GmemFile {
         return;
       case 'mergeAndReturn':
         for (const meta of block.retired) {
-          meta.order = meta.originalOrder;
+          if (!this.settings.faults.has('piecemeal-pool-return')) meta.order = meta.originalOrder; // seeded bug: no merge
           this.giveBack(meta);
         }
         block.retired = [];

@@ -13,7 +13,24 @@ import { HugePool } from '../arena/pool';
 import { GmemFile } from './gmem-file';
 import { deleteRange } from './page-sets';
 
+/**
+ * Seeded bugs, for proving that the generated tests bite (issue: model-based
+ * test generation). Injected through the configuration by tests only.
+ */
+export const FAULTS = [
+  'lazy-split',
+  'merge-without-refcount-check',
+  'punch-resets-shareability',
+  'piecemeal-pool-return',
+  'to-private-forgets-other-processes',
+  'no-zero-on-first-fault',
+  'stale-huge-guest-mapping',
+] as const;
+export type FaultName = (typeof FAULTS)[number];
+
 export interface SimConfig {
+  /** seeded bugs to inject (tests only). */
+  faults?: ReadonlyArray<FaultName>;
   variant: Variant;
   vmType: VmType;
   pageSize: number;
@@ -78,7 +95,7 @@ export class Simulator {
     if (hugetlb) this.pool.reserve(blocks);
     this.file = new GmemFile(
       { size, pageSize, blockPages, hugetlb, mmap: flags.includes('mmap'), initShared },
-      { variant, vmType: this.config.vmType, policy: this.config.policy },
+      { variant, vmType: this.config.vmType, policy: this.config.policy, faults: new Set(this.config.faults ?? []) },
       this.pool,
       this.memory,
     );
@@ -150,8 +167,9 @@ export class Simulator {
     for (let p = from; p < to && !fresh; p++) fresh = file.uptodate[p] === 0;
     if (!fresh) return;
     const head = file.pfn(from)!;
+    const zero = !file.settings.faults.has('no-zero-on-first-fault');
     for (const pfn of this.memory.framesIn(head, head + (to - from))) {
-      if (!file.uptodate[from + pfn - head]) this.memory.zeroPage(pfn);
+      if (zero && !file.uptodate[from + pfn - head]) this.memory.zeroPage(pfn);
     }
     const dirty = this.memory.framesIn(head, head + (to - from)).some((pfn) => !file.uptodate[from + pfn - head] && !this.memory.isZero(pfn));
     file.uptodate.fill(1, from, to);
