@@ -118,13 +118,13 @@ export class GmemFile {
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
     const { policy } = settings;
     const faults = settings.faults;
-    this.range = new RangeStepper({
+    this.range = RangeStepper.for({
       initial,
       hugetlb: geometry.hugetlb,
       afterTruncate: faults.has('punch-resets-shareability') ? 'reset' : policy.afterTruncate,
       truncateWhilePinned: policy.truncateWhilePinned,
     });
-    this.folio = new FolioStepper({
+    this.folio = FolioStepper.for({
       split: faults.has('lazy-split') ? 'lazy' : policy.split,
       restore: policy.restore,
       truncateWhilePinned: policy.truncateWhilePinned,

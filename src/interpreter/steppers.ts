@@ -28,8 +28,17 @@ export interface PageTable {
 
 export class RangeStepper {
   private readonly tables = new Map<string, PageTable>();
+  private static readonly shared = new Map<string, RangeStepper>();
 
-  constructor(private readonly input: RangeInput) {}
+  /** One stepper per machine input, shared by every file: the tables depend on nothing else. */
+  static for(input: RangeInput): RangeStepper {
+    const key = JSON.stringify(input);
+    let stepper = RangeStepper.shared.get(key);
+    if (!stepper) RangeStepper.shared.set(key, (stepper = new RangeStepper(input)));
+    return stepper;
+  }
+
+  private constructor(private readonly input: RangeInput) {}
 
   /** The event's outcome for every page state, computed once per distinct event. */
   table(event: RangeEvent): PageTable {
@@ -61,8 +70,17 @@ export interface FolioOutcome {
 
 export class FolioStepper {
   private readonly memo = new Map<string, FolioOutcome>();
+  private static readonly shared = new Map<string, FolioStepper>();
 
-  constructor(private readonly input: FolioInput) {}
+  /** One stepper per machine input, shared by every file. */
+  static for(input: FolioInput): FolioStepper {
+    const key = JSON.stringify(input);
+    let stepper = FolioStepper.shared.get(key);
+    if (!stepper) FolioStepper.shared.set(key, (stepper = new FolioStepper(input)));
+    return stepper;
+  }
+
+  private constructor(private readonly input: FolioInput) {}
 
   step(state: FolioState, event: FolioEvent): FolioOutcome {
     const key = `${state.file}+${state.wrapper}|${JSON.stringify(event)}`;

@@ -10,7 +10,7 @@ import type { InvariantName, Violation } from '../invariants';
 import { close, fallocate, punchHole, settle } from '../interpreter/allocation';
 import { convert } from '../interpreter/convert';
 import { pin, unpin } from '../interpreter/pins';
-import type { Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
+import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
 import { defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
@@ -81,20 +81,21 @@ function defaultPool(trace: Trace, config: SimConfig): number {
 }
 
 /** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
-export function excusable(trace: Trace, config: SimConfig): Set<InvariantName> {
+export function excusable(config: SimConfig, injects: boolean): Set<InvariantName> {
   const out = new Set<InvariantName>();
   if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
   if (config.policy.afterTruncate === 'reset') out.add('INV-6');
   if (config.policy.restore === 'inode-held') out.add('INV-10');
-  if (config.variant === 'wip-2025-12' && trace.steps.some((s) => s.op === 'inject')) out.add('INV-12');
+  if (config.variant === 'wip-2025-12' && injects) out.add('INV-12');
   return out;
 }
 
-export function runTrace(trace: Trace): TraceResult {
-  const config = configOf(trace);
+/** `faults`: seeded bugs to inject, for tests that prove a generated trace reproduces a failure. */
+export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): TraceResult {
+  const config = { ...configOf(trace), ...(faults ? { faults } : {}) };
   const sim = new Simulator(config);
   const declared = new Set<InvariantName>(([] as string[]).concat(trace.expectViolation ?? []) as InvariantName[]);
-  const allowed = excusable(trace, config);
+  const allowed = excusable(config, trace.steps.some((s) => s.op === 'inject'));
   const excused: Violation[] = [];
   const failed = (step: number, op: string, expected: string, actual: string): TraceResult => ({
     name: trace.name,
