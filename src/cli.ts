@@ -5,8 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { coverageCommand } from './commands/coverage';
 import { replayCommand } from './commands/replay';
 import { tablesCommand } from './commands/tables';
+import { walkCommand } from './commands/walk';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
@@ -18,7 +20,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [tablesCommand, replayCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

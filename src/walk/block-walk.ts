@@ -14,7 +14,7 @@ import { blockViewOf, createBlockMachine } from '../../machines/block.machine';
 import type { BlockOp, BlockView } from '../../machines/block.plan';
 import { blockOpVariants, isSharedState, opLabel } from '../../machines/block.plan';
 import { drawBlock } from '../../machines/block.picture';
-import { blockStateKey } from '../../machines/block.reachable';
+import { blockStateKey, reachableBlockPaths } from '../../machines/block.reachable';
 import type { Refusal } from '../../machines/outcome';
 import { formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
@@ -25,7 +25,7 @@ import { defaultConfig, Simulator } from '../interpreter/simulator';
 import { excusable, describeOutcome, runStep } from '../trace/replay';
 import type { CheckExpectation, Trace, TraceStep } from '../trace/schema';
 import type { Ledger } from './coverage';
-import { branchesTaken } from './coverage';
+import { allBranches, branchesTaken } from './coverage';
 import { recordInvariants } from './invariant-coverage';
 
 export const WALK_PAGE = 16;
@@ -105,7 +105,8 @@ export function transitionCover(setting: WalkSetting): WalkPath[] {
   const model = blockTestModel(setting);
   const ops = blockOpVariants(setting.pages);
   const out: WalkPath[] = [];
-  for (const path of model.getShortestPaths({ input: setting.input } as never)) {
+  // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
+  for (const path of model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never)) {
     const prefix = path.steps.slice(1).map((s) => s.event as unknown as BlockOp);
     const { pins, retiredPins } = (path.state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context;
     for (const op of ops) {
@@ -143,6 +144,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     if (ledger) {
       ledger.cover('block: (state, operation) pairs', `${setting.name} | ${blockStateKey(before as never)} | ${opLabel(op)}`);
       for (const b of branchesTaken(machine, before, op)) ledger.cover('block: guard branches', b);
+      if (!refusal) coverBook(ledger, blockViewOf(before as never), op);
       recordInvariants(ledger, sim, op.type, result.outcome!);
     }
     for (const v of result.violations) if (allowed.has(v.invariant)) excused.add(v.invariant);
@@ -169,6 +171,39 @@ function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: A
     answers.set(key, (answer = { next, refusal: refusalsOf(actions)[0] }));
   }
   return answer;
+}
+
+/** The block's own bookkeeping branches a pin or unpin took (raised inside the plan). */
+function coverBook(ledger: Ledger, before: BlockView, op: BlockOp): void {
+  if (op.type === 'pin') ledger.cover('block: guard branches', 'block on BOOK_PIN #0');
+  if (op.type !== 'unpin') return;
+  if (before.pins[op.page]! > 0) ledger.cover('block: guard branches', 'block on BOOK_UNPIN_CURRENT #0');
+  else if (before.retiredPins[op.page]! > 0) ledger.cover('block: guard branches', 'block on BOOK_UNPIN_RETIRED #0');
+}
+
+/** Block-level coverage to reach: its own branches (the inode region, the book) and every reachable state x operation. */
+export function expectBlockCoverage(ledger: Ledger, settings: ReadonlyArray<WalkSetting>): void {
+  const machine = machineFor(settings[0]?.pages ?? 2);
+  ledger.expect('block: guard branches', allBranches(machine, (node, eventType) => node.id.startsWith('block.inode') || (node.id === 'block' && eventType.startsWith('BOOK_'))));
+  for (const setting of settings) {
+    const ops = blockOpVariants(setting.pages);
+    for (const { state } of reachableBlockPaths(setting.pages, setting.input)) {
+      const { pins, retiredPins } = (state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context;
+      const key = blockStateKey(state as never);
+      for (const op of ops) {
+        if (op.type === 'pin' && pins[op.page]! + retiredPins[op.page]! > 0) continue;
+        ledger.expect('block: (state, operation) pairs', [`${setting.name} | ${key} | ${opLabel(op)}`]);
+      }
+    }
+  }
+}
+
+/** The block machine's state after some operations from the setting's start. */
+export function snapshotAfter(setting: WalkSetting, ops: ReadonlyArray<BlockOp>): AnyMachineSnapshot {
+  const machine = machineFor(setting.pages);
+  let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
+  for (const op of ops) snapshot = stepMachine(setting, machine, snapshot, op).next;
+  return snapshot;
 }
 
 export function simConfig(setting: WalkSetting): SimConfig {

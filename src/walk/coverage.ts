@@ -30,6 +30,11 @@ export class Ledger {
     this.hit.set(kind, set);
   }
 
+  /** Forgets every kind whose name starts with `prefix` (a part that was not run). */
+  drop(prefix: string): void {
+    for (const kind of [...this.universe.keys()]) if (kind.startsWith(prefix)) this.universe.delete(kind);
+  }
+
   merge(other: Ledger): void {
     for (const [kind, items] of other.universe) this.expect(kind, items);
     for (const [kind, items] of other.hit) for (const item of items) this.cover(kind, item);
@@ -60,7 +65,7 @@ export function allBranches(machine: AnyStateMachine, keep: (node: AnyStateNode,
     for (const [eventType, transitions] of node.transitions) {
       if (keep(node, eventType)) transitions.forEach((_: unknown, i: number) => out.push(branchName(node, eventType, i)));
     }
-    (node.always ?? []).forEach((_: unknown, i: number) => out.push(branchName(node, 'always', i)));
+    if (keep(node, 'always')) (node.always ?? []).forEach((_: unknown, i: number) => out.push(branchName(node, 'always', i)));
     for (const child of Object.values(node.states) as AnyStateNode[]) visit(child);
   };
   visit(machine.root);

@@ -1,0 +1,199 @@
+/**
+ * Model-based tests of the range and folio machines on their own. Their
+ * events are the region events the block plans are made of (PUNCH with its
+ * facts, SPLIT, HANDOFF ...), so each path drives a fresh simulator at that
+ * level, through GmemFile.runPlan, the entry the simulator's own operations
+ * use. At every step the simulator must answer as the machine does and show
+ * the arena the machine's state implies: a folio of the right order, the pool
+ * and st_blocks accounting, pending merges; and every invariant must hold.
+ * Paths: every transition (shortest path to each state, then each event) and
+ * every simple path.
+ */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import { createTestModel } from 'xstate/graph';
+import type { FolioEvent, FolioInput } from '../../machines/folio.machine';
+import { folioMachine, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
+import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS } from '../../machines/folio.table';
+import { formatRefusal, refusalsOf } from '../../machines/outcome';
+import type { EventVariant } from '../../machines/outcome-table';
+import { stateLabel } from '../../machines/outcome-table';
+import { DEFAULT_POLICY } from '../../machines/policy';
+import type { RangeEvent, RangeInput } from '../../machines/range.machine';
+import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
+import { RANGE_EVENT_VARIANTS, RANGE_INPUTS } from '../../machines/range.table';
+import { captureBefore, checkInvariants } from '../invariants';
+import { defaultConfig, Simulator } from '../interpreter/simulator';
+import { STATE_OF_CODE } from '../interpreter/steppers';
+import { excusable } from '../trace/replay';
+import type { Ledger } from './coverage';
+import { allBranches, branchesTaken } from './coverage';
+import { recordInvariants } from './invariant-coverage';
+
+const PAGE = 16;
+
+export interface MachinePath {
+  machine: 'range' | 'folio';
+  input: RangeInput | FolioInput;
+  kind: 'transition' | 'simple';
+  events: Array<EventVariant>;
+}
+
+export interface MachinePathFailure {
+  path: MachinePath;
+  step: number;
+  message: string;
+  story: string[];
+}
+
+const asMachine = (m: unknown) => m as AnyStateMachine;
+const labelOf = (variants: ReadonlyArray<EventVariant>) => {
+  const byKey = new Map(variants.map((v) => [JSON.stringify(v.event), v.label]));
+  return (event: object) => byKey.get(JSON.stringify(event)) ?? JSON.stringify(event);
+};
+
+/** Shortest path to each state then every event, and every simple path, of a machine under one input. */
+function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyArray<EventVariant>, name: MachinePath['machine']): MachinePath[] {
+  const events = variants.map((v) => v.event);
+  const types = new Set(events.map((e) => e.type));
+  const label = labelOf(variants);
+  const model = createTestModel(machine, {
+    events: events as never,
+    filterEvents: ((_: unknown, e: { type: string }) => types.has(e.type)) as never,
+    serializeState: ((s: { value: unknown }) => stateLabel(s.value as never)) as never,
+  });
+  const toVariants = (steps: ReadonlyArray<{ event: { type: string } }>) => steps.slice(1).map((s) => ({ label: label(s.event), event: s.event }));
+  const out: MachinePath[] = [];
+  // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
+  for (const p of model.getShortestPaths({ input, allowDuplicatePaths: true } as never)) {
+    for (const v of variants) out.push({ machine: name, input: input as never, kind: 'transition', events: [...toVariants(p.steps), v] });
+  }
+  for (const p of model.getSimplePaths({ input } as never)) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
+  return out;
+}
+
+export function rangePaths(): MachinePath[] {
+  return RANGE_INPUTS.flatMap((input) => generate(asMachine(rangeMachine), input, RANGE_EVENT_VARIANTS, 'range'));
+}
+
+/** HANDOFF is raised by the file region itself; the walk never sends it. */
+const FOLIO_WALK_EVENTS = FOLIO_EVENT_VARIANTS.filter((v) => v.event.type !== 'HANDOFF');
+
+export function folioPaths(): MachinePath[] {
+  return FOLIO_INPUTS.flatMap((input) => generate(asMachine(folioMachine), input, FOLIO_WALK_EVENTS, 'folio'));
+}
+
+/** The coverage a machine walk should reach: states, (state, event) pairs, guard branches. */
+export function expectMachineCoverage(ledger: Ledger): void {
+  ledger.expect('range: states', RANGE_STATES);
+  ledger.expect('range: (state, event) pairs', RANGE_STATES.flatMap((s) => RANGE_EVENT_VARIANTS.map((v) => `${s} | ${v.label}`)));
+  ledger.expect('range: guard branches', allBranches(asMachine(rangeMachine)));
+  ledger.expect('folio: states', [...FOLIO_FILE_STATES.map((s) => `file.${s}`), ...FOLIO_WRAPPER_STATES.map((s) => `wrapper.${s}`)]);
+  ledger.expect(
+    'folio: (state, event) pairs',
+    FOLIO_FILE_STATES.flatMap((f) => FOLIO_WRAPPER_STATES.flatMap((w) => FOLIO_WALK_EVENTS.map((v) => `${f}+${w} | ${v.label}`))),
+  );
+  ledger.expect('folio: guard branches', allBranches(asMachine(folioMachine)));
+}
+
+function simulatorFor(path: MachinePath): Simulator {
+  const hugetlb = path.machine === 'folio' || (path.input as RangeInput).hugetlb !== false;
+  const range = path.input as RangeInput;
+  const folio = path.input as FolioInput;
+  const sim = new Simulator(
+    defaultConfig({
+      pageSize: PAGE,
+      hugePageSize: hugetlb ? 2 * PAGE : PAGE,
+      // Room for a new folio each time one leaves for the wrapper.
+      poolHugePages: 8,
+      policy: {
+        ...DEFAULT_POLICY,
+        ...(path.machine === 'range' ? { afterTruncate: range.afterTruncate, truncateWhilePinned: range.truncateWhilePinned } : folio),
+      },
+    }),
+  );
+  const initShared = path.machine === 'range' ? range.initial !== 'private' : false;
+  const outcome = sim.create(2 * PAGE, ['mmap', ...(hugetlb ? (['hugetlb'] as const) : []), ...(initShared ? (['init-shared'] as const) : [])]);
+  if (outcome.kind !== 'ok') throw new Error(`walk file could not be created: ${JSON.stringify(outcome)}`);
+  return sim;
+}
+
+export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathFailure | undefined {
+  const machine = asMachine(path.machine === 'range' ? rangeMachine : folioMachine);
+  const sim = simulatorFor(path);
+  const file = sim.file!;
+  const allowed = excusable(sim.config, false);
+  let snapshot: AnyMachineSnapshot = initialTransition(machine, path.input)[0];
+  const story = [`start ${stateLabel(snapshot.value)}`];
+  if (ledger && path.machine === 'range') {
+    // The created state's eventless branch ran at start: the file's initial shareability picked it.
+    ledger.cover('range: guard branches', `range.created on always #${(path.input as RangeInput).initial === 'private' ? 0 : 1}`);
+  }
+  for (const [i, { label, event }] of path.events.entries()) {
+    const before = snapshot;
+    const [next, actions] = transition(machine, snapshot, event as never);
+    snapshot = next;
+    const refusal = refusalsOf(actions)[0];
+    const ctx = captureBefore(sim);
+    sim.exposed = [];
+    const got = path.machine === 'range' ? file.runPlan(0, [{ ...(event as RangeEvent), page: 0 }]) : file.runPlan(0, [event as FolioEvent]);
+    const state = stateLabel(snapshot.value);
+    story.push(`${label.padEnd(30)} ${state}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
+    if (ledger) {
+      const where = stateLabel(before.value);
+      ledger.cover(`${path.machine}: (state, event) pairs`, `${where} | ${label}`);
+      for (const b of branchesTaken(machine, before, event)) ledger.cover(`${path.machine}: guard branches`, b);
+      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next);
+      if (path.machine === 'range') ledger.cover('range: states', state);
+      else state.split('+').forEach((s, r) => ledger.cover('folio: states', `${r === 0 ? 'file' : 'wrapper'}.${s}`));
+    }
+    const fail = (message: string): MachinePathFailure => ({ path, step: i, message, story });
+    if ((got ? formatRefusal(got) : 'ok') !== (refusal ? formatRefusal(refusal) : 'ok')) {
+      return fail(`${label}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${got ? formatRefusal(got) : 'ok'}`);
+    }
+    const mismatch = path.machine === 'range' ? rangeMismatch(sim, state) : folioMismatch(sim, snapshot);
+    if (mismatch) return fail(`after ${label}: ${mismatch}`);
+    const target = event.type === 'CONVERT_TO_SHARED' ? 'shared' : event.type === 'CONVERT_TO_PRIVATE' ? 'private' : undefined;
+    const violations = checkInvariants(sim, { op: label, ok: !got, before: ctx, ...(target ? { convert: { from: 0, to: 1, target } } : {}) });
+    if (ledger) recordInvariants(ledger, sim, label, got ? { kind: 'error', error: got.errno } : { kind: 'ok' });
+    const broken = violations.find((v) => !allowed.has(v.invariant));
+    if (broken) return fail(`after ${label}: ${broken.invariant} violated at ${broken.where}: ${broken.detail}`);
+  }
+  return undefined;
+}
+
+/** The wrapper's HANDOFF branch runs inside the same macrostep as the file's handoff. */
+function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot): void {
+  const b = before.value as { file: string; wrapper: string };
+  const n = next.value as { file: string; wrapper: string };
+  if (b.file === n.file || n.file !== 'none' || b.wrapper === n.wrapper && n.wrapper !== 'counting') return;
+  const mid = machine.resolveState({ value: { file: n.file, wrapper: b.wrapper }, context: before.context });
+  if (b.wrapper !== n.wrapper || b.wrapper === 'counting') for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+}
+
+/** Page 0's state in the simulator is the machine's, and so is what it holds. */
+function rangeMismatch(sim: Simulator, state: string): string | undefined {
+  const file = sim.file!;
+  const actual = STATE_OF_CODE[file.pages[0]!]!;
+  if (actual !== state) return `page 0 is ${actual}, the machine says ${state}`;
+  if (!file.geometry.hugetlb) {
+    const holds = file.blocks[0]!.meta !== undefined;
+    if (holds !== state.endsWith('.allocated')) return `the file ${holds ? 'holds' : 'does not hold'} a 4K folio for page 0 in ${state}`;
+  }
+  return undefined;
+}
+
+/** The block's folio in the arena is what the folio machine's state says. */
+function folioMismatch(sim: Simulator, snapshot: AnyMachineSnapshot): string | undefined {
+  const file = sim.file!;
+  const block = file.blocks[0]!;
+  const { file: f, wrapper: w } = snapshot.value as { file: string; wrapper: string };
+  const held = f === 'huge' || f === 'split' || f === 'heldByInode';
+  if ((block.meta !== undefined) !== held) return `the file ${block.meta ? 'holds' : 'does not hold'} a folio in ${f}`;
+  if (block.meta && block.meta.order !== (f === 'huge' ? 1 : 0)) return `the folio has order ${block.meta.order} in ${f}`;
+  if (file.allocatedBytes !== (held ? 2 * PAGE : 0)) return `st_blocks says ${file.allocatedBytes} bytes in ${f}`;
+  if ((w === 'empty') !== (file.pendingMerge === 0)) return `pendingMerge is ${file.pendingMerge} with the wrapper ${w}`;
+  const inUse = (held ? 1 : 0) + file.pendingMerge;
+  if (sim.pool.free !== sim.pool.hugePages - inUse) return `HugePages_Free is ${sim.pool.free} with ${inUse} huge page(s) in use`;
+  return undefined;
+}
