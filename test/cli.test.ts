@@ -18,7 +18,7 @@ describe('gmem CLI', () => {
   it('an unknown command names it and exits 2 without a stack trace', () => {
     const r = runCli(['frobnicate']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("gmem: unknown command 'frobnicate' (commands: tables, replay)\n");
+    expect(r.stderr).toBe("gmem: unknown command 'frobnicate' (commands: walk, coverage, replay, tables)\n");
   });
 
   it('an unknown flag names it and exits 2', () => {
@@ -53,5 +53,18 @@ describe('gmem CLI', () => {
     expect(range.tables[0]!.rows.every((row) => row.outcomes.length === 22)).toBe(true);
     const block = tables[2]!;
     expect(block.tables[0]!.rows.length).toBeGreaterThan(20);
+  });
+});
+
+describe('gmem walk and coverage', () => {
+  it('walk --help and coverage --help describe them', () => {
+    expect(runCli(['walk', '--help']).stdout).toMatch(/^Usage: gmem walk \[--json\] \[--traces DIR\]/);
+    expect(runCli(['coverage', '--help']).stdout).toMatch(/^Usage: gmem coverage \[--json\]/);
+  });
+
+  it('coverage rejects a positional argument with exit 2', () => {
+    const r = runCli(['coverage', 'range']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gmem: coverage: Unexpected argument 'range'/);
   });
 });
