@@ -20,6 +20,17 @@ export const SHARED_CODES: ReadonlyArray<number> = RANGE_STATES.map((s, i) => (s
 export const IS_SHARED_CODE: ReadonlyArray<boolean> = RANGE_STATES.map((_, i) => SHARED_CODES.includes(i));
 export const IS_ALLOCATED_CODE: ReadonlyArray<boolean> = RANGE_STATES.map((s) => s.endsWith('.allocated'));
 
+/** Memoises a constructor per input (compared as JSON): steppers depend on nothing else, so every file shares them. */
+function perInput<I, T>(make: (input: I) => T): (input: I) => T {
+  const made = new Map<string, T>();
+  return (input) => {
+    const key = JSON.stringify(input);
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(input)));
+    return value;
+  };
+}
+
 /** One event's effect on every page state: next code, or the refusal. */
 export interface PageTable {
   next: Int8Array;
@@ -28,15 +39,9 @@ export interface PageTable {
 
 export class RangeStepper {
   private readonly tables = new Map<string, PageTable>();
-  private static readonly shared = new Map<string, RangeStepper>();
 
-  /** One stepper per machine input, shared by every file: the tables depend on nothing else. */
-  static for(input: RangeInput): RangeStepper {
-    const key = JSON.stringify(input);
-    let stepper = RangeStepper.shared.get(key);
-    if (!stepper) RangeStepper.shared.set(key, (stepper = new RangeStepper(input)));
-    return stepper;
-  }
+  /** One stepper per machine input, shared by every file. */
+  static readonly for = perInput((input: RangeInput) => new RangeStepper(input));
 
   private constructor(private readonly input: RangeInput) {}
 
@@ -70,15 +75,9 @@ export interface FolioOutcome {
 
 export class FolioStepper {
   private readonly memo = new Map<string, FolioOutcome>();
-  private static readonly shared = new Map<string, FolioStepper>();
 
   /** One stepper per machine input, shared by every file. */
-  static for(input: FolioInput): FolioStepper {
-    const key = JSON.stringify(input);
-    let stepper = FolioStepper.shared.get(key);
-    if (!stepper) FolioStepper.shared.set(key, (stepper = new FolioStepper(input)));
-    return stepper;
-  }
+  static readonly for = perInput((input: FolioInput) => new FolioStepper(input));
 
   private constructor(private readonly input: FolioInput) {}
 
