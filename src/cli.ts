@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { coverageCommand } from './commands/coverage';
+import { diagramCommand } from './commands/diagram';
 import { replayCommand } from './commands/replay';
+import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { walkCommand } from './commands/walk';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
@@ -20,7 +22,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
