@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { coverageCommand } from './commands/coverage';
 import { diagramCommand } from './commands/diagram';
+import { inspectCommand } from './commands/inspect';
 import { replayCommand } from './commands/replay';
 import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
@@ -22,7 +23,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
