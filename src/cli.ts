@@ -11,6 +11,7 @@ import { inspectCommand } from './commands/inspect';
 import { replayCommand } from './commands/replay';
 import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
+import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -23,7 +24,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,22 +12,11 @@ import type { ArenaSummary, InspectSource } from '../inspect/inspect-replay';
 import { replayInspected, serializer } from '../inspect/inspect-replay';
 import { loadTrace } from '../trace/replay';
 import { EXIT_OK, UsageError } from '../usage-error';
-import { USE_CASES, useCasePaths, useCaseSettings } from '../walk/usecases';
 import { sourceFromTrace } from '../inspect/trace-source';
+import { DEFAULT_USE_CASE, useCaseSource } from '../inspect/use-case-source';
 
 // @statelyai/inspect is an ES module; Node 20 loads it with require, and its types are declared for import.
 const { createWebSocketInspector } = require('@statelyai/inspect') as typeof import('@statelyai/inspect', { with: { 'resolution-mode': 'import' } });
-
-const DEFAULT_USE_CASE = 'tdx-initial-unfaultable';
-
-function useCaseSource(name: string): InspectSource {
-  const useCase = USE_CASES.find((u) => u.name === name);
-  if (!useCase) throw new UsageError(`inspect: --use-case must be one of ${USE_CASES.map((u) => u.name).join(', ')}, got '${name}'`);
-  const setting = useCaseSettings(useCase)[0]!;
-  const path = useCasePaths(useCase, setting)[0];
-  if (!path) throw new UsageError(`inspect: use case '${name}' has no path`);
-  return { title: `${useCase.name}: ${useCase.deck}`, setting, ops: path.ops };
-}
 
 export const inspectCommand: Command = {
   name: 'inspect',

@@ -1,0 +1,82 @@
+/**
+ * `gmem view [--port N]`: the viewer page on loopback (no network, no CDN):
+ * the diagrams, and a step-through of a use case or trace with the block
+ * drawn as a strip of pages. Static files come from visualize/viewer; the
+ * data from /api.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../cli';
+import { drawMachine } from './diagram';
+import { EXIT_OK, UsageError } from '../usage-error';
+import { USE_CASES } from '../walk/usecases';
+import { useCaseSource } from '../inspect/use-case-source';
+import { viewerSteps } from '../view/viewer-steps';
+
+const STATIC: Record<string, string> = {
+  '/': 'index.html',
+  '/viewer.js': 'viewer.js',
+  '/viewer.css': 'viewer.css',
+};
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const ROOT = join(__dirname, '..', '..', 'visualize', 'viewer');
+
+export async function startViewer(port: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const svgs = new Map<string, string>();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    const file = STATIC[url.pathname];
+    if (file) return send(200, TYPES[file.split('.').pop()!]!, readFileSync(join(ROOT, file), 'utf8'));
+    if (url.pathname === '/api/usecases') return send(200, 'application/json', JSON.stringify(USE_CASES.map((u) => ({ name: u.name, deck: u.deck }))));
+    if (url.pathname === '/api/steps') {
+      const name = url.searchParams.get('useCase') ?? '';
+      if (!USE_CASES.some((u) => u.name === name)) return send(404, 'application/json', JSON.stringify({ error: `no use case '${name}'` }));
+      const source = useCaseSource(name);
+      return send(200, 'application/json', JSON.stringify({ title: source.title, pages: source.setting.pages, steps: viewerSteps(source) }));
+    }
+    const diagram = /^\/api\/diagram\/(range|folio)\.svg$/.exec(url.pathname);
+    if (diagram) {
+      const name = diagram[1]!;
+      const cached = svgs.get(name);
+      if (cached) return send(200, 'image/svg+xml', cached);
+      drawMachine(name, 'svg').then((svg) => {
+        svgs.set(name, svg);
+        send(200, 'image/svg+xml', svg);
+      }, (err: Error) => send(500, 'text/plain', err.message));
+      return undefined;
+    }
+    return send(404, 'text/plain', 'not found');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const actual = (server.address() as AddressInfo).port;
+      resolve({ url: `http://127.0.0.1:${actual}/`, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
+
+export const viewCommand: Command = {
+  name: 'view',
+  summary: 'serve the viewer page on loopback: diagrams and a step-through of a use case',
+  usage: 'Usage: gmem view [--port N]\n\nServes http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.',
+  options: { port: { type: 'string' } },
+  allowPositionals: false,
+  async run(values) {
+    const port = values['port'] === undefined ? 4244 : Number(values['port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`view: --port must be a port number, got '${values['port']}'`);
+    const viewer = await startViewer(port).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`view: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
+    });
+    process.stderr.write(`Viewer at ${viewer.url} (Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await viewer.close();
+    return EXIT_OK;
+  },
+};
