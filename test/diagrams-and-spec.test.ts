@@ -5,7 +5,9 @@
  * states, and the committed docs/SPEC.md and docs/range.svg are what the code
  * generates now.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import type { AnyStateNode } from 'xstate';
@@ -37,6 +39,22 @@ describe.each(Object.keys(DIAGRAM_MACHINES))('%s machine diagrams', (name) => {
     }
   });
 });
+
+it("mermaid's own parser accepts every machine's diagram (and rejects a broken one)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gmem-mermaid-'));
+  const files: string[] = [];
+  for (const name of Object.keys(DIAGRAM_MACHINES)) {
+    const file = join(dir, `${name}.mmd`);
+    writeFileSync(file, await drawMachine(name, 'mermaid'));
+    files.push(file);
+  }
+  const broken = join(dir, 'broken.mmd');
+  writeFileSync(broken, 'stateDiagram-v2\n  a --> b: x\n  b --> : broken\n');
+  const run = spawnSync(process.execPath, [join(__dirname, 'support', 'mermaid-parse.mjs'), ...files, broken], { encoding: 'utf8' });
+  const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; ok: boolean; error?: string });
+  expect(results.filter((r) => r.file !== broken)).toEqual(files.map((file) => ({ file, ok: true, diagramType: 'stateDiagram' })));
+  expect(results.find((r) => r.file === broken)?.ok).toBe(false);
+}, 60_000);
 
 it('the parallel regions and guards are drawn in DOT', async () => {
   const dot = await drawMachine('folio', 'dot');

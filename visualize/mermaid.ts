@@ -25,7 +25,8 @@ export function toMermaid(machine: AnyStateMachine, options: MermaidOptions = {}
       } else {
         lines.push(`${indent}state "${child.key}" as ${idOf(child)}`);
       }
-      if (node.type === 'parallel' && i < children.length - 1) lines.push(`${indent}--`);
+      // Mermaid accepts the concurrency separator only inside a composite state, not at the top level.
+      if (node.type === 'parallel' && node.parent && i < children.length - 1) lines.push(`${indent}--`);
     });
   };
   structure(machine.root, '  ');
