@@ -24,7 +24,7 @@ import type { BlockBook, BlockOp, BlockView, PlanStep } from './block.plan';
 import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, planOp } from './block.plan';
 import type { FolioContext, FolioEffect, FolioFileState, FolioWrapperState } from './folio.machine';
 import { folioGuards, folioStates, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
-import type { Refusal } from './outcome';
+import type { Refusal, RefusedEvent } from './outcome';
 import type { Policy, Shareability } from './policy';
 import { DEFAULT_POLICY } from './policy';
 import type { RangeContext, RangeState } from './range.machine';
@@ -98,7 +98,7 @@ export const blockSetup = setup({
     context: BlockContext;
     events: BlockEvent;
     input: BlockInput | undefined;
-    emitted: { type: 'refused'; errno: Refusal['errno']; exit?: Refusal['exit'] };
+    emitted: RefusedEvent;
   },
   guards: {
     ...(rangeGuards as unknown as Record<string, (a: { context: BlockContext; event: BlockEvent }) => boolean>),

@@ -17,7 +17,7 @@
  * the simulator applies them where the machine says.
  */
 import { emit, raise, setup } from 'xstate';
-import type { Refusal } from './outcome';
+import type { Refusal, RefusedEvent } from './outcome';
 import type { Restore, SplitPolicy, TruncateWhilePinned } from './policy';
 import { DEFAULT_POLICY } from './policy';
 
@@ -199,7 +199,7 @@ export function folioStates(root: string) {
   };
 }
 
-type FolioEmitted = { type: 'refused'; errno: Refusal['errno'] } | { type: 'effect'; effect: FolioEffect };
+type FolioEmitted = RefusedEvent | { type: 'effect'; effect: FolioEffect };
 
 export const folioSetup = setup({
   types: {} as {

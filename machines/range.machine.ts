@@ -19,7 +19,7 @@
  * unallocated/allocated states only"); an access that meets them retries.
  */
 import { emit, setup } from 'xstate';
-import type { Refusal } from './outcome';
+import type { Refusal, RefusedEvent } from './outcome';
 import type { AfterTruncate, Shareability, TruncateWhilePinned } from './policy';
 import { DEFAULT_POLICY } from './policy';
 
@@ -310,7 +310,7 @@ export const rangeSetup = setup({
     context: RangeContext;
     events: RangeEvent;
     input: RangeInput | undefined;
-    emitted: { type: 'refused'; errno: Refusal['errno']; exit?: Refusal['exit'] };
+    emitted: RefusedEvent;
   },
   guards: rangeGuards,
   actions: {
