@@ -84,6 +84,20 @@ describe('gmem inspect', () => {
     expect(lines.map((l) => l.type)).toEqual(run.messages.map((m) => m.type));
   });
 
+  it('replays a one-block trace as block operations', async () => {
+    const r = await inspectAndReceive(['--trace', join(__dirname, 'traces', 'viewer-one-block.json')]);
+    expect(r.status).toBe(0);
+    const block = r.messages.find((m) => m.name === 'block')!.sessionId;
+    const events = r.messages.filter((m) => m.sessionId === block && m.type === '@xstate.event').map((m) => m.event!.type);
+    expect(events).toEqual(['xstate.init', 'guestAccess', 'convert', 'hostAccess', 'punchHole']);
+  }, 60_000);
+
+  it('a trace larger than one small block is refused with exit 2', async () => {
+    const r = await inspectAndReceive(['--trace', join(__dirname, 'traces', 'one-gib-pages.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gmem: inspect: .*one-gib-pages\.json: inspect replays traces whose file is exactly one HugeTLB block\n$/);
+  }, 60_000);
+
   it('an unknown use case names it and exits 2', async () => {
     const r = await inspectAndReceive(['--use-case', 'nope']);
     expect(r.status).toBe(2);

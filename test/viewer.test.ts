@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { startViewer } from '../src/commands/view';
+import { sourceFromTrace } from '../src/inspect/trace-source';
+import { loadTrace } from '../src/trace/replay';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(__dirname, '..', 'test-output');
@@ -19,7 +21,9 @@ describe('the viewer page', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    viewer = await startViewer(0);
+    const loaded = loadTrace(join(__dirname, 'traces', 'viewer-one-block.json'));
+    if (!loaded.ok) throw new Error(loaded.message);
+    viewer = await startViewer(0, [{ ...sourceFromTrace(loaded.trace, 'viewer-one-block.json'), name: 'trace: viewer-one-block' }]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -67,5 +71,17 @@ describe('the viewer page', () => {
     await page.click('[data-testid=back]');
     expect(await page.textContent('[data-testid=counter]')).toBe('step 1 of 4');
     expect(await page.textContent('[data-testid=folio]')).toContain('[HH]');
+  }, 30_000);
+
+  it('steps through a trace as well', async () => {
+    await page.selectOption('[data-testid=usecase]', 'trace: viewer-one-block');
+    await page.waitForSelector('[data-testid=counter]:text("step 0 of 4")');
+    for (let i = 0; i < 3; i++) await page.click('[data-testid=next]');
+    expect(await page.textContent('[data-testid=op]')).toBe('hostAccess(2)');
+    expect(await page.textContent('[data-testid=page-2]')).toContain('host-mapped');
+    expect(await page.textContent('[data-testid=folio]')).toContain('[ssss]');
+    await page.click('[data-testid=next]');
+    expect(await page.textContent('[data-testid=op]')).toBe('punchHole');
+    expect(await page.textContent('[data-testid=folio]')).toContain('[....]');
   }, 30_000);
 });

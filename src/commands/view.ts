@@ -12,7 +12,10 @@ import type { Command } from '../cli';
 import { drawMachine } from './diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { USE_CASES } from '../walk/usecases';
+import type { InspectSource } from '../inspect/inspect-replay';
+import { sourceFromTrace } from '../inspect/trace-source';
 import { useCaseSource } from '../inspect/use-case-source';
+import { loadTrace } from '../trace/replay';
 import { viewerSteps } from '../view/viewer-steps';
 
 const STATIC: Record<string, string> = {
@@ -23,8 +26,17 @@ const STATIC: Record<string, string> = {
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const ROOT = join(__dirname, '..', '..', 'visualize', 'viewer');
 
-export async function startViewer(port: number): Promise<{ url: string; close: () => Promise<void> }> {
+/** Something to step through: the catalogue's use cases, plus traces given on the command line. */
+export function viewerSources(traces: ReadonlyArray<InspectSource & { name: string }> = []): Map<string, () => InspectSource> {
+  const sources = new Map<string, () => InspectSource>();
+  for (const u of USE_CASES) sources.set(u.name, () => useCaseSource(u.name));
+  for (const t of traces) sources.set(t.name, () => t);
+  return sources;
+}
+
+export async function startViewer(port: number, traces: ReadonlyArray<InspectSource & { name: string }> = []): Promise<{ url: string; close: () => Promise<void> }> {
   const svgs = new Map<string, string>();
+  const sources = viewerSources(traces);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, type: string, body: string) => {
@@ -33,11 +45,12 @@ export async function startViewer(port: number): Promise<{ url: string; close: (
     };
     const file = STATIC[url.pathname];
     if (file) return send(200, TYPES[file.split('.').pop()!]!, readFileSync(join(ROOT, file), 'utf8'));
-    if (url.pathname === '/api/usecases') return send(200, 'application/json', JSON.stringify(USE_CASES.map((u) => ({ name: u.name, deck: u.deck }))));
+    if (url.pathname === '/api/usecases') return send(200, 'application/json', JSON.stringify([...sources.keys()].map((name) => ({ name }))));
     if (url.pathname === '/api/steps') {
       const name = url.searchParams.get('useCase') ?? '';
-      if (!USE_CASES.some((u) => u.name === name)) return send(404, 'application/json', JSON.stringify({ error: `no use case '${name}'` }));
-      const source = useCaseSource(name);
+      const make = sources.get(name);
+      if (!make) return send(404, 'application/json', JSON.stringify({ error: `no use case or trace '${name}'` }));
+      const source = make();
       return send(200, 'application/json', JSON.stringify({ title: source.title, pages: source.setting.pages, steps: viewerSteps(source) }));
     }
     const diagram = /^\/api\/diagram\/(range|folio)\.svg$/.exec(url.pathname);
@@ -65,13 +78,18 @@ export async function startViewer(port: number): Promise<{ url: string; close: (
 export const viewCommand: Command = {
   name: 'view',
   summary: 'serve the viewer page on loopback: diagrams and a step-through of a use case',
-  usage: 'Usage: gmem view [--port N]\n\nServes http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.',
-  options: { port: { type: 'string' } },
+  usage: 'Usage: gmem view [--port N] [--trace FILE]\n\nServes http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.\n--trace adds a one-block gmem-trace/1 file to the list, beside the use cases.',
+  options: { port: { type: 'string' }, trace: { type: 'string', multiple: true } },
   allowPositionals: false,
   async run(values) {
     const port = values['port'] === undefined ? 4244 : Number(values['port']);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`view: --port must be a port number, got '${values['port']}'`);
-    const viewer = await startViewer(port).catch((err: NodeJS.ErrnoException) => {
+    const traces = ((values['trace'] as string[] | undefined) ?? []).map((file) => {
+      const loaded = loadTrace(file);
+      if (!loaded.ok) throw new UsageError(loaded.message);
+      return { ...sourceFromTrace(loaded.trace, file), name: `trace: ${loaded.trace.name}` };
+    });
+    const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`view: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
     });
     process.stderr.write(`Viewer at ${viewer.url} (Ctrl-C stops it)\n`);
