@@ -27,7 +27,12 @@ const rows: Row[] = [
   { measure: '16 x 1 GiB trace: wall time', value: `${big.wallMs.toFixed(0)} ms`, target: '< 1000 ms', met: big.wallMs < 1000 },
   { measure: '16 x 1 GiB trace: peak RSS (whole process)', value: `${(big.peakRss / MB).toFixed(0)} MB`, target: '< 150 MB', met: big.peakRss < 150 * MB },
   { measure: '16 x 1 GiB trace: passes', value: String(big.pass), target: 'true', met: big.pass },
-  { measure: `2 MiB blocks x ${tp.blocks} x ${tp.passes} passes: simulator / Buffer`, value: `${tp.ratio.toFixed(2)}x (${tp.simulatorMs.toFixed(0)} ms / ${tp.bufferMs.toFixed(0)} ms)`, target: '<= 2x', met: tp.ratio <= 2 },
+  {
+    measure: `2 MiB block round trips, ${tp.blocks} blocks x ${tp.passesPerRound} passes x ${tp.rounds} rounds: simulator / Buffer (median round)`,
+    value: `${tp.ratio.toFixed(2)}x (rounds ${tp.ratios.map((r) => r.toFixed(2)).join(' ')}; ${tp.simulatorMs.toFixed(0)} ms / ${tp.bufferMs.toFixed(0)} ms)`,
+    target: '<= 2x',
+    met: tp.ratio <= 2,
+  },
   { measure: '2 MiB blocks: first pass, faulting every page', value: `${tp.firstPassMs.toFixed(0)} ms for ${tp.blocks * 2} MiB`, target: '(informative)', met: true },
 ];
 const w = Math.max(...rows.map((r) => r.measure.length));

@@ -5,12 +5,12 @@ import { HugePool } from '../src/arena/pool';
 describe('PhysicalMemory', () => {
   it('reads zeroes where nothing was written and materialises only written pages', () => {
     const m = new PhysicalMemory(16);
-    const out = new Uint8Array(4).fill(9);
+    const out = Buffer.alloc(4, 9);
     m.read(1000, 4, out, 0, 4);
     expect([...out]).toEqual([0, 0, 0, 0]);
-    m.write(7, 2, Uint8Array.from([1, 2, 3]), 0, 3);
+    m.write(7, 2, Buffer.from([1, 2, 3]), 0, 3);
     expect(m.materialisedPages).toBe(1);
-    const back = new Uint8Array(5);
+    const back = Buffer.alloc(5);
     m.read(7, 0, back, 0, 5);
     expect([...back]).toEqual([0, 0, 1, 2, 3]);
     m.fill(8, 0, 0, 16);
@@ -63,5 +63,20 @@ describe('HugePool', () => {
     pool.giveBack(folio, false);
     expect(pool.returns).toEqual([{ head: folio.head, order: 0, originalOrder: 2 }]);
     expect(pool.folioOfPfn(folio.head)).toBeUndefined();
+  });
+});
+
+describe('reads through the simulator', () => {
+  it('land in the caller\'s buffer when one is given, across slabs and pages', () => {
+    const { Simulator, defaultConfig } = require('../src/interpreter/simulator') as typeof import('../src/interpreter/simulator');
+    const sim = new Simulator(defaultConfig({ poolHugePages: 1 }));
+    expect(sim.create(2 << 20, ['mmap', 'init-shared', 'hugetlb']).kind).toBe('ok');
+    const data = Buffer.alloc(200_000, 0x5a);
+    expect(sim.hostAccess(70_000, data.length, 0, { data }).kind).toBe('ok');
+    const into = Buffer.alloc(200_002, 1);
+    const read = sim.hostAccess(69_999, 200_002, 0, undefined, into);
+    expect(read.kind === 'ok' && read.data).toBe(into);
+    expect([into[0], into[1], into[200_000], into[200_001]]).toEqual([0, 0x5a, 0x5a, 0]);
+    expect(() => sim.hostAccess(0, 10, 0, undefined, Buffer.alloc(4))).toThrow(RangeError);
   });
 });

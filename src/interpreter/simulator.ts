@@ -46,7 +46,7 @@ export type StepOutcome =
   | { kind: 'nofile' };
 
 export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
-export type Payload = { data: Uint8Array } | { fill: number; length: number };
+export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
 const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
@@ -103,20 +103,24 @@ export class Simulator {
   }
 
   /** Host access through the mmap: pages fault in order; a private page or one past the end is SIGBUS and nothing is copied (S-ML). */
-  hostAccess(offset: number, length: number, process: number, write?: Payload): StepOutcome {
+  hostAccess(offset: number, length: number, process: number, write?: Payload, into?: Buffer): StepOutcome {
     const file = this.openFile();
     if (!isFile(file)) return file;
     if (!file.geometry.mmap) return fail('ENODEV');
-    for (const p of pagesOf(offset, length, file.pageSize)) {
+    const first = Math.floor(offset / file.pageSize);
+    const last = length > 0 ? Math.floor((offset + length - 1) / file.pageSize) : first - 1;
+    const mapped = file.hostMaps.get(process);
+    for (let p = first; p <= last; p++) {
       if (p >= file.nPages) return fail('SIGBUS');
-      if (this.hostMapped(file, p, process)) continue;
+      // A page this process already maps does not fault: the host reads and writes through its PTE.
+      if (mapped?.has(p)) continue;
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
       // ENOMEM in a fault is SIGBUS (TRACE-FORMAT host access).
       if (refusal) return fail(refusal.errno === 'ENOMEM' ? 'SIGBUS' : refusal.errno);
       this.expose(file, p);
       mapIn(file.hostMaps, process, p);
     }
-    return this.transfer(file, offset, length, write);
+    return this.transfer(file, offset, length, write, into);
   }
 
   /** Guest access through stage-2 (kvm_gmem_get_pfn): a mismatched access type exits to userspace (S-ML, S-TDX). */
@@ -137,18 +141,20 @@ export class Simulator {
     return this.transfer(file, offset, length, write);
   }
 
-  /** Reads or writes the bytes of pages already faulted in. */
-  private transfer(file: GmemFile, offset: number, length: number, write?: Payload): StepOutcome {
+  /** Reads or writes the bytes of pages already faulted in; a read lands in `into` when given (as read(2) fills the caller's buffer). */
+  private transfer(file: GmemFile, offset: number, length: number, write?: Payload, into?: Buffer): StepOutcome {
     const ps = file.pageSize;
-    // Every byte of `out` is written below (absent frames read as zeroes), so it need not start zeroed.
-    const out = write ? undefined : Buffer.allocUnsafe(length);
+    const blockBytes = ps * file.blockPages;
+    // Every byte of `out` is written below (unwritten memory reads as zeroes), so it need not start zeroed.
+    if (into && into.length < length) throw new RangeError(`read of ${length} bytes into a buffer of ${into.length}`);
+    const out = write ? undefined : (into ?? Buffer.allocUnsafe(length));
     let done = 0;
     while (done < length) {
+      // One run per block: a block's frames are consecutive (INV-13), so the arena copies it at once.
       const at = offset + done;
-      const p = Math.floor(at / ps);
+      const n = Math.min(blockBytes - (at % blockBytes), length - done);
+      const pfn = file.pfn(Math.floor(at / ps))!;
       const within = at % ps;
-      const n = Math.min(ps - within, length - done);
-      const pfn = file.pfn(p)!;
       if (!write) this.memory.read(pfn, within, out!, done, n);
       else if ('data' in write) this.memory.write(pfn, within, write.data, done, n);
       else this.memory.fill(pfn, within, write.fill, n);
@@ -188,10 +194,6 @@ export class Simulator {
     } else if (!block.guestHuge) {
       file.guest4k.add(p);
     }
-  }
-
-  private hostMapped(file: GmemFile, p: number, process: number): boolean {
-    return file.hostMaps.get(process)?.has(p) ?? false;
   }
 
   /** munmap of a host range: changes neither shareability nor folios (DOMAIN 4). */
