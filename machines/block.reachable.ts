@@ -15,13 +15,17 @@ export function blockStateKey(snapshot: { value: unknown; context: { pins: numbe
   return `${stateLabel(snapshot.value as never)} pins=${pins.join('')} retired=${retiredPins.join('')} available=${available}${splitArmed ? ' armed' : ''}`;
 }
 
+/** The walks' bound: a page is pinned at most once (a second pin behaves like the first). */
+export function pinAllowed(context: { pins: number[]; retiredPins: number[] }, op: BlockOp): boolean {
+  return op.type !== 'pin' || context.pins[op.page]! + context.retiredPins[op.page]! === 0;
+}
+
 export function reachableBlockPaths(n: number, input: BlockInput) {
   const machine = createBlockMachine(n);
   const ops = blockOpVariants(n);
   return getShortestPaths(machine, {
     input,
-    events: (snapshot) =>
-      ops.filter((op: BlockOp) => op.type !== 'pin' || snapshot.context.pins[op.page]! + snapshot.context.retiredPins[op.page]! === 0) as never,
+    events: (snapshot) => ops.filter((op) => pinAllowed(snapshot.context, op)) as never,
     serializeState: (snapshot) => blockStateKey(snapshot as never),
   });
 }

@@ -66,16 +66,12 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
       continue;
     }
     const r = step(folioMachine as unknown as AnyStateMachine, inputs.folio, { file: current.file, wrapper: current.wrapper }, s);
-    if (r.refusals.length > 0) {
-      // A refusal still applies the effects it names (splitFailed disarms the injection).
-      let book = current;
-      for (const e of r.effects) book = { ...book, ...applyFolioEffect(book, e as never) };
-      return { view: book, refusal: r.refusals[0]!, effects: [...effects, ...r.effects] };
-    }
-    const value = r.nextValue as { file: FolioFileState; wrapper: FolioWrapperState };
-    current = { ...current, file: value.file, wrapper: value.wrapper };
+    // Effects apply even with a refusal (splitFailed disarms the injection), as GmemFile.stepFolio does.
     for (const e of r.effects) current = { ...current, ...applyFolioEffect(current, e as never) };
     effects.push(...r.effects);
+    if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
+    const value = r.nextValue as { file: FolioFileState; wrapper: FolioWrapperState };
+    current = { ...current, file: value.file, wrapper: value.wrapper };
   }
   return { view: current, effects };
 }

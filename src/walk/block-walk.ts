@@ -14,7 +14,7 @@ import { blockViewOf, createBlockMachine } from '../../machines/block.machine';
 import type { BlockOp, BlockView } from '../../machines/block.plan';
 import { blockOpVariants, isSharedState, opLabel } from '../../machines/block.plan';
 import { drawBlock } from '../../machines/block.picture';
-import { blockStateKey, reachableBlockPaths } from '../../machines/block.reachable';
+import { blockStateKey, pinAllowed, reachableBlockPaths } from '../../machines/block.reachable';
 import type { Refusal } from '../../machines/outcome';
 import { formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
@@ -92,7 +92,7 @@ export function blockTestModel(setting: WalkSetting, allowed?: (op: BlockOp) => 
   return createTestModel(machineFor(setting.pages), {
     events: ops as never,
     filterEvents: ((snapshot: { context: { pins: number[]; retiredPins: number[] } }, event: BlockOp) =>
-      opTypes.has(event.type) && (event.type !== 'pin' || snapshot.context.pins[event.page]! + snapshot.context.retiredPins[event.page]! === 0)) as never,
+      opTypes.has(event.type) && pinAllowed(snapshot.context, event)) as never,
     serializeState: ((snapshot: never) => blockStateKey(snapshot)) as never,
   });
 }
@@ -108,11 +108,8 @@ export function transitionCover(setting: WalkSetting): WalkPath[] {
   // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
   for (const path of model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never)) {
     const prefix = path.steps.slice(1).map((s) => s.event as unknown as BlockOp);
-    const { pins, retiredPins } = (path.state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context;
-    for (const op of ops) {
-      if (op.type === 'pin' && pins[op.page]! + retiredPins[op.page]! > 0) continue;
-      out.push({ setting, label: 'transition', ops: [...prefix, op] });
-    }
+    const { context } = path.state as unknown as { context: { pins: number[]; retiredPins: number[] } };
+    for (const op of ops) if (pinAllowed(context, op)) out.push({ setting, label: 'transition', ops: [...prefix, op] });
   }
   return out;
 }
@@ -188,12 +185,9 @@ export function expectBlockCoverage(ledger: Ledger, settings: ReadonlyArray<Walk
   for (const setting of settings) {
     const ops = blockOpVariants(setting.pages);
     for (const { state } of reachableBlockPaths(setting.pages, setting.input)) {
-      const { pins, retiredPins } = (state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context;
+      const { context } = state as unknown as { context: { pins: number[]; retiredPins: number[] } };
       const key = blockStateKey(state as never);
-      for (const op of ops) {
-        if (op.type === 'pin' && pins[op.page]! + retiredPins[op.page]! > 0) continue;
-        ledger.expect('block: (state, operation) pairs', [`${setting.name} | ${key} | ${opLabel(op)}`]);
-      }
+      for (const op of ops) if (pinAllowed(context, op)) ledger.expect('block: (state, operation) pairs', [`${setting.name} | ${key} | ${opLabel(op)}`]);
     }
   }
 }

@@ -15,7 +15,7 @@ import { createTestModel } from 'xstate/graph';
 import type { FolioEvent, FolioInput } from '../../machines/folio.machine';
 import { folioMachine, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
 import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS } from '../../machines/folio.table';
-import { formatRefusal, refusalsOf } from '../../machines/outcome';
+import { effectsOf, formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { EventVariant } from '../../machines/outcome-table';
 import { stateLabel } from '../../machines/outcome-table';
 import { DEFAULT_POLICY } from '../../machines/policy';
@@ -143,7 +143,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
       const where = stateLabel(before.value);
       ledger.cover(`${path.machine}: (state, event) pairs`, `${where} | ${label}`);
       for (const b of branchesTaken(machine, before, event)) ledger.cover(`${path.machine}: guard branches`, b);
-      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next);
+      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next, effectsOf(actions));
       if (path.machine === 'range') ledger.cover('range: states', state);
       else state.split('+').forEach((s, r) => ledger.cover('folio: states', `${r === 0 ? 'file' : 'wrapper'}.${s}`));
     }
@@ -162,13 +162,17 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   return undefined;
 }
 
-/** The wrapper's HANDOFF branch runs inside the same macrostep as the file's handoff. */
-function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot): void {
-  const b = before.value as { file: string; wrapper: string };
-  const n = next.value as { file: string; wrapper: string };
-  if (b.file === n.file || n.file !== 'none' || b.wrapper === n.wrapper && n.wrapper !== 'counting') return;
-  const mid = machine.resolveState({ value: { file: n.file, wrapper: b.wrapper }, context: before.context });
-  if (b.wrapper !== n.wrapper || b.wrapper === 'counting') for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+/**
+ * The wrapper's HANDOFF branch runs inside the same macrostep as the file's
+ * handoff, which names itself with the handToWrapper effect: it is taken from
+ * the wrapper's state before, with the file already let go.
+ */
+function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>): void {
+  if (!effects.includes('handToWrapper')) return;
+  const file = (next.value as { file: string }).file;
+  const wrapper = (before.value as { wrapper: string }).wrapper;
+  const mid = machine.resolveState({ value: { file, wrapper }, context: before.context });
+  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
 }
 
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */

@@ -9,6 +9,7 @@
  */
 import type { BlockOp, BlockView } from '../../machines/block.plan';
 import { blockViewOf } from '../../machines/block.machine';
+import { pinAllowed } from '../../machines/block.reachable';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import type { WalkPath, WalkSetting } from './block-walk';
 import { blockTestModel, snapshotAfter } from './block-walk';
@@ -129,7 +130,7 @@ export function useCasePaths(useCase: UseCase, setting: WalkSetting): WalkPath[]
     input: setting.input,
     ...(source ? { fromState: source } : {}),
     filterEvents: ((snapshot: { context: { pins: number[]; retiredPins: number[] } }, op: BlockOp) =>
-      useCase.ops(op) && (op.type !== 'pin' || snapshot.context.pins[op.page]! + snapshot.context.retiredPins[op.page]! === 0)) as never,
+      useCase.ops(op) && pinAllowed(snapshot.context, op)) as never,
     toState: ((snapshot: never) => useCase.target(blockViewOf(snapshot))) as never,
   } as never);
   return paths.map((p) => ({
