@@ -1,8 +1,10 @@
 /**
  * Diagrams are drawn from the machines, and the reviewer's spec is generated
- * from the code: the SVG is well-formed XML with one node per state, the
+ * from the code: the SVG (laid out by ELK) is well-formed with one box per
+ * state, every refusal listed and every transition's citation as a tooltip;
+ * the layout itself has no overlaps and every label sits on its edge; the
  * Mermaid declares every state once and only draws edges between declared
- * states, and the committed docs/SPEC.md and docs/range.svg are what the code
+ * states; the committed docs/SPEC.md and docs/*.svg are what the code
  * generates now.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import type { AnyStateNode } from 'xstate';
-import { DIAGRAM_MACHINES, drawMachine } from '../src/commands/diagram';
+import { DIAGRAM_MACHINES, diagramModel, drawMachine } from '../src/commands/diagram';
 import { generateSpec } from '../src/commands/spec';
+import { layoutMachine } from '../visualize/elk-layout';
+import { checkInputOfLayout, overlaps } from '../visualize/layout-check';
 import { allNodes, idOf, isLeaf } from '../visualize/machine-graph';
 import { runCli } from './support/run-cli';
 
@@ -20,11 +24,48 @@ const root = join(__dirname, '..');
 const leaves = (name: string) => [...allNodes(DIAGRAM_MACHINES[name]!().root)].filter((n: AnyStateNode) => n.parent && isLeaf(n)).map(idOf);
 
 describe.each(Object.keys(DIAGRAM_MACHINES))('%s machine diagrams', (name) => {
-  it('SVG is well-formed, with exactly one node per state', async () => {
+  it('SVG (ELK) is well-formed, with one box per state and every refusal listed in its state', async () => {
     const svg = await drawMachine(name, 'svg');
     expect(XMLValidator.validate(svg)).toBe(true);
-    const titles = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]*)<\/title>/g)].map((m) => m[1]!).filter((t) => !t.startsWith('__initial_'));
-    expect(titles.sort()).toEqual(leaves(name).sort());
+    const model = diagramModel(name);
+    const drawn = [...svg.matchAll(/<g class="state [^"]*" id="[^"]*" data-state="([^"]*)">/g)].map((m) => m[1]!);
+    expect(drawn.sort()).toEqual(model.states.map((s) => s.path).sort());
+    const refusals = [...svg.matchAll(/<g class="refusal" data-from="([^"]*)" data-event="([^"]*)" data-refusal="([^"]*)">/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    const expected = model.transitions.filter((t) => t.refusal).map((t) => `${t.from} ${t.event} ${t.refusal}`);
+    expect(refusals.sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(0);
+  });
+
+  it('every transition drawn carries its description and citations as a <title> tooltip', async () => {
+    const svg = await drawMachine(name, 'svg');
+    const model = diagramModel(name);
+    const cited = model.transitions.filter((t) => t.citations.some((c) => c.startsWith('S-')));
+    for (const t of cited) {
+      const tip = `${t.label}: ${t.description}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+      if (t.to === undefined && !t.refusal) continue; // accepted, nothing changes: in the tables, not drawn
+      expect(svg).toContain(tip);
+    }
+    for (const tag of new Set(cited.flatMap((t) => t.citations.filter((c) => c.startsWith('S-'))))) expect(svg).toContain(tag);
+  });
+
+  it('the ELK layout has no overlapping boxes, no label over a box, a title or a label, and every label on its edge', async () => {
+    const layout = await layoutMachine(diagramModel(name));
+    const input = checkInputOfLayout(layout);
+    expect(input.boxes.length).toBe(diagramModel(name).states.length);
+    expect(input.labels.length).toBeGreaterThan(3);
+    expect(overlaps(input)).toEqual([]);
+  });
+
+  it('gmem diagram --format json is the machine as data', async () => {
+    const model = JSON.parse(await drawMachine(name, 'json')) as ReturnType<typeof diagramModel>;
+    expect(model.machine).toBe(name);
+    expect(model.transitions.every((t) => typeof t.description === 'string' && Array.isArray(t.citations))).toBe(true);
+    expect(model.transitions.some((t) => t.citations.length > 0)).toBe(true);
+  });
+
+  it(`docs/${name}.svg (embedded in the README) is the machine as drawn now`, async () => {
+    expect(readFileSync(join(root, 'docs', `${name}.svg`), 'utf8')).toBe(`${await drawMachine(name, 'svg')}`.replace(/\n?$/, '\n'));
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`](docs/${name}.svg)`);
   });
 
   it('Mermaid declares every state once and draws edges only between declared states', async () => {
@@ -56,6 +97,22 @@ it("mermaid's own parser accepts every machine's diagram (and rejects a broken o
   expect(results.find((r) => r.file === broken)?.ok).toBe(false);
 }, 60_000);
 
+it('the block draws its page region once, with an × N badge, beside the folio and inode regions', async () => {
+  const svg = await drawMachine('block', 'svg');
+  expect(svg).toContain('data-state="pages.p0"');
+  expect(svg).not.toContain('data-state="pages.p1"');
+  expect(svg).toMatch(/<g class="badge">.*<text[^>]*>× N<\/text><\/g>/);
+  for (const region of ['inode', 'folio', 'folio.file', 'folio.wrapper']) expect(svg).toContain(`data-state="${region}"`);
+});
+
+it('a layout with a label over a box, a stray label or two boxes overlapping is caught', () => {
+  const box = (id: string, x: number, y: number, ancestors: string[] = []) => ({ id, x, y, width: 100, height: 40, ancestors, leaf: true });
+  const edges = [{ id: 'e', points: [{ x: 0, y: 200 }, { x: 300, y: 200 }] }];
+  expect(overlaps({ boxes: [box('a', 0, 0), box('b', 50, 20)], labels: [], edges })).toEqual([{ kind: 'state/state', a: 'a', b: 'b' }]);
+  expect(overlaps({ boxes: [box('a', 0, 0)], labels: [{ x: 10, y: 10, width: 20, height: 10, edge: 'e', text: 'X' }], edges }).map((o) => o.kind)).toEqual(['label/state', 'label detached']);
+  expect(overlaps({ boxes: [], labels: [{ x: 10, y: 190, width: 20, height: 8, edge: 'e', text: 'X' }, { x: 20, y: 192, width: 20, height: 8, edge: 'e', text: 'Y' }], edges })).toEqual([{ kind: 'label/label', a: 'X', b: 'Y' }]);
+});
+
 it('the parallel regions and guards are drawn in DOT', async () => {
   const dot = await drawMachine('folio', 'dot');
   expect(dot).toMatch(/label="folio \(parallel\)"|style=dashed/);
@@ -67,12 +124,8 @@ it('docs/SPEC.md is what `gmem spec` generates now', () => {
   expect(readFileSync(join(root, 'docs', 'SPEC.md'), 'utf8')).toBe(generateSpec());
 });
 
-it('docs/range.svg (embedded in the README) is the range machine as drawn now', async () => {
-  expect(readFileSync(join(root, 'docs', 'range.svg'), 'utf8')).toBe(`${await drawMachine('range', 'svg')}`.replace(/\n?$/, '\n'));
-});
-
 it('gmem diagram refuses an unknown format with exit 2', () => {
   const r = runCli(['diagram', 'range', '--format', 'png']);
   expect(r.status).toBe(2);
-  expect(r.stderr).toBe("gmem: diagram: --format must be one of mermaid, dot, svg, got 'png'\n");
+  expect(r.stderr).toBe("gmem: diagram: --format must be one of mermaid, dot, svg, json, got 'png'\n");
 });

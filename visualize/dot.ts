@@ -2,15 +2,13 @@
  * Graphviz DOT drawn from a machine's definition: leaf states are nodes,
  * compound states clusters (parallel regions dashed, with a point for each
  * initial state), edges labelled with events and guards, refusals as red
- * self-loops naming the errno. SVG comes from @viz-js/viz: no browser needed.
+ * self-loops naming the errno. An export format: gmem's own SVG is laid out by
+ * ELK (visualize/elk-layout.ts), because Graphviz clusters cannot lay out
+ * compound statecharts whose edges cross region borders.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { GraphOptions } from './machine-graph';
 import { edgesOf, idOf, isLeaf } from './machine-graph';
-
-// @viz-js/viz ships a CommonJS build, but its types are declared as an ES module; a typed
-// require loads the same build under jest and tsx (jest cannot run a dynamic import).
-const { instance } = require('@viz-js/viz') as typeof import('@viz-js/viz', { with: { 'resolution-mode': 'import' } });
 
 const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -81,9 +79,4 @@ function allCompound(node: AnyStateNode): AnyStateNode[] {
     if (!isLeaf(child)) out.push(child, ...allCompound(child));
   }
   return out;
-}
-
-export async function toSvg(dot: string): Promise<string> {
-  const viz = await instance();
-  return viz.renderString(dot, { format: 'svg', engine: 'dot' });
 }

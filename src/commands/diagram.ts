@@ -1,15 +1,23 @@
 /**
- * `gmem diagram MACHINE --format mermaid|dot|svg [-o FILE]`: a machine drawn
- * from its definition. Mermaid leaves refusals out to stay readable; DOT and
- * SVG label them. SVG is rendered by @viz-js/viz, without a browser.
+ * `gmem diagram MACHINE --format svg|json|mermaid|dot [-o FILE]`: a machine
+ * drawn from its definition. SVG is laid out by ELK (visualize/elk-layout.ts)
+ * and drawn by the project, without a browser, with every refusal listed in
+ * its state and every element's description and citations as a tooltip.
+ * JSON is the machine as data (states, transitions, descriptions, citations).
+ * Mermaid (refusals left out to stay readable) and DOT (Graphviz) are export
+ * formats.
  */
 import { writeFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import { createBlockMachine } from '../../machines/block.machine';
 import { folioMachine } from '../../machines/folio.machine';
 import { rangeMachine } from '../../machines/range.machine';
-import { toDot, toSvg } from '../../visualize/dot';
+import { toDot } from '../../visualize/dot';
+import { layoutMachine } from '../../visualize/elk-layout';
+import type { MachineModel } from '../../visualize/machine-model';
+import { machineModel } from '../../visualize/machine-model';
 import { toMermaid } from '../../visualize/mermaid';
+import { layoutToSvg } from '../../visualize/svg';
 import type { Command } from '../cli';
 import { EXIT_OK, UsageError } from '../usage-error';
 
@@ -18,20 +26,31 @@ export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
   folio: () => folioMachine as unknown as AnyStateMachine,
   block: () => createBlockMachine(2) as unknown as AnyStateMachine,
 };
-const FORMATS = ['mermaid', 'dot', 'svg'] as const;
+const FORMATS = ['mermaid', 'dot', 'svg', 'json'] as const;
+
+/** The machine as data; the block's page regions are drawn once (`pK`, badge `× N`). */
+export function diagramModel(name: string): MachineModel {
+  const machine = DIAGRAM_MACHINES[name]!();
+  const pages = name === 'block' ? Object.keys(machine.root.states['pages']!.states).length : 0;
+  return machineModel(name, machine, pages ? { collapse: { parent: 'pages', count: pages } } : {});
+}
 
 export async function drawMachine(name: string, format: (typeof FORMATS)[number]): Promise<string> {
   const machine = DIAGRAM_MACHINES[name]!();
   if (format === 'mermaid') return toMermaid(machine);
+  if (format === 'json') return JSON.stringify(diagramModel(name), null, 2);
+  if (format === 'svg') return layoutToSvg(await layoutMachine(diagramModel(name)));
   // The block's refusals are its regions' (drawn in the range and folio diagrams); its own are few.
-  const dot = toDot(machine, { refusals: name !== 'block' });
-  return format === 'dot' ? dot : toSvg(dot);
+  return toDot(machine, { refusals: name !== 'block' });
 }
 
 export const diagramCommand: Command = {
   name: 'diagram',
-  summary: 'draw a machine as Mermaid, Graphviz DOT or SVG',
-  usage: 'Usage: gmem diagram range|folio|block --format mermaid|dot|svg [-o FILE]',
+  summary: 'draw a machine as SVG (laid out by ELK), JSON, Mermaid or Graphviz DOT',
+  usage:
+    'Usage: gmem diagram range|folio|block --format svg|json|mermaid|dot [-o FILE]\n\n' +
+    'svg: laid out by ELK, refusals listed in their state, descriptions and citations as tooltips.\n' +
+    'json: the machine as data (states, transitions, descriptions, citations). mermaid, dot: exports.',
   options: { format: { type: 'string' }, o: { type: 'string' }, output: { type: 'string' } },
   allowPositionals: true,
   async run(values, positionals) {
