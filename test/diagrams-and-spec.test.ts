@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import type { AnyStateNode } from 'xstate';
 import { DIAGRAM_MACHINES, diagramModel, drawMachine } from '../src/commands/diagram';
-import { generateSpec } from '../src/commands/spec';
+import { generateSpec, specData } from '../src/commands/spec';
+import { blockTables, rangeTables } from '../src/commands/tables';
+import { VARIANTS } from '../machines/policy';
+import { policyDifferences, variantDifferences } from '../visualize/differences';
+import { parseSources } from '../visualize/sources';
 import { layoutMachine } from '../visualize/elk-layout';
 import { checkInputOfLayout, overlaps } from '../visualize/layout-check';
 import { allNodes, idOf, isLeaf } from '../visualize/machine-graph';
@@ -128,4 +132,92 @@ it('gmem diagram refuses an unknown format with exit 2', () => {
   const r = runCli(['diagram', 'range', '--format', 'png']);
   expect(r.status).toBe(2);
   expect(r.stderr).toBe("gmem: diagram: --format must be one of mermaid, dot, svg, json, got 'png'\n");
+});
+
+describe('docs/SPEC.md', () => {
+  const spec = generateSpec();
+  const sources = parseSources(readFileSync(join(root, 'docs', 'SOURCES.md'), 'utf8'));
+
+  it('is GitHub-flavoured Markdown whose every table row has its header\'s column count (parsed by marked)', () => {
+    const run = spawnSync(process.execPath, [join(__dirname, 'support', 'gfm-tables.mjs'), join(root, 'docs', 'SPEC.md')], { encoding: 'utf8' });
+    const result = JSON.parse(run.stdout) as { tables: Array<{ header: number; headerRaw: number; rows: Array<{ row: string; cells: number }> }>; delimiterRows: number };
+    expect(result.tables.length).toBe(result.delimiterRows);
+    expect(result.tables.length).toBeGreaterThan(50);
+    const bad = result.tables.flatMap((t) => [...(t.headerRaw === t.header ? [] : [{ header: t.header, row: 'header' }]), ...t.rows.filter((r) => r.cells !== t.header).map((r) => ({ header: t.header, ...r }))]);
+    expect(bad).toEqual([]);
+  });
+
+  it('a cell with a pipe (`|SSPP|`) would break a table, and is escaped', () => {
+    expect(spec).toContain('`\\|SSPP\\|`');
+  });
+
+  it('has a table of contents whose every link lands on a heading', () => {
+    const toc = spec.split('## Contents\n')[1]!.split('\n## ')[0]!;
+    const anchors = [...toc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    expect(anchors.length).toBeGreaterThan(15);
+    const slug = (h: string) => h.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const headings = new Set([...spec.matchAll(/^#{2,4} (.*)$/gm)].map((m) => slug(m[1]!)));
+    expect(anchors.filter((a) => !headings.has(a))).toEqual([]);
+  });
+
+  it.each(['range', 'folio', 'block'])('lists every state and transition of the %s machine with its description and linked citations', (name) => {
+    const model = diagramModel(name);
+    const section = spec.split(`## The ${name} machine`)[1]!.split('\n## ')[0]!;
+    for (const s of model.states) expect(section).toContain(`#### \`${s.path || name}\``);
+    for (const t of model.transitions) {
+      const links = t.citations.map((c) => (c.startsWith('S-') ? `[${c}](SOURCES.md#${c.toLowerCase()})` : c)).filter((l) => l.startsWith('['));
+      const row = section.split('\n').find((l) => l.startsWith(`| \`${t.event}\` |`) && l.includes(t.description.replace(/\\/g, '\\\\').replace(/\|/g, '\\|')));
+      expect({ transition: `${t.from} ${t.label}`, row: row !== undefined }).toEqual({ transition: `${t.from} ${t.label}`, row: true });
+      for (const link of links) expect(row).toContain(link);
+    }
+  });
+
+  it('links every source tag it cites to a section SOURCES.md has (S-39 included)', () => {
+    const linked = [...spec.matchAll(/\]\(SOURCES\.md#([^)]+)\)/g)].map((m) => m[1]!);
+    expect(linked).toContain('s-39');
+    const anchors = new Set(sources.map((s) => s.anchor));
+    expect([...new Set(linked)].filter((a) => !anchors.has(a))).toEqual([]);
+  });
+
+  it('names every reachable block state by a unique label, each part of which the legend explains', () => {
+    const block = blockTables(2);
+    const labels = block.tables[0]!.rows.map((r) => r.state);
+    expect(new Set(labels).size).toBe(labels.length);
+    const legend = block.states.map((s) => s.state);
+    expect(legend).toEqual(expect.arrayContaining(['|SSPP|', 'split-armed', 'closed']));
+    expect(labels.some((l) => l.includes('split-armed'))).toBe(true);
+  });
+
+  it('shows where the variants and where the policies differ, generated for every variant', () => {
+    const variants = variantDifferences();
+    expect(variants.columns).toEqual([...VARIANTS]);
+    expect(variants.rows.map((r) => r.probe.name)).toEqual(expect.arrayContaining(['hugetlb + init-shared', 'convert length 0', 'split failure mid-conversion']));
+    const policies = Object.fromEntries(policyDifferences().map((d) => [d.policy, d.rows.map((r) => r.probe.name)]));
+    expect(policies).toMatchObject({ truncateWhilePinned: ['punch a pinned split block'], afterTruncate: ['shareability after a punch'] });
+    expect(spec).toContain('### Where the variants differ');
+    expect(spec).toContain('| split failure mid-conversion |');
+  });
+});
+
+describe('the spec and tables as data', () => {
+  it('gmem tables --json carries every state\'s and every cell\'s descriptions and citations', () => {
+    const r = runCli(['tables', '--json']);
+    expect(r.status).toBe(0);
+    const tables = JSON.parse(r.stdout) as Array<ReturnType<typeof rangeTables>>;
+    expect(tables.map((t) => t.machine)).toEqual(['range', 'folio', 'block']);
+    for (const t of tables) {
+      for (const s of t.states) expect(typeof s.description === 'string' && Array.isArray(s.citations)).toBe(true);
+      for (const row of t.tables.flatMap((x) => x.rows)) for (const o of row.outcomes) expect(o.transitions.length).toBeGreaterThan(0);
+    }
+    expect(r.stdout).toContain('S-39');
+  });
+
+  it('gmem spec --json is the model: machines, invariants, variants, policies and their differences', () => {
+    const r = runCli(['spec', '--json']);
+    expect(r.status).toBe(0);
+    const data = JSON.parse(r.stdout) as ReturnType<typeof specData>;
+    expect(data.machines.map((m) => m.model.machine)).toEqual(['range', 'folio', 'block']);
+    expect(data.variants.map((v) => v.name)).toEqual([...VARIANTS]);
+    expect(data.variantDifferences.rows.length).toBeGreaterThan(2);
+  }, 30_000);
 });
