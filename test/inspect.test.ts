@@ -2,13 +2,24 @@
  * gmem inspect: a WebSocket receiver on loopback gets the @xstate.actor,
  * @xstate.event and @xstate.snapshot messages of a replayed use case, in
  * order, with the machine definitions; snapshots carry the arena summary and
- * never bytes; --record writes the same events as JSON lines.
+ * never bytes; --record writes the same events as JSON lines and --replay
+ * sends them again. Nothing steps before a receiver connects; --once gives up
+ * with exit 1 when none does within --wait. The bridge page says what it
+ * knows, and offline (this machine has no network) says so and points to
+ * gmem view: checked in headless Chromium.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
+import type { Bridge } from '../src/inspect/bridge-server';
+import { startBridge } from '../src/inspect/bridge-server';
+import { findBrowser } from './support/find-browser';
+
+const OUT = join(__dirname, '..', 'test-output');
 
 interface Message {
   type: string;
@@ -19,23 +30,41 @@ interface Message {
   snapshot?: { value?: unknown; context?: { arena?: Record<string, unknown> } };
 }
 
-function inspectAndReceive(args: string[]): Promise<{ messages: Message[]; stderr: string; status: number | null }> {
+interface Run {
+  messages: Message[];
+  stderr: string;
+  status: number | null;
+  /** what GET /status said before the receiver connected. */
+  before?: { phase: string; step: number; total: number };
+  ms: number;
+}
+
+/** Runs gmem inspect --once; a receiver connects `connectAfter` ms after the page URL is printed (never if null). */
+function inspectAndReceive(args: string[], connectAfter: number | null = 0): Promise<Run> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'gmem.js'), 'inspect', '--port', '0', '--no-open', '--once', '--delay', '0', ...args]);
     let stderr = '';
-    const messages: Message[] = [];
-    let connected = false;
+    const run: Run = { messages: [], stderr: '', status: null, ms: 0 };
+    let seen = false;
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const url = /Open http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-      if (url && !connected) {
-        connected = true;
-        const ws = new WebSocket(`ws://127.0.0.1:${url[1]}`);
-        ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as Message));
-        ws.on('error', reject);
+      if (url && !seen && connectAfter !== null) {
+        seen = true;
+        setTimeout(async () => {
+          try {
+            run.before = (await (await fetch(`http://127.0.0.1:${url[1]}/status`)).json()) as Run['before'];
+          } catch {
+            // the process may have finished already
+          }
+          const ws = new WebSocket(`ws://127.0.0.1:${url[1]}`);
+          ws.on('message', (data) => run.messages.push(JSON.parse(data.toString()) as Message));
+          ws.on('error', reject);
+        }, connectAfter);
       }
     });
-    child.on('exit', (status) => resolve({ messages, stderr, status }));
+    child.on('exit', (status) => resolve({ ...run, stderr, status, ms: Date.now() - started }));
   });
 }
 
@@ -98,9 +127,76 @@ describe('gmem inspect', () => {
     expect(r.stderr).toMatch(/^gmem: inspect: .*one-gib-pages\.json: inspect replays traces whose file is exactly one HugeTLB block\n$/);
   }, 60_000);
 
+  it('does not step before an inspector connects: a late receiver still gets the whole replay, step by step', async () => {
+    const r = await inspectAndReceive(['--use-case', 'tdx-initial-unfaultable', '--delay', '50'], 1500);
+    expect(r.status).toBe(0);
+    expect(r.before).toMatchObject({ phase: 'waiting', step: 0, total: 4 });
+    expect(r.stderr).toMatch(/Waiting for an inspector to connect \(at most 30 s\)/);
+    const block = r.messages.find((m) => m.name === 'block')!.sessionId;
+    const events = r.messages.filter((m) => m.sessionId === block && m.type === '@xstate.event').map((m) => m.event!.type);
+    expect(events).toEqual(['xstate.init', 'guestAccess', 'convert', 'convert', 'guestAccess']);
+  }, 60_000);
+
+  it('--once exits 1 when no inspector connected within --wait', async () => {
+    const r = await inspectAndReceive(['--use-case', 'tdx-initial-unfaultable', '--wait', '1'], null);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no inspector connected within 1 s; nothing was replayed/);
+    expect(r.stderr).toMatch(/gmem view/);
+    expect(r.ms).toBeLessThan(15_000);
+  }, 60_000);
+
+  it('--replay sends a --record file to a fresh inspector, event for event', async () => {
+    const r = await inspectAndReceive(['--replay', record]);
+    expect(r.status).toBe(0);
+    const recorded = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Message);
+    expect(r.messages).toEqual(recorded);
+  }, 60_000);
+
+  it('--replay of a file that is not a recording names the line and exits 2', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, `${readFileSync(record, 'utf8').split('\n')[0]}\n{"type":"hello"}\n`);
+    const r = await inspectAndReceive(['--replay', bad], null);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`gmem: inspect: --replay ${bad}: line 2 is not an inspection event (type "hello"; expected one of @xstate.actor, @xstate.event, @xstate.snapshot, @xstate.microstep, @xstate.action)\n`);
+  }, 60_000);
+
   it('an unknown use case names it and exits 2', async () => {
     const r = await inspectAndReceive(['--use-case', 'nope']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^gmem: inspect: --use-case must be one of non-coco-initial-faultable, .*got 'nope'\n$/);
   });
+});
+
+describe('the bridge page, in headless Chromium', () => {
+  let bridge: Bridge;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const executablePath = findBrowser();
+    if (!executablePath) throw new Error('no chromium: set CHROMIUM_PATH or install Debian\'s chromium');
+    // An inspector URL nothing answers on stands for stately.ai seen from a machine without network.
+    bridge = await startBridge(0, 'http://127.0.0.1:9/inspect');
+    bridge.status.title = 'tdx-initial-unfaultable';
+    bridge.status.total = 4;
+    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+  });
+
+  it('shows the bridge and the replay state, and says the inspector UI did not load, pointing to gmem view', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    await page.goto(bridge.pageUrl);
+    await page.waitForSelector('[data-testid=offline]', { state: 'visible', timeout: 15_000 });
+    expect(await page.textContent('[data-testid=offline]')).toMatch(/could not be loaded from http:\/\/127\.0\.0\.1:9\/inspect.*npx gmem view/s);
+    expect(await page.textContent('[data-testid=inspector-state]')).toMatch(/^not loaded/);
+    await page.waitForSelector('[data-testid=bridge]:text("connected")');
+    expect(await page.textContent('[data-testid=replay]')).toBe('tdx-initial-unfaultable: waiting for an inspector to connect');
+    // The page is no inspector: it did not connect to the event socket.
+    expect(bridge.receivers()).toBe(0);
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, 'inspect-offline.png') });
+  }, 30_000);
 });

@@ -76,7 +76,14 @@ export function serializer(current: () => ArenaSummary | undefined, recordTo?: s
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function replayInspected(source: InspectSource, inspect: Inspect, delayMs: number, onSummary: (s: ArenaSummary) => void, log: (line: string) => void): Promise<void> {
+export async function replayInspected(
+  source: InspectSource,
+  inspect: Inspect,
+  delayMs: number,
+  onSummary: (s: ArenaSummary) => void,
+  log: (line: string) => void,
+  onStep: (step: number) => void = () => undefined,
+): Promise<void> {
   const { setting } = source;
   const policy = { ...DEFAULT_POLICY, ...setting.input.policy };
   const initial = setting.input.initial ?? 'shared';
@@ -94,7 +101,8 @@ export async function replayInspected(source: InspectSource, inspect: Inspect, d
   for (const a of actors) a.start();
   await sleep(delayMs);
 
-  for (const op of source.ops) {
+  for (const [k, op] of source.ops.entries()) {
+    onStep(k + 1);
     const view = blockViewOf(block.getSnapshot() as never);
     const plan = planOp(factsOfView(view), op).flatMap((s) => expandStep(s, setting.pages));
     // The simulator first, so the summary the snapshots carry is the arena after this operation.
