@@ -1,36 +1,49 @@
 /**
  * The viewer page in a real headless browser (Debian's chromium through
- * playwright-core): step through a use case and check what the page shows,
- * then save a screenshot under test-output/.
+ * playwright-core): a multi-block 2 MiB trace and a 1 GiB trace drawn as
+ * strips of page runs, a link that opens a step, arrow keys, the step's
+ * outcome against its expectation, what a check compared, the transitions
+ * taken highlighted in the diagrams, the zoom from file to page, and every
+ * generated path of a use case. Screenshots land in test-output/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { startViewer } from '../src/commands/view';
-import { sourceFromTrace } from '../src/inspect/trace-source';
 import { loadTrace } from '../src/trace/replay';
+import { traceSource, useCaseSources } from '../src/view/viewer-sources';
+import { findBrowser } from './support/find-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(__dirname, '..', 'test-output');
+const MULTI = 'test/traces/eagain-punch-keeps-earlier-blocks.json';
+const GIB = 'test/traces/one-gib-pages.json';
 
 describe('the viewer page', () => {
   let viewer: Awaited<ReturnType<typeof startViewer>>;
   let browser: Browser;
   let page: Page;
+  const open = async (query: Record<string, string | number>) => {
+    await page.goto(`${viewer.url}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  };
+  const texts = (selector: string) => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    const loaded = loadTrace(join(__dirname, 'traces', 'viewer-one-block.json'));
-    if (!loaded.ok) throw new Error(loaded.message);
-    viewer = await startViewer(0, [{ ...sourceFromTrace(loaded.trace, 'viewer-one-block.json'), name: 'trace: viewer-one-block' }]);
+    const executablePath = findBrowser();
+    if (!executablePath) throw new Error('no chromium: set CHROMIUM_PATH or install Debian\'s chromium');
+    const sources = [MULTI, GIB].map((file) => {
+      const loaded = loadTrace(join(__dirname, '..', file));
+      if (!loaded.ok) throw new Error(loaded.message);
+      return traceSource(loaded.trace, file);
+    });
+    viewer = await startViewer(0, sources);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(viewer.url);
-    await page.waitForSelector('body[data-ready="true"]');
+    mkdirSync(OUT, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -38,50 +51,81 @@ describe('the viewer page', () => {
     await viewer?.close();
   });
 
-  it('serves on loopback and lists the use cases', async () => {
+  it('serves on loopback and lists the traces and the use cases', async () => {
+    await open({});
     expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const options = await page.$$eval('[data-testid=usecase] option', (els) => els.map((e) => (e as unknown as { value: string }).value));
-    expect(options).toContain('tdx-initial-unfaultable');
-  });
+    const options = await page.$$eval('[data-testid=source] option', (els) => els.map((e) => (e as unknown as { value: string }).value));
+    expect(options).toEqual(expect.arrayContaining([`trace:${MULTI}`, `trace:${GIB}`, 'tdx-initial-unfaultable']));
+  }, 60_000);
 
-  it('steps forward and back through a use case, drawing the block and highlighting states', async () => {
-    await page.selectOption('[data-testid=usecase]', 'tdx-initial-unfaultable');
-    await page.waitForSelector('[data-testid=counter]:text("step 0 of 4")');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[..]');
-    expect(await page.textContent('[data-testid=page-0] .letter')).toBe('P');
+  it('a link opens a step of a multi-block 2 MiB trace: strips of runs, outcome against expectation, transitions taken and highlighted', async () => {
+    await open({ source: `trace:${MULTI}`, step: 4 });
+    expect(await page.textContent('[data-testid=counter]')).toBe('step 4 of 8');
+    expect(await page.textContent('[data-testid=op]')).toBe('punchHole(offset=0, length=6291456)');
+    expect(await page.textContent('[data-testid=outcome]')).toBe('outcome EAGAIN, expected {"error":"EAGAIN"}: as expected ✓');
+    expect(await texts('[data-testid^=labels-]')).toEqual(['0-511 shared unallocated', '0 shared split pinned x1 | 1-511 shared split', '0-511 shared split']);
+    expect(await page.$$eval('[data-testid=strip-1] .run', (els) => els.length)).toBe(2);
+    const transitions = await texts('[data-testid=transitions] li .what');
+    expect(transitions).toEqual(expect.arrayContaining(['range: faultable.allocated → truncate.ready.shared on PUNCH', 'range: faultable.allocated ✗ EAGAIN on PUNCH [pinnedTruncateRefused]']));
+    expect(await page.textContent('[data-testid=transitions]')).toMatch(/sources: S-39, S-V2g at block 1/);
+    const taken = await page.$$eval('[data-testid=range-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')}`));
+    expect(taken).toEqual(expect.arrayContaining(['faultable.allocated -> truncate.ready.shared', 'truncate.ready.shared -> faultable.unallocated']));
+    expect(await page.$$eval('[data-testid=range-diagram] .refusal.taken', (els) => els.map((e) => e.querySelector('text')?.textContent))).toEqual(['PUNCH [pinnedTruncateRefused] ✗ EAGAIN']);
+    expect(await page.$$eval('[data-testid=folio-diagram] .edge.taken', (els) => els.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('[data-testid=block-diagram] .refusal.taken', (els) => els.length)).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUT, 'viewer-multiblock-2mib.png'), fullPage: true });
+  }, 60_000);
 
-    await page.click('[data-testid=next]');
-    expect(await page.textContent('[data-testid=op]')).toBe('guestAccess(0,private)');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[HH]  folio: huge');
-    expect(await page.textContent('[data-testid=page-0]')).toContain('guest huge');
-    expect(await page.textContent('[data-testid="counter-HugePages_Free"]')).toBe('0');
-
-    await page.click('[data-testid=next]');
-    expect(await page.textContent('[data-testid=op]')).toBe('convert(1,shared)');
-    expect(await page.textContent('[data-testid=page-1] .letter')).toBe('S');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[ss]  folio: split');
-    const current = await page.$$eval('[data-testid=range-diagram] g.node.current title', (els) => els.map((e) => e.textContent));
-    expect(current).toEqual(['unfaultable_allocated']);
-    const folio = await page.$$eval('[data-testid=folio-diagram] g.node.current title', (els) => els.map((e) => e.textContent).sort());
-    expect(folio).toEqual(['file_split', 'wrapper_empty']);
-
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, 'viewer.png'), fullPage: true });
-
-    await page.click('[data-testid=back]');
-    expect(await page.textContent('[data-testid=counter]')).toBe('step 1 of 4');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[HH]');
+  it('arrow keys step, the URL follows, and a check step shows what it compared', async () => {
+    await page.keyboard.press('ArrowRight');
+    expect(await page.textContent('[data-testid=counter]')).toBe('step 5 of 8');
+    expect(new URL(page.url()).searchParams.get('step')).toBe('5');
+    expect(await page.textContent('[data-testid=op]')).toBe('check');
+    expect(await page.textContent('[data-testid=outcome]')).toBe('check: everything compared matches');
+    const checked = await texts('[data-testid=checked] tr td:first-child');
+    expect(checked).toEqual(expect.arrayContaining(['pages[1] (offset 2097152, page 512).folioOrder', 'allocatedBytes']));
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.textContent('[data-testid=counter]')).toBe('step 4 of 8');
   }, 30_000);
 
-  it('steps through a trace as well', async () => {
-    await page.selectOption('[data-testid=usecase]', 'trace: viewer-one-block');
-    await page.waitForSelector('[data-testid=counter]:text("step 0 of 4")');
-    for (let i = 0; i < 3; i++) await page.click('[data-testid=next]');
-    expect(await page.textContent('[data-testid=op]')).toBe('hostAccess(2)');
-    expect(await page.textContent('[data-testid=page-2]')).toContain('host-mapped');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[ssss]');
-    await page.click('[data-testid=next]');
-    expect(await page.textContent('[data-testid=op]')).toBe('punchHole');
-    expect(await page.textContent('[data-testid=folio]')).toContain('[....]');
+  it('zooms from the file into a block, a run and a page without an element per page', async () => {
+    await page.click('[data-testid=block-1] .head');
+    expect(await texts('[data-testid=runs] tr td:first-child')).toEqual(['0', '1-511']);
+    await page.click('[data-testid=runs] tr[data-run="1"]');
+    expect(await page.$$eval('[data-testid=pages] .page', (els) => els.length)).toBe(64);
+    await page.click('[data-testid=pages] .page[data-page="7"]');
+    const detail = await page.textContent('[data-testid=page-detail]');
+    expect(detail).toContain('page of the file519');
+    expect(detail).toContain('range statefaultable.allocated');
+    expect(await page.textContent('[data-testid=zoom]')).toBe('file › block 1 › run 1-511 › page 7');
   }, 30_000);
+
+  it('draws a 1 GiB trace as runs of 262,144-page blocks and highlights the transition taken', async () => {
+    await open({ source: `trace:${GIB}`, step: 5 });
+    expect(await page.textContent('[data-testid=op]')).toBe('convert(offset=1075838976, length=4096, to=shared)');
+    expect(await texts('[data-testid^=labels-]')).toEqual(['0-262143 private unallocated', '0-511 private split guest 4k | 512 shared split | 513-262143 private split guest 4k']);
+    expect(await page.$$eval('[data-testid=strip-1] .run', (els) => els.length)).toBe(3);
+    expect(await page.$$eval('[data-testid=range-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')}`))).toEqual(['unfaultable.allocated -> faultable.allocated']);
+    expect(await page.$$eval('[data-testid=folio-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')} ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-events')}`))).toEqual([expect.stringMatching(/^file\.huge -> file\.split .*SPLIT/)]);
+    expect(await page.textContent('[data-testid=transitions]')).toContain('at block 1 pages 512');
+    // Half a million pages, and the whole page stays small.
+    expect(await page.$$eval('*', (els) => els.length)).toBeLessThan(5000);
+    await page.screenshot({ path: join(OUT, 'viewer-1gib.png'), fullPage: true });
+  }, 60_000);
+
+  it('offers every path the walk generated for a use case', async () => {
+    await open({ source: 'tdx-initial-unfaultable' });
+    const expected = useCaseSources().find((s) => s.id === 'tdx-initial-unfaultable')!.paths();
+    const options = await texts('[data-testid=path] option');
+    expect(options.length).toBe(expected.length);
+    expect(options.length).toBeGreaterThan(1);
+    expect(options[1]).toContain(expected[1]!.label);
+    await page.selectOption('[data-testid=path]', '1');
+    await page.waitForSelector('[data-testid=counter]:text("step 0 of")');
+    await page.click('[data-testid=next]');
+    await page.click('[data-testid=next]');
+    expect(await page.textContent('[data-testid=outcome]')).toMatch(/as expected ✓$/);
+    expect(new URL(page.url()).searchParams.get('path')).toBe('1');
+    await page.screenshot({ path: join(OUT, 'viewer-use-case.png'), fullPage: true });
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
 /**
- * `gmem view [--port N]`: the viewer page on loopback (no network, no CDN):
- * the diagrams, and a step-through of a use case or trace with the block
- * drawn as a strip of pages. Static files come from visualize/viewer; the
- * data from /api.
+ * `gmem view [--port N] [--trace FILE]...`: the viewer page on loopback (no
+ * network, no CDN): the three machines drawn by ELK, and a step-through of any
+ * use case (every path the walk generates for it) or any gmem-trace/1 file,
+ * multi-block and at real geometry, with the file drawn as blocks of page
+ * runs. Static files come from visualize/viewer; the data from /api.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +12,9 @@ import { join } from 'node:path';
 import type { Command } from '../cli';
 import { drawMachine } from './diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
-import { USE_CASES } from '../walk/usecases';
-import type { InspectSource } from '../inspect/inspect-replay';
-import { sourceFromTrace } from '../inspect/trace-source';
-import { useCaseSource } from '../inspect/use-case-source';
 import { loadTrace } from '../trace/replay';
-import { viewerSteps } from '../view/viewer-steps';
+import type { ViewerPath, ViewerSource } from '../view/viewer-sources';
+import { stepsOf, traceSource, useCaseSources } from '../view/viewer-sources';
 
 const STATIC: Record<string, string> = {
   '/': 'index.html',
@@ -26,42 +24,52 @@ const STATIC: Record<string, string> = {
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const ROOT = join(__dirname, '..', '..', 'visualize', 'viewer');
 
-/** Something to step through: the catalogue's use cases, plus traces given on the command line. */
-export function viewerSources(traces: ReadonlyArray<InspectSource & { name: string }> = []): Map<string, () => InspectSource> {
-  const sources = new Map<string, () => InspectSource>();
-  for (const u of USE_CASES) sources.set(u.name, () => useCaseSource(u.name));
-  for (const t of traces) sources.set(t.name, () => t);
-  return sources;
+/** Something to step through: the traces given on the command line first, then the catalogue's use cases. */
+export function viewerSources(traces: ReadonlyArray<ViewerSource> = []): Map<string, ViewerSource> {
+  return new Map([...traces, ...useCaseSources()].map((s) => [s.id, s]));
 }
 
-export async function startViewer(port: number, traces: ReadonlyArray<InspectSource & { name: string }> = []): Promise<{ url: string; close: () => Promise<void> }> {
-  const svgs = new Map<string, string>();
+export async function startViewer(port: number, traces: ReadonlyArray<ViewerSource> = []): Promise<{ url: string; close: () => Promise<void> }> {
+  const svgs = new Map<string, Promise<string>>();
   const sources = viewerSources(traces);
+  const paths = new Map<string, ViewerPath[]>();
+  const steps = new Map<string, string>();
+  const pathsOf = (source: ViewerSource) => {
+    let list = paths.get(source.id);
+    if (!list) paths.set(source.id, (list = source.paths()));
+    return list;
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
+    const json = (status: number, body: unknown) => send(status, 'application/json', typeof body === 'string' ? body : JSON.stringify(body));
     const file = STATIC[url.pathname];
     if (file) return send(200, TYPES[file.split('.').pop()!]!, readFileSync(join(ROOT, file), 'utf8'));
-    if (url.pathname === '/api/usecases') return send(200, 'application/json', JSON.stringify([...sources.keys()].map((name) => ({ name }))));
-    if (url.pathname === '/api/steps') {
-      const name = url.searchParams.get('useCase') ?? '';
-      const make = sources.get(name);
-      if (!make) return send(404, 'application/json', JSON.stringify({ error: `no use case or trace '${name}'` }));
-      const source = make();
-      return send(200, 'application/json', JSON.stringify({ title: source.title, pages: source.setting.pages, steps: viewerSteps(source) }));
+    if (url.pathname === '/api/sources') return json(200, [...sources.values()].map(({ id, kind, title }) => ({ id, kind, title })));
+    if (url.pathname === '/api/paths') {
+      const source = sources.get(url.searchParams.get('source') ?? '');
+      if (!source) return json(404, { error: `no use case or trace '${url.searchParams.get('source')}'` });
+      return json(200, pathsOf(source).map((p, i) => ({ index: i, label: p.label, steps: p.steps.length })));
     }
-    const diagram = /^\/api\/diagram\/(range|folio)\.svg$/.exec(url.pathname);
+    if (url.pathname === '/api/steps') {
+      const source = sources.get(url.searchParams.get('source') ?? '');
+      if (!source) return json(404, { error: `no use case or trace '${url.searchParams.get('source')}'` });
+      const index = Number(url.searchParams.get('path') ?? 0);
+      const path = pathsOf(source)[index];
+      if (!path) return json(404, { error: `${source.id} has no path ${url.searchParams.get('path')}` });
+      const key = `${source.id}#${index}`;
+      let body = steps.get(key);
+      if (!body) steps.set(key, (body = JSON.stringify({ title: source.title, path: path.label, steps: stepsOf(path) })));
+      return json(200, body);
+    }
+    const diagram = /^\/api\/diagram\/(range|folio|block)\.svg$/.exec(url.pathname);
     if (diagram) {
       const name = diagram[1]!;
-      const cached = svgs.get(name);
-      if (cached) return send(200, 'image/svg+xml', cached);
-      drawMachine(name, 'svg').then((svg) => {
-        svgs.set(name, svg);
-        send(200, 'image/svg+xml', svg);
-      }, (err: Error) => send(500, 'text/plain', err.message));
+      if (!svgs.has(name)) svgs.set(name, drawMachine(name, 'svg'));
+      svgs.get(name)!.then((svg) => send(200, 'image/svg+xml', svg), (err: Error) => send(500, 'text/plain', err.message));
       return undefined;
     }
     return send(404, 'text/plain', 'not found');
@@ -77,8 +85,12 @@ export async function startViewer(port: number, traces: ReadonlyArray<InspectSou
 
 export const viewCommand: Command = {
   name: 'view',
-  summary: 'serve the viewer page on loopback: diagrams and a step-through of a use case',
-  usage: 'Usage: gmem view [--port N] [--trace FILE]\n\nServes http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.\n--trace adds a one-block gmem-trace/1 file to the list, beside the use cases.',
+  summary: 'serve the viewer page on loopback: diagrams and a step-through of any use case or trace',
+  usage:
+    'Usage: gmem view [--port N] [--trace FILE]...\n\n' +
+    'Serves http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.\n' +
+    '--trace (repeatable) adds a gmem-trace/1 file of any geometry beside the use cases; a link carries\n' +
+    'the trace and the step (?source=trace:FILE&step=N). Left and right arrow keys step.',
   options: { port: { type: 'string' }, trace: { type: 'string', multiple: true } },
   allowPositionals: false,
   async run(values) {
@@ -87,7 +99,7 @@ export const viewCommand: Command = {
     const traces = ((values['trace'] as string[] | undefined) ?? []).map((file) => {
       const loaded = loadTrace(file);
       if (!loaded.ok) throw new UsageError(loaded.message);
-      return { ...sourceFromTrace(loaded.trace, file), name: `trace: ${loaded.trace.name}` };
+      return traceSource(loaded.trace, file);
     });
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`view: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);

@@ -1,86 +1,272 @@
-// The viewer page: steps forward and back through a use case, drawing the
-// block as a strip of pages and highlighting each machine's current state in
-// its diagram. All data comes from the local gmem view server.
+// The viewer page: steps through any use case path or trace. The file is
+// drawn as blocks of page runs (a 1 GiB block is a handful of runs, never an
+// element per page), with a zoom from the file into a block, a run and a
+// page; the step shows its operation, its outcome against the expectation,
+// what a check compared and the transitions taken, which are also
+// highlighted in the ELK diagrams. The URL carries source, path and step.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-let steps = [];
-let at = 0;
+const PAGE_WINDOW = 64;
+const state = { source: '', path: 0, steps: [], at: 0, zoom: { block: null, run: null, page: null, offset: 0 } };
 
-const shared = (state) => state.startsWith('faultable') || state.endsWith('.shared');
-const allocated = (state) => state.endsWith('.allocated');
-const FOLIO = { none: '.', huge: 'H', split: 's', heldByInode: 'i' };
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const runClass = (r) => `run ${r.state.startsWith('truncate') ? 'truncating' : r.shareability} ${r.allocated ? 'allocated' : 'unallocated'}${r.hostMapped || r.pins || r.guest === '4k' ? ' marked' : ''}`;
+const range = (r) => (r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
+const letter = (r) => (r.state.startsWith('truncate') ? 't' : r.shareability === 'shared' ? 'S' : 'P')[r.allocated ? 'toUpperCase' : 'toLowerCase']();
 
-async function load(name) {
-  const res = await fetch(`/api/steps?useCase=${encodeURIComponent(name)}`);
-  const data = await res.json();
-  steps = data.steps;
-  at = 0;
-  $('title').textContent = data.title;
-  $('page').innerHTML = '';
-  for (let k = 0; k < data.pages; k++) $('page').append(new Option(`page ${k}`, String(k)));
+async function getJson(url) {
+  const res = await fetch(url);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+function syncUrl() {
+  const params = new URLSearchParams({ source: state.source, path: String(state.path), step: String(state.at) });
+  const url = `${location.pathname}?${params}`;
+  history.replaceState(null, '', url);
+  $('link').href = url;
+}
+
+async function loadSource(id, path = 0, step = 0) {
+  state.source = id;
+  $('source').value = id;
+  const paths = await getJson(`/api/paths?source=${encodeURIComponent(id)}`);
+  $('path').innerHTML = '';
+  for (const p of paths) $('path').append(new Option(`${p.index + 1} of ${paths.length}: ${p.label}`, String(p.index)));
+  $('path').disabled = paths.length < 2;
+  await loadPath(Math.min(path, paths.length - 1), step);
+}
+
+async function loadPath(index, step = 0) {
+  state.path = index;
+  $('path').value = String(index);
+  const data = await getJson(`/api/steps?source=${encodeURIComponent(state.source)}&path=${index}`);
+  state.steps = data.steps;
+  state.at = Math.max(0, Math.min(step, data.steps.length - 1));
+  state.zoom = { block: null, run: null, page: null, offset: 0 };
+  $('title').textContent = `${data.title}: ${data.path}`;
   render();
 }
 
-function highlight(container, ids) {
-  for (const g of container.querySelectorAll('g.node')) {
-    const title = g.querySelector('title');
-    g.classList.toggle('current', !!title && ids.includes(title.textContent));
+function go(delta) {
+  const next = state.at + delta;
+  if (next < 0 || next >= state.steps.length) return;
+  state.at = next;
+  render();
+}
+
+function renderStep(step) {
+  $('counter').textContent = `step ${state.at} of ${state.steps.length - 1}`;
+  $('op').textContent = step.op;
+  const outcome = $('outcome');
+  if (step.kind === 'check') {
+    outcome.textContent = step.matches ? 'check: everything compared matches' : 'check: MISMATCH (see the fields marked)';
+  } else if (step.outcome !== undefined) {
+    outcome.textContent = step.expected !== undefined
+      ? `outcome ${step.outcome}, expected ${step.expected}: ${step.matches ? 'as expected ✓' : 'NOT as expected ✗'}`
+      : `outcome ${step.outcome} (the trace expects nothing)`;
+  } else {
+    outcome.textContent = step.kind === 'start' ? 'before the first step' : '';
+  }
+  outcome.className = step.matches ? 'ok' : 'bad';
+  $('checked').innerHTML = step.checked
+    ? `<tr><th>field checked</th><th>expected</th><th>actual</th><th></th></tr>${step.checked.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${esc(c.field)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td><td>${c.ok ? '✓' : '✗'}</td></tr>`).join('')}`
+    : '';
+  $('violations').innerHTML = step.violations.map((v) => `<li>invariant violated: ${esc(v)}</li>`).join('');
+  $('transitions').innerHTML = step.transitions.length
+    ? step.transitions.map((t) => `<li class="${t.refusal ? 'refused' : 'moved'}" data-machine="${t.machine}"><span class="what">${esc(t.machine)}: ${esc(t.from || '(machine)')} ${t.refusal ? `✗ ${esc(t.refusal)}` : `→ ${esc(t.to)}`} on ${esc(t.label)}</span><br>${esc(t.description)}<br><span class="cites">sources: ${esc(t.citations.join(', ') || '(none)')}</span>${t.where.length ? ` <span class="where">at ${esc(t.where.join('; '))}</span>` : ''}</li>`).join('')
+    : '<li class="none">none: no machine state changed and nothing was refused</li>';
+}
+
+function renderCounters(file) {
+  if (!file) {
+    $('counters').innerHTML = '<tr><td>no file yet</td></tr>';
+    return;
+  }
+  const rows = [
+    ['geometry', `${file.nPages} pages of ${file.pageSize} B${file.hugetlb ? `, blocks of ${file.blockPages}` : ', 4K folios'}`],
+    ['HugePages_Free', file.pool.free],
+    ['HugePages_Rsvd', file.pool.rsvd],
+    ['allocated bytes', file.allocatedBytes],
+    ['pending merge', file.pendingMerge],
+    ['open', file.open],
+  ];
+  $('counters').innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td data-testid="counter-${k.replace(/ /g, '-')}">${esc(v)}</td></tr>`).join('');
+}
+
+function strip(block, big) {
+  const total = block.pages;
+  return `<div class="strip${big ? ' big' : ''}" data-testid="strip-${block.index}">${block.runs
+    .map((r, i) => `<div class="${runClass(r)}" data-run="${i}" style="flex: ${Math.max((r.last - r.first + 1) / total, 0.004)} 0 0" title="${esc(r.label)}"></div>`)
+    .join('')}</div>`;
+}
+
+function zoomTo(z) {
+  state.zoom = { block: null, run: null, page: null, offset: 0, ...z };
+  render();
+}
+
+function renderPicture(file) {
+  const z = state.zoom;
+  const crumbs = [`<a data-zoom="file">file</a>`];
+  if (!file) {
+    $('zoom').innerHTML = crumbs.join(' › ');
+    $('picture').innerHTML = '';
+    return;
+  }
+  const block = z.block === null ? null : file.blocks[z.block];
+  if (!block) {
+    $('picture').innerHTML = file.blocks
+      .map((b) => `<div class="block" data-testid="block-${b.index}" data-block="${b.index}"><div class="head">block ${b.index} (pages ${b.base}-${b.base + b.pages - 1}): folio ${esc(b.folio)}, wrapper ${esc(b.wrapper)}</div>${strip(b, false)}<div class="labels" data-testid="labels-${b.index}">${b.runs.map((r) => esc(r.label)).join(' | ')}</div></div>`)
+      .join('');
+    for (const el of $('picture').querySelectorAll('[data-block]')) el.addEventListener('click', () => zoomTo({ block: Number(el.dataset.block) }));
+  } else {
+    crumbs.push(`<a data-zoom="block">block ${block.index}</a>`);
+    const run = z.run === null ? null : block.runs[z.run];
+    if (!run) {
+      $('picture').innerHTML = `<div class="head">block ${block.index}: folio ${esc(block.folio)}, wrapper ${esc(block.wrapper)}, pages ${block.base}-${block.base + block.pages - 1} of the file</div>${strip(block, true)}
+        <table class="runs" data-testid="runs"><tr><th>pages (in the block)</th><th>run</th></tr>${block.runs.map((r, i) => `<tr data-run="${i}"><td>${range(r)}</td><td>${esc(r.label)}</td></tr>`).join('')}</table>`;
+      for (const el of $('picture').querySelectorAll('[data-run]')) el.addEventListener('click', () => zoomTo({ block: block.index, run: Number(el.dataset.run) }));
+    } else {
+      crumbs.push(`<a data-zoom="run">run ${range(run)}</a>`);
+      if (z.page === null) {
+        const count = run.last - run.first + 1;
+        const from = run.first + z.offset;
+        const to = Math.min(run.last, from + PAGE_WINDOW - 1);
+        const cells = [];
+        for (let p = from; p <= to; p++) cells.push(`<div class="page ${run.state.startsWith('truncate') ? 'truncating' : run.shareability}" data-page="${p}"><div>${letter(run)}</div><div class="n">${p}</div></div>`);
+        $('picture').innerHTML = `<div class="head">${esc(run.label)}: ${count} page${count > 1 ? 's' : ''} in state ${esc(run.state)}; showing ${from}-${to}</div>
+          <div><button id="prev-window" ${from > run.first ? '' : 'disabled'}>◀ earlier pages</button> <button id="next-window" ${to < run.last ? '' : 'disabled'}>later pages ▶</button></div>
+          <div class="pages" data-testid="pages">${cells.join('')}</div>`;
+        $('prev-window').addEventListener('click', () => zoomTo({ block: block.index, run: z.run, offset: Math.max(0, z.offset - PAGE_WINDOW) }));
+        $('next-window').addEventListener('click', () => zoomTo({ block: block.index, run: z.run, offset: z.offset + PAGE_WINDOW }));
+        for (const el of $('picture').querySelectorAll('[data-page]')) el.addEventListener('click', () => zoomTo({ block: block.index, run: z.run, page: Number(el.dataset.page) }));
+      } else {
+        crumbs.push(`page ${z.page}`);
+        const order = !run.allocated ? 'none' : block.folio === 'huge' ? `${Math.log2(block.pages)} (huge)` : '0 (split)';
+        const rows = [
+          ['page of the block', z.page], ['page of the file', block.base + z.page], ['range state', run.state], ['shareability', run.shareability],
+          ['allocated', run.allocated], ['folio order', order], ['host mapped', run.hostMapped], ['guest mapping', run.guest], ['pins', run.pins],
+        ];
+        $('picture').innerHTML = `<table class="pagedetail" data-testid="page-detail">${rows.map(([k, v]) => `<tr><td>${k}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
+      }
+    }
+  }
+  $('zoom').innerHTML = crumbs.join(' › ');
+  for (const a of $('zoom').querySelectorAll('a[data-zoom]')) {
+    a.addEventListener('click', () => {
+      const level = a.dataset.zoom;
+      if (level === 'file') zoomTo({});
+      else if (level === 'block') zoomTo({ block: z.block });
+      else zoomTo({ block: z.block, run: z.run });
+    });
   }
 }
 
-function render() {
-  const step = steps[at];
-  const { block, arena } = step;
-  $('counter').textContent = `step ${at} of ${steps.length - 1}`;
-  $('op').textContent = step.op;
-  $('refusal').textContent = step.refusal ? `refused: ${step.refusal}` : '';
-  $('back').disabled = at === 0;
-  $('next').disabled = at === steps.length - 1;
+/** Highlights states and taken transitions in one diagram; `prefix` maps a machine's paths into the block's. */
+function highlight(container, states, transitions) {
+  for (const el of container.querySelectorAll('.current, .taken')) el.classList.remove('current', 'taken');
+  for (const s of states) container.querySelector(`.state[data-state="${CSS.escape(s)}"]`)?.classList.add('current');
+  let first = null;
+  for (const t of transitions) {
+    const els = t.refusal
+      ? [...container.querySelectorAll(`.refusal[data-from="${CSS.escape(t.from)}"][data-event="${CSS.escape(t.event)}"]`)].filter((el) => el.dataset.refusal === t.refusal)
+      : [...container.querySelectorAll(`.edge[data-from="${CSS.escape(t.from)}"][data-to="${CSS.escape(t.to)}"]`)].filter((el) => el.dataset.events.split(' ').includes(t.event));
+    for (const el of els) {
+      el.classList.add('taken');
+      first = first || el;
+    }
+  }
+  const target = first || container.querySelector('.state.current');
+  if (target) {
+    const box = target.getBBox ? target.getBBox() : null;
+    if (box) {
+      const scale = Number($('scale').value);
+      container.scrollLeft = Math.max(0, box.x * scale - container.clientWidth / 3);
+      container.scrollTop = Math.max(0, box.y * scale - container.clientHeight / 3);
+    }
+  }
+}
 
-  $('strip').innerHTML = '';
-  block.pages.forEach((state, k) => {
-    const div = document.createElement('div');
-    div.className = `page ${shared(state) ? 'shared' : 'private'} ${allocated(state) ? 'allocated' : 'unallocated'}`;
-    div.dataset.testid = `page-${k}`;
-    const marks = [];
-    if (arena.hostMapped.includes(k)) marks.push('host-mapped');
-    if (arena.guestMapping[k] !== 'none') marks.push(`guest ${arena.guestMapping[k]}`);
-    if (block.pins[k] > 0) marks.push(`pinned x${block.pins[k]}`);
-    div.innerHTML = `<div class="letter">${shared(state) ? 'S' : 'P'}</div><div>${state}</div><div class="marks">${marks.join(', ')}</div>`;
-    $('strip').append(div);
-  });
-  $('folio').textContent = `[${FOLIO[block.file].repeat(block.pages.length)}]  folio: ${block.file}, wrapper: ${block.wrapper}`;
-  const rows = [
-    ['HugePages_Free', arena.pool.free],
-    ['HugePages_Rsvd', arena.pool.rsvd],
-    ['allocated bytes', arena.allocatedBytes],
-    ['pending merge', arena.pendingMerge],
-    ['pins', arena.pins],
-    ['open', block.open],
-  ];
-  $('counters').innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td data-testid="counter-${k.replace(/ /g, '-')}">${v}</td></tr>`).join('');
-  $('states').innerHTML = [
-    `inode: ${block.open ? 'open' : 'closed'}`,
-    `folio: file.${block.file}, wrapper.${block.wrapper}`,
-    ...block.pages.map((s, k) => `page ${k}: ${s}`),
-  ].map((t) => `<li>${t}</li>`).join('');
-  const page = Number($('page').value || 0);
-  highlight($('range-diagram'), [block.pages[page].replace(/\./g, '_')]);
-  highlight($('folio-diagram'), [`file_${block.file}`, `wrapper_${block.wrapper}`]);
+function renderDiagrams(step, file) {
+  const z = state.zoom;
+  const blocks = file ? (z.block === null ? file.blocks : [file.blocks[z.block]]) : [];
+  const runs = blocks.flatMap((b) => (z.run === null ? b.runs : [b.runs[z.run]]));
+  const pageStates = [...new Set(runs.map((r) => r.state))];
+  const shown = blocks[0];
+  const folioStates = shown ? [`file.${shown.folio}`, `wrapper.${shown.wrapper}`] : [];
+  const of = (m) => step.transitions.filter((t) => t.machine === m);
+  highlight($('range-diagram'), pageStates, of('range'));
+  highlight($('folio-diagram'), folioStates, of('folio'));
+  const into = (prefix) => (t) => ({ ...t, from: prefix + t.from, ...(t.to !== undefined ? { to: prefix + t.to } : {}) });
+  highlight(
+    $('block-diagram'),
+    [file && file.open ? 'inode.open' : 'inode.closed', ...folioStates.map((s) => `folio.${s}`), ...pageStates.map((s) => `pages.p0.${s}`)],
+    [...of('block'), ...of('folio').map(into('folio.')), ...of('range').map(into('pages.p0.'))],
+  );
+}
+
+function render() {
+  const step = state.steps[state.at];
+  // The file as it stands: a check or a refused step still shows the file.
+  const file = step.file || [...state.steps.slice(0, state.at)].reverse().find((s) => s.file)?.file;
+  $('back').disabled = state.at === 0;
+  $('next').disabled = state.at === state.steps.length - 1;
+  if (file && state.zoom.block !== null && !file.blocks[state.zoom.block]) state.zoom = { block: null, run: null, page: null, offset: 0 };
+  if (file && state.zoom.run !== null && !file.blocks[state.zoom.block].runs[state.zoom.run]) state.zoom = { ...state.zoom, run: null, page: null, offset: 0 };
+  renderStep(step);
+  renderCounters(file);
+  renderPicture(file);
+  renderDiagrams(step, file);
+  document.body.dataset.step = String(state.at);
+  syncUrl();
+}
+
+function applyScale() {
+  const scale = Number($('scale').value);
+  for (const d of document.querySelectorAll('.diagram svg')) {
+    d.style.width = `${Number(d.getAttribute('width')) * scale}px`;
+    d.style.height = `${Number(d.getAttribute('height')) * scale}px`;
+  }
 }
 
 async function start() {
-  $('range-diagram').innerHTML = await (await fetch('/api/diagram/range.svg')).text();
-  $('folio-diagram').innerHTML = await (await fetch('/api/diagram/folio.svg')).text();
-  const useCases = await (await fetch('/api/usecases')).json();
-  for (const u of useCases) $('usecase').append(new Option(u.name, u.name));
-  $('usecase').addEventListener('change', () => load($('usecase').value));
-  $('page').addEventListener('change', render);
-  $('back').addEventListener('click', () => { if (at > 0) { at--; render(); } });
-  $('next').addEventListener('click', () => { if (at < steps.length - 1) { at++; render(); } });
-  await load(useCases[0].name);
+  const [range, folio, block, sources] = await Promise.all([
+    fetch('/api/diagram/range.svg').then((r) => r.text()),
+    fetch('/api/diagram/folio.svg').then((r) => r.text()),
+    fetch('/api/diagram/block.svg').then((r) => r.text()),
+    getJson('/api/sources'),
+  ]);
+  $('range-diagram').innerHTML = range;
+  $('folio-diagram').innerHTML = folio;
+  $('block-diagram').innerHTML = block;
+  applyScale();
+  for (const s of sources) $('source').append(new Option(s.kind === 'trace' ? s.title : `use case ${s.title}`, s.id));
+  $('source').addEventListener('change', () => loadSource($('source').value));
+  $('path').addEventListener('change', () => loadPath(Number($('path').value)));
+  $('back').addEventListener('click', () => go(-1));
+  $('next').addEventListener('click', () => go(1));
+  $('scale').addEventListener('change', () => {
+    applyScale();
+    render();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement) return;
+    if (e.key === 'ArrowRight') go(1);
+    else if (e.key === 'ArrowLeft') go(-1);
+    else return;
+    e.preventDefault();
+  });
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('source');
+  const first = sources.find((s) => s.id === wanted) || sources[0];
+  await loadSource(first.id, Number(params.get('path') || 0), Number(params.get('step') || 0));
   document.body.dataset.ready = 'true';
 }
 
-start();
+start().catch((err) => {
+  document.body.dataset.error = String(err.message || err);
+  $('title').textContent = `error: ${err.message || err}`;
+});
