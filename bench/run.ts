@@ -20,13 +20,21 @@ function sixteenGib(): { wallMs: number; peakRss: number; pass: boolean } {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as { wallMs: number; peakRss: number; pass: boolean };
 }
 
+function viewerSixteenGib(): { wallMs: number; bytes: number; steps: number } {
+  const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'viewer-sixteen-gib.ts')], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`viewer bench failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { wallMs: number; bytes: number; steps: number };
+}
+
 const big = sixteenGib();
+const viewer = viewerSixteenGib();
 const tp = measureThroughput();
 const MB = 1e6;
 const rows: Row[] = [
   { measure: '16 x 1 GiB trace: wall time', value: `${big.wallMs.toFixed(0)} ms`, target: '< 1000 ms', met: big.wallMs < 1000 },
   { measure: '16 x 1 GiB trace: peak RSS (whole process)', value: `${(big.peakRss / MB).toFixed(0)} MB`, target: '< 150 MB', met: big.peakRss < 150 * MB },
   { measure: '16 x 1 GiB trace: passes', value: String(big.pass), target: 'true', met: big.pass },
+  { measure: `16 x 1 GiB trace in gmem view: every step's runs and transitions (${viewer.steps} steps, ${(viewer.bytes / 1e3).toFixed(0)} kB of JSON)`, value: `${viewer.wallMs.toFixed(0)} ms`, target: '< 2000 ms', met: viewer.wallMs < 2000 },
   {
     measure: `2 MiB block round trips, ${tp.blocks} blocks x ${tp.passesPerRound} passes x ${tp.rounds} rounds: simulator / Buffer (median round)`,
     value: `${tp.ratio.toFixed(2)}x (rounds ${tp.ratios.map((r) => r.toFixed(2)).join(' ')}; ${tp.simulatorMs.toFixed(0)} ms / ${tp.bufferMs.toFixed(0)} ms)`,

@@ -325,9 +325,13 @@ function stepLabel(step: TraceStep): string {
 export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels): ViewStep[] {
   const sim = new Simulator(config);
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
+  // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
+  let previous: Uint8Array | undefined;
   steps.forEach((step, i) => {
     const file = sim.file;
-    const before = file ? { pages: file.pages.slice(), folios: file.blocks.map((b) => ({ ...b.folio })), pins: file.blocks.map((b) => b.totalPins), open: file.fdOpen } : undefined;
+    if (file && previous?.length !== file.pages.length) previous = new Uint8Array(file.pages.length);
+    if (file) previous!.set(file.pages);
+    const before = file ? { pages: previous!, folios: file.blocks.map((b) => ({ ...b.folio })), pins: file.blocks.map((b) => b.totalPins), open: file.fdOpen } : undefined;
     const result = runStep(sim, step);
     const outcome: StepOutcome | undefined = result.outcome;
     const expect = (step as { expect?: Expectation }).expect;
