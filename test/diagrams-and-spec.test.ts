@@ -25,15 +25,21 @@ import { allNodes, idOf, isLeaf } from '../visualize/machine-graph';
 import { runCli } from './support/run-cli';
 
 const root = join(__dirname, '..');
+// Each machine is laid out once for all the tests that read its picture.
+const drawn = new Map<string, Promise<string>>();
+const svgOf = (name: string) => {
+  if (!drawn.has(name)) drawn.set(name, drawMachine(name, 'svg'));
+  return drawn.get(name)!;
+};
 const leaves = (name: string) => [...allNodes(DIAGRAM_MACHINES[name]!().root)].filter((n: AnyStateNode) => n.parent && isLeaf(n)).map(idOf);
 
 describe.each(Object.keys(DIAGRAM_MACHINES))('%s machine diagrams', (name) => {
   it('SVG (ELK) is well-formed, with one box per state and every refusal listed in its state', async () => {
-    const svg = await drawMachine(name, 'svg');
+    const svg = await svgOf(name);
     expect(XMLValidator.validate(svg)).toBe(true);
     const model = diagramModel(name);
-    const drawn = [...svg.matchAll(/<g class="state [^"]*" id="[^"]*" data-state="([^"]*)">/g)].map((m) => m[1]!);
-    expect(drawn.sort()).toEqual(model.states.map((s) => s.path).sort());
+    const boxes = [...svg.matchAll(/<g class="state [^"]*" id="[^"]*" data-state="([^"]*)">/g)].map((m) => m[1]!);
+    expect(boxes.sort()).toEqual(model.states.map((s) => s.path).sort());
     const refusals = [...svg.matchAll(/<g class="refusal" data-from="([^"]*)" data-event="([^"]*)" data-refusal="([^"]*)">/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     const expected = model.transitions.filter((t) => t.refusal).map((t) => `${t.from} ${t.event} ${t.refusal}`);
     expect(refusals.sort()).toEqual(expected.sort());
@@ -41,7 +47,7 @@ describe.each(Object.keys(DIAGRAM_MACHINES))('%s machine diagrams', (name) => {
   });
 
   it('every transition drawn carries its description and citations as a <title> tooltip', async () => {
-    const svg = await drawMachine(name, 'svg');
+    const svg = await svgOf(name);
     const model = diagramModel(name);
     const cited = model.transitions.filter((t) => t.citations.some((c) => c.startsWith('S-')));
     for (const t of cited) {
@@ -68,7 +74,7 @@ describe.each(Object.keys(DIAGRAM_MACHINES))('%s machine diagrams', (name) => {
   });
 
   it(`docs/${name}.svg (embedded in the README) is the machine as drawn now`, async () => {
-    expect(readFileSync(join(root, 'docs', `${name}.svg`), 'utf8')).toBe(`${await drawMachine(name, 'svg')}`.replace(/\n?$/, '\n'));
+    expect(readFileSync(join(root, 'docs', `${name}.svg`), 'utf8')).toBe(`${await svgOf(name)}`.replace(/\n?$/, '\n'));
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`](docs/${name}.svg)`);
   });
 
@@ -102,7 +108,7 @@ it("mermaid's own parser accepts every machine's diagram (and rejects a broken o
 }, 60_000);
 
 it('the block draws its page region once, with an × N badge, beside the folio and inode regions', async () => {
-  const svg = await drawMachine('block', 'svg');
+  const svg = await svgOf('block');
   expect(svg).toContain('data-state="pages.p0"');
   expect(svg).not.toContain('data-state="pages.p1"');
   expect(svg).toMatch(/<g class="badge">.*<text[^>]*>× N<\/text><\/g>/);
@@ -124,8 +130,11 @@ it('the parallel regions and guards are drawn in DOT', async () => {
   expect(dot).toContain('MERGE [pinned] / EAGAIN');
 });
 
+let generated: string | undefined;
+const specText = () => (generated ??= generateSpec());
+
 it('docs/SPEC.md is what `gmem spec` generates now', () => {
-  expect(readFileSync(join(root, 'docs', 'SPEC.md'), 'utf8')).toBe(generateSpec());
+  expect(readFileSync(join(root, 'docs', 'SPEC.md'), 'utf8')).toBe(specText());
 });
 
 it('gmem diagram refuses an unknown format with exit 2', () => {
@@ -135,7 +144,7 @@ it('gmem diagram refuses an unknown format with exit 2', () => {
 });
 
 describe('docs/SPEC.md', () => {
-  const spec = generateSpec();
+  const spec = specText();
   const sources = parseSources(readFileSync(join(root, 'docs', 'SOURCES.md'), 'utf8'));
 
   it('is GitHub-flavoured Markdown whose every table row has its header\'s column count (parsed by marked)', () => {
@@ -213,9 +222,7 @@ describe('the spec and tables as data', () => {
   });
 
   it('gmem spec --json is the model: machines, invariants, variants, policies and their differences', () => {
-    const r = runCli(['spec', '--json']);
-    expect(r.status).toBe(0);
-    const data = JSON.parse(r.stdout) as ReturnType<typeof specData>;
+    const data = JSON.parse(JSON.stringify(specData())) as ReturnType<typeof specData>;
     expect(data.machines.map((m) => m.model.machine)).toEqual(['range', 'folio', 'block']);
     expect(data.variants.map((v) => v.name)).toEqual([...VARIANTS]);
     expect(data.variantDifferences.rows.length).toBeGreaterThan(2);
