@@ -19,6 +19,7 @@ import { blockTables, rangeTables } from '../src/commands/tables';
 import { VARIANTS } from '../machines/policy';
 import { policyDifferences, variantDifferences } from '../visualize/differences';
 import { parseSources } from '../visualize/sources';
+import { committedDiagram } from '../src/view/committed-diagram';
 import { layoutMachine } from '../visualize/elk-layout';
 import { checkInputOfLayout, overlaps } from '../visualize/layout-check';
 import { allNodes, idOf, isLeaf } from '../visualize/machine-graph';
@@ -227,4 +228,12 @@ describe('the spec and tables as data', () => {
     expect(data.variants.map((v) => v.name)).toEqual([...VARIANTS]);
     expect(data.variantDifferences.rows.length).toBeGreaterThan(2);
   }, 30_000);
+});
+
+it('the viewer serves a committed diagram only while it still draws the machine as it is', () => {
+  const model = diagramModel('folio');
+  expect(committedDiagram('folio', model)).toBe(readFileSync(join(root, 'docs', 'folio.svg'), 'utf8'));
+  const changed = { ...model, transitions: model.transitions.map((t, i) => (i === 3 ? { ...t, description: `${t.description} (changed)` } : t)) };
+  expect(committedDiagram('folio', changed)).toBeUndefined();
+  expect(committedDiagram('folio', { ...model, states: model.states.slice(1) })).toBeUndefined();
 });

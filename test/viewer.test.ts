@@ -25,7 +25,7 @@ describe('the viewer page', () => {
   let page: Page;
   const open = async (query: Record<string, string | number>) => {
     await page.goto(`${viewer.url}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"][data-diagrams="ready"]', { timeout: 30_000 });
   };
   const texts = (selector: string) => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
 

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../cli';
-import { drawMachine } from './diagram';
+import { diagramModel, drawMachine } from './diagram';
+import { committedDiagram } from '../view/committed-diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { loadTrace } from '../trace/replay';
 import type { ViewerPath, ViewerSource } from '../view/viewer-sources';
@@ -60,24 +61,35 @@ export async function startViewer(port: number, traces: ReadonlyArray<ViewerSour
       const index = Number(url.searchParams.get('path') ?? 0);
       const path = pathsOf(source)[index];
       if (!path) return json(404, { error: `${source.id} has no path ${url.searchParams.get('path')}` });
-      const key = `${source.id}#${index}`;
-      let body = steps.get(key);
-      if (!body) steps.set(key, (body = JSON.stringify({ title: source.title, path: path.label, steps: stepsOf(path) })));
-      return json(200, body);
+      return json(200, stepsJson(source, index, path));
     }
     const diagram = /^\/api\/diagram\/(range|folio|block)\.svg$/.exec(url.pathname);
     if (diagram) {
       const name = diagram[1]!;
-      if (!svgs.has(name)) svgs.set(name, drawMachine(name, 'svg'));
+      if (!svgs.has(name)) {
+        const committed = committedDiagram(name, diagramModel(name));
+        svgs.set(name, committed !== undefined ? Promise.resolve(committed) : drawMachine(name, 'svg'));
+      }
       svgs.get(name)!.then((svg) => send(200, 'image/svg+xml', svg), (err: Error) => send(500, 'text/plain', err.message));
       return undefined;
     }
     return send(404, 'text/plain', 'not found');
   });
+  const stepsJson = (source: ViewerSource, index: number, path: ViewerPath) => {
+    const key = `${source.id}#${index}`;
+    let body = steps.get(key);
+    if (!body) steps.set(key, (body = JSON.stringify({ title: source.title, path: path.label, steps: stepsOf(path) })));
+    return body;
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       const actual = (server.address() as AddressInfo).port;
+      // Run the traces given on the command line while nobody has asked yet, so opening the page
+      // (or a link to a step of a 16 x 1 GiB trace) finds their steps ready.
+      setImmediate(() => {
+        for (const source of traces) pathsOf(source).forEach((path, i) => stepsJson(source, i, path));
+      });
       resolve({ url: `http://127.0.0.1:${actual}/`, close: () => new Promise((done) => server.close(() => done())) });
     });
   });

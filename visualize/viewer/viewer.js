@@ -232,17 +232,20 @@ function applyScale() {
   }
 }
 
-async function start() {
-  const [range, folio, block, sources] = await Promise.all([
-    fetch('/api/diagram/range.svg').then((r) => r.text()),
-    fetch('/api/diagram/folio.svg').then((r) => r.text()),
-    fetch('/api/diagram/block.svg').then((r) => r.text()),
-    getJson('/api/sources'),
-  ]);
+/** The diagrams arrive when the server has laid them out; the step is drawn without waiting for them. */
+async function loadDiagrams() {
+  const [range, folio, block] = await Promise.all(['range', 'folio', 'block'].map((name) => fetch(`/api/diagram/${name}.svg`).then((r) => r.text())));
   $('range-diagram').innerHTML = range;
   $('folio-diagram').innerHTML = folio;
   $('block-diagram').innerHTML = block;
   applyScale();
+  if (state.steps.length) render();
+  document.body.dataset.diagrams = 'ready';
+}
+
+async function start() {
+  const diagrams = loadDiagrams();
+  const sources = await getJson('/api/sources');
   for (const s of sources) $('source').append(new Option(s.kind === 'trace' ? s.title : `use case ${s.title}`, s.id));
   $('source').addEventListener('change', () => loadSource($('source').value));
   $('path').addEventListener('change', () => loadPath(Number($('path').value)));
@@ -264,6 +267,7 @@ async function start() {
   const first = sources.find((s) => s.id === wanted) || sources[0];
   await loadSource(first.id, Number(params.get('path') || 0), Number(params.get('step') || 0));
   document.body.dataset.ready = 'true';
+  await diagrams;
 }
 
 start().catch((err) => {
