@@ -232,10 +232,11 @@ function folioEvents(step: TraceStep): string[] {
   switch (step.op) {
     case 'hostRead':
     case 'hostWrite':
+    case 'pin':
+      return ['SHARED_FAULT'];
     case 'guestRead':
     case 'guestWrite':
-    case 'pin':
-      return ['ALLOC', 'SHARED_FAULT'];
+      return ['ALLOC'];
     case 'convert':
       return step.to === 'shared' ? ['SPLIT'] : ['MERGE'];
     case 'fallocate':
