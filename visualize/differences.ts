@@ -99,7 +99,8 @@ export const PROBES: Probe[] = [
 
 /** Runs a probe under one configuration; a step that fails before the last ends it with that step's answer. */
 export function runProbe(probe: Probe, variant: Variant, policy: Partial<Policy> = {}): string {
-  const sim = new Simulator({ ...defaultConfig({ variant, policy, pageSize: PAGE, hugePageSize: variant === 'inplace-v8' ? PAGE : MiB2 }), poolHugePages: 2 });
+  // The variant's own default huge page size (2 MiB, or none where it has no HugeTLB).
+  const sim = new Simulator({ ...defaultConfig({ variant, policy, pageSize: PAGE }), poolHugePages: 2 });
   let last: StepOutcome | undefined;
   for (const [i, s] of probe.steps.entries()) {
     last = runStep(sim, s).outcome;
