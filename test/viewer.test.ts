@@ -6,7 +6,8 @@
  * taken highlighted in the diagrams, the zoom from file to page, and every
  * generated path of a use case. Screenshots land in test-output/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -14,6 +15,7 @@ import { startViewer } from '../src/commands/view';
 import { loadTrace } from '../src/trace/replay';
 import { traceSource, useCaseSources } from '../src/view/viewer-sources';
 import { findBrowser } from './support/find-browser';
+import { runCli } from './support/run-cli';
 
 const OUT = join(__dirname, '..', 'test-output');
 const MULTI = 'test/traces/eagain-punch-keeps-earlier-blocks.json';
@@ -128,4 +130,21 @@ describe('the viewer page', () => {
     expect(new URL(page.url()).searchParams.get('path')).toBe('1');
     await page.screenshot({ path: join(OUT, 'viewer-use-case.png'), fullPage: true });
   }, 60_000);
+});
+
+describe('gmem view refuses what it cannot draw', () => {
+  it('a trace whose file is beyond the viewer\'s page limit, with one line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gmem-view-'));
+    const file = join(dir, 'huge.json');
+    writeFileSync(file, JSON.stringify({ format: 'gmem-trace/1', name: 'huge', steps: [{ op: 'create', size: 2 ** 40, flags: ['mmap'], expect: 'ok' }] }));
+    const r = runCli(['view', '--port', '0', '--trace', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`gmem: view: ${file}: its file has 268,435,456 pages; the viewer draws at most 16,777,216 (64 GiB of 4 KiB pages)\n`);
+  });
+
+  it('an invalid trace, naming the file and the field', () => {
+    const r = runCli(['view', '--port', '0', '--trace', join(__dirname, 'bad-traces', 'unknown-op.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gmem: INVALID FILE: .*unknown-op\.json: \$\.steps\[\d+\]\.op: unknown op/);
+  });
 });

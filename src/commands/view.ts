@@ -15,7 +15,7 @@ import { committedDiagram } from '../view/committed-diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { loadTrace } from '../trace/replay';
 import type { ViewerPath, ViewerSource } from '../view/viewer-sources';
-import { stepsOf, traceSource, useCaseSources } from '../view/viewer-sources';
+import { stepsOf, tooLargeToView, traceSource, useCaseSources } from '../view/viewer-sources';
 
 const STATIC: Record<string, string> = {
   '/': 'index.html',
@@ -111,6 +111,8 @@ export const viewCommand: Command = {
     const traces = ((values['trace'] as string[] | undefined) ?? []).map((file) => {
       const loaded = loadTrace(file);
       if (!loaded.ok) throw new UsageError(loaded.message);
+      const tooLarge = tooLargeToView(loaded.trace);
+      if (tooLarge) throw new UsageError(`view: ${file}: ${tooLarge}`);
       return traceSource(loaded.trace, file);
     });
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {

@@ -70,6 +70,20 @@ export function useCaseSources(): ViewerSource[] {
   }));
 }
 
+/**
+ * The most pages a viewed file may have: every step keeps the page states before it (a byte a
+ * page), so 16M pages (64 GiB of 4 KiB pages) cost 32 MiB; beyond that the viewer refuses.
+ */
+export const VIEW_MAX_PAGES = 1 << 24;
+
+/** Why a trace is too large to view, or undefined. */
+export function tooLargeToView(trace: Trace): string | undefined {
+  const { pageSize } = configOf(trace);
+  const largest = Math.max(0, ...trace.steps.map((s) => (s.op === 'create' ? s.size : 0)));
+  const pages = Math.ceil(largest / pageSize);
+  return pages > VIEW_MAX_PAGES ? `its file has ${pages.toLocaleString('en')} pages; the viewer draws at most ${VIEW_MAX_PAGES.toLocaleString('en')} (64 GiB of 4 KiB pages)` : undefined;
+}
+
 export function traceSource(trace: Trace, file: string): ViewerSource {
   return { id: `trace:${file}`, kind: 'trace', title: `trace ${trace.name} (${file})`, paths: () => [{ label: trace.name, config: configOf(trace), steps: trace.steps }] };
 }
