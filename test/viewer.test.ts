@@ -126,6 +126,7 @@ describe('the viewer page', () => {
     await page.waitForSelector('[data-testid=counter]:text("step 0 of")');
     await page.click('[data-testid=next]');
     await page.click('[data-testid=next]');
+    expect(await page.textContent('[data-testid=op]')).toMatch(new RegExp(`^${expected[1]!.labels![1]!.replace(/[()]/g, '\\$&')}: guestWrite\\(`));
     expect(await page.textContent('[data-testid=outcome]')).toMatch(/as expected ✓$/);
     expect(new URL(page.url()).searchParams.get('path')).toBe('1');
     await page.screenshot({ path: join(OUT, 'viewer-use-case.png'), fullPage: true });

@@ -323,7 +323,7 @@ function stepLabel(step: TraceStep): string {
 }
 
 /** Runs a trace's steps on a fresh simulator and draws every step. */
-export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels): ViewStep[] {
+export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = []): ViewStep[] {
   const sim = new Simulator(config);
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
   // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
@@ -338,7 +338,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
     const expect = (step as { expect?: Expectation }).expect;
     const view: ViewStep = {
       index: i + 1,
-      op: stepLabel(step),
+      op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step),
       kind: step.op === 'check' ? 'check' : 'op',
       matches: true,
       violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),

@@ -27,6 +27,8 @@ export interface ViewerPath {
   label: string;
   config: SimConfig;
   steps: TraceStep[];
+  /** per step, the block operation it stands for (use cases), shown before the trace step. */
+  labels?: Array<string | undefined>;
 }
 
 export interface ViewerSource {
@@ -65,7 +67,12 @@ export function useCaseSources(): ViewerSource[] {
     title: `${u.name}: ${u.deck}`,
     paths: () =>
       useCaseSettings(u).flatMap((setting) =>
-        useCasePaths(u, setting).map((p) => ({ label: `${setting.variant}, ${setting.vmType}: ${p.ops.map(opLabel).join(' → ')}`, config: simConfig(setting), steps: pathSteps(p) })),
+        useCasePaths(u, setting).map((p) => ({
+          label: `${setting.variant}, ${setting.vmType}: ${p.ops.map(opLabel).join(' → ')}`,
+          config: simConfig(setting),
+          steps: pathSteps(p),
+          labels: [undefined, ...p.ops.map(opLabel)],
+        })),
       ),
   }));
 }
@@ -89,5 +96,5 @@ export function traceSource(trace: Trace, file: string): ViewerSource {
 }
 
 export function stepsOf(path: ViewerPath): ViewStep[] {
-  return viewSteps(path.config, path.steps, VIEW_MODELS);
+  return viewSteps(path.config, path.steps, VIEW_MODELS, path.labels);
 }
