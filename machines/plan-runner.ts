@@ -7,7 +7,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
-import type { BlockOp, BlockView, PlanStep } from './block.plan';
+import type { BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
 import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
 import type { FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
 import { folioMachine } from './folio.machine';
@@ -20,6 +20,8 @@ import { rangeMachine } from './range.machine';
 export interface MachineInputs {
   range: RangeInput;
   folio: FolioInput;
+  /** the tree's choices that change plans (default rfc-v2's). */
+  plan?: PlanProfile;
 }
 
 export interface PlanResult {
@@ -69,9 +71,10 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
     // Effects apply even with a refusal (splitFailed disarms the injection), as GmemFile.stepFolio does.
     for (const e of r.effects) current = { ...current, ...applyFolioEffect(current, e as never) };
     effects.push(...r.effects);
-    if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
+    // A refusal normally keeps the state; a tree's defect may move it anyway (K6), so take the machine's next state.
     const value = r.nextValue as { file: FolioFileState; wrapper: FolioWrapperState };
     current = { ...current, file: value.file, wrapper: value.wrapper };
+    if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
   }
   return { view: current, effects };
 }
@@ -80,6 +83,6 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
 export function runOp(view: BlockView, open: boolean, op: BlockOp, inputs: MachineInputs): PlanResult & { open: boolean } {
   if (!open && !OPS_AFTER_CLOSE.includes(op.type)) return { view, refusal: { errno: 'EBADF' }, effects: [], open };
   if (op.type === 'injectSplitFailure') return { view: { ...view, splitArmed: true }, effects: [], open };
-  const result = runPlan(view, planOp(factsOfView(view), op), inputs);
+  const result = runPlan(view, planOp(factsOfView(view, inputs.plan), op), inputs);
   return { ...result, open: open && op.type !== 'close' };
 }

@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { checkInvariants, captureBefore } from '../invariants';
 import type { InvariantName, Violation } from '../invariants';
-import { close, fallocate, punchHole, settle } from '../interpreter/allocation';
+import { fallocate, punchHole, settle } from '../interpreter/allocation';
+import { defectInvariants } from '../../machines/known-defects';
 import { convert } from '../interpreter/convert';
 import { pin, unpin } from '../interpreter/pins';
 import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
-import { defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
+import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
 import { jsonPath, structuralProblems, traceSchema } from './schema';
@@ -71,13 +72,12 @@ export function configOf(trace: Trace): SimConfig {
   return { ...base, poolHugePages: trace.config?.poolHugePages ?? defaultPool(trace, base) };
 }
 
-/** As many huge pages as the first create with hugetlb and a valid size would reserve (TRACE-FORMAT pool). */
+/** As many huge pages as the first create with hugetlb that the variant would accept would reserve (TRACE-FORMAT create and pool). */
 function defaultPool(trace: Trace, config: SimConfig): number {
   const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb'));
   if (!create || create.op !== 'create') return 0;
-  const { pageSize, hugePageSize } = config;
-  const valid = hugePageSize > pageSize && create.size > 0 && create.size % hugePageSize === 0;
-  return valid ? create.size / hugePageSize : 0;
+  if (createRefusal(config, create.size, create.flags)) return 0;
+  return create.size / config.hugePageSize;
 }
 
 /** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
@@ -86,7 +86,8 @@ export function excusable(config: SimConfig, injects: boolean): Set<InvariantNam
   if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
   if (config.policy.afterTruncate === 'reset') out.add('INV-6');
   if (config.policy.restore === 'inode-held') out.add('INV-10');
-  if (config.variant === 'wip-2025-12' && injects) out.add('INV-12');
+  // The tree's known defects (DOMAIN 7.3; machines/known-defects.ts).
+  for (const name of defectInvariants(config.variant, injects)) out.add(name as InvariantName);
   return out;
 }
 
@@ -191,8 +192,12 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
       return unpin(sim, step.offset);
     case 'munmap':
       return sim.munmap(step.offset, step.length, step.process ?? 0);
+    case 'closeFd':
+      return sim.closeFd();
+    case 'unbind':
+      return sim.unbind();
     case 'close':
-      return close(sim);
+      return sim.close();
     case 'settle':
       return settle(sim);
     case 'inject': {
@@ -206,13 +211,17 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
 
 function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
+  // "EFAULT" also matches a memory-fault exit (TRACE-FORMAT matching).
   if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
   if ('error' in expect) {
     return (
       outcome.kind === 'error' &&
       outcome.error === expect.error &&
       (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset) &&
-      (expect.exit === undefined || outcome.exit === expect.exit)
+      (expect.exit === undefined || outcome.exit === expect.exit) &&
+      (expect.memoryFault === undefined ||
+        (outcome.memoryFault !== undefined &&
+          (Object.keys(expect.memoryFault) as Array<keyof typeof expect.memoryFault>).every((k) => expect.memoryFault![k] === outcome.memoryFault![k])))
     );
   }
   if (outcome.kind !== 'ok' || !outcome.data) return false;
@@ -229,7 +238,13 @@ export function describeExpectation(expect: Expectation): string {
 export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.kind === 'nofile') return 'no file';
   if (outcome.kind === 'error') {
-    return [outcome.error, outcome.exit ? `exit=${outcome.exit}` : '', outcome.errorOffset !== undefined ? `errorOffset=${outcome.errorOffset}` : ''].filter(Boolean).join(' ');
+    const mf = outcome.memoryFault;
+    return [
+      outcome.error,
+      outcome.exit ? `exit=${outcome.exit}` : '',
+      outcome.errorOffset !== undefined ? `errorOffset=${outcome.errorOffset}` : '',
+      mf ? `memoryFault={offset:${mf.offset},size:${mf.size},private:${mf.private}}` : '',
+    ].filter(Boolean).join(' ');
   }
   if (!outcome.data) return 'ok';
   const hex = Buffer.from(outcome.data).toString('hex');
