@@ -252,7 +252,8 @@ export function folioContext(input: FolioInput | undefined): FolioContext {
     split: input?.split ?? DEFAULT_POLICY.split,
     restore: input?.restore ?? DEFAULT_POLICY.restore,
     truncateWhilePinned: input?.truncateWhilePinned ?? DEFAULT_POLICY.truncateWhilePinned,
-    evict: input?.evict ?? 'merge-if-file-unpinned',
+    // rfc-v2's answers, the trace format's default variant (machines/variant.ts).
+    evict: input?.evict ?? 'wrapper-always',
     allocSplitFailure: input?.allocSplitFailure ?? 'return-block',
   };
 }

@@ -8,7 +8,10 @@
 import type { AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import type { BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
-import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
+import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp, planProfileOf } from './block.plan';
+import type { Policy, Shareability } from './policy';
+import type { Variant } from './variant';
+import { profileOf } from './variant';
 import type { FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
 import { folioMachine } from './folio.machine';
 import type { Refusal } from './outcome';
@@ -29,6 +32,16 @@ export interface PlanResult {
   refusal?: Refusal;
   /** the folio effects, in order, for the arena to apply. */
   effects: string[];
+}
+
+/** The standalone machines' inputs for a block of a HugeTLB file of `variant` (its profile, machines/variant.ts). */
+export function hugeBlockInputs(variant: Variant, initial: Shareability, policy: Policy): MachineInputs {
+  const profile = profileOf(variant);
+  return {
+    range: { initial, hugetlb: true, afterTruncate: policy.afterTruncate, truncateWhilePinned: policy.truncateWhilePinned },
+    folio: { split: policy.split, restore: policy.restore, truncateWhilePinned: policy.truncateWhilePinned, evict: profile.evict, allocSplitFailure: profile.allocSplitFailure },
+    plan: planProfileOf(variant),
+  };
 }
 
 /** One pure step of a standalone machine from a state label. */
