@@ -175,18 +175,18 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
   // An armed split failure meets the split of a fresh block that holds a shared page (TRACE-FORMAT inject).
   const splitFails = facts.splitArmed && facts.file === 'none' && !facts.noHugePage && anyShared;
   const keepsHuge = splitFails && facts.profile.allocSplitFailure === 'keep-huge';
-  /** Where the tree returns the block (rfc-v2), the folio refuses before any page changes. */
+  /** Where the tree returns the block (rfc-v2), the folio refuses before any page changes (under split=lazy it accepts, and the pages follow). */
   const failsFirst = (page: number, access: Shareability): boolean =>
     splitFails && !keepsHuge && isSharedState(facts.pageState(page)) === (access === 'shared');
 
   switch (op.type) {
     case 'hostAccess':
-      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails }];
+      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails }, { type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page)];
       // K6: the block joins the file, then its split fails and the huge folio stays (S-W __maybe_split_fresh_folio).
       if (keepsHuge) return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails }];
       return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, { type: 'SHARED_FAULT', poolEmpty }, allocateOthers(op.page)];
     case 'guestAccess':
-      if (failsFirst(op.page, op.access)) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }];
+      if (failsFirst(op.page, op.access)) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page)];
       if (keepsHuge) return [{ type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
       return [
         { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty },
@@ -195,7 +195,7 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
       ];
     case 'fallocate':
       if (keepsHuge) return [everyPage({ type: 'ALLOCATE', poolEmpty: false }), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
-      if (splitFails) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }];
+      if (splitFails) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
       return [{ type: 'ALLOC', anyShared, poolEmpty }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
     case 'convert': {
       const pages = [op.page, op.page + (op.count ?? 1)] as const;
@@ -218,11 +218,11 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
     case 'close':
       return truncation('EVICT_BLOCK', 'EVICT');
     case 'pin':
-      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails }];
+      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails, gup: true }, { type: 'PIN', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'BOOK_PIN', page: op.page }];
       if (keepsHuge) return [{ type: 'PIN', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails }];
       return [
         { type: 'PIN', page: op.page, poolEmpty },
-        { type: 'SHARED_FAULT', poolEmpty },
+        { type: 'SHARED_FAULT', poolEmpty, gup: true },
         allocateOthers(op.page),
         { type: 'BOOK_PIN', page: op.page },
       ];

@@ -26,7 +26,7 @@ export type FolioEvent =
   /** guest fault or fallocate needs the block: take a huge page from the pool (S-V2h). */
   | { type: 'ALLOC'; anyShared: boolean; poolEmpty: boolean; splitFails?: boolean }
   /** host fault or pin on a shared page of the block: the block must be split now (INV-2). */
-  | { type: 'SHARED_FAULT'; poolEmpty: boolean; splitFails?: boolean }
+  | { type: 'SHARED_FAULT'; poolEmpty: boolean; splitFails?: boolean; gup?: boolean }
   /** a page of the block converts to shared; `fails`: undoing the vmemmap optimisation cannot allocate. */
   | { type: 'SPLIT'; fails: boolean }
   /** the block became all-private; `pinned`: some sub-folio holds extra references. */
@@ -89,6 +89,8 @@ export const folioGuards = {
   evictToWrapper: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'EVICT_BLOCK' && context.restore !== 'inode-held' && (context.evict === 'wrapper-always' || event.filePinned === true),
   unreferenced: ({ event }: { event: FolioEvent }) => event.type === 'HANDOFF' && event.referenced === false,
+  /** the fault comes from GUP (a pin), which reports SIGBUS as EFAULT. */
+  gup: ({ event }: { event: FolioEvent }) => event.type === 'SHARED_FAULT' && event.gup === true,
 };
 
 /** The two regions, with `root` the id path of the node holding them. */
@@ -140,6 +142,7 @@ export function folioStates(root: string) {
             ALLOC: same('Already allocated: the block keeps its folio (S-V2h).'),
             SHARED_FAULT: [
               { guard: 'lazySplit', target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1).' },
+              { guard: 'gup', actions: refuse('EFAULT'), description: 'The same fault under GUP (a pin): the SIGBUS comes back as EFAULT (TRACE-FORMAT pin and unpin; K6).' },
               { actions: refuse('SIGBUS'), description: 'Eager split: a huge folio behind a shared page is left only by a failed split at allocation (K6); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-W, S-ML kvm_gmem_fault_user_mapping).' },
             ],
             SPLIT: [

@@ -9,6 +9,7 @@ import type { Expected, EventVariant, OutcomeText } from './outcome-table';
 import { expectedFor, UNCHANGED } from './outcome-table';
 import type { FolioEvent, FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
 import { RESTORE, SPLIT, TRUNCATE_WHILE_PINNED, combinations } from './policy';
+import { profileOf, VARIANTS } from './variant';
 
 export const FOLIO_FILE_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent>> = [
   { label: 'ALLOC', event: { type: 'ALLOC', anyShared: false, poolEmpty: false } },
@@ -19,6 +20,7 @@ export const FOLIO_FILE_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent>> 
   { label: 'SHARED_FAULT', event: { type: 'SHARED_FAULT', poolEmpty: false } },
   { label: 'SHARED_FAULT(poolEmpty)', event: { type: 'SHARED_FAULT', poolEmpty: true } },
   { label: 'SHARED_FAULT(splitFails)', event: { type: 'SHARED_FAULT', poolEmpty: false, splitFails: true } },
+  { label: 'SHARED_FAULT(gup)', event: { type: 'SHARED_FAULT', poolEmpty: false, gup: true } },
   { label: 'SPLIT', event: { type: 'SPLIT', fails: false } },
   { label: 'SPLIT(fails)', event: { type: 'SPLIT', fails: true } },
   { label: 'MERGE', event: { type: 'MERGE', pinned: false } },
@@ -40,13 +42,22 @@ export const FOLIO_WRAPPER_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent
 
 export const FOLIO_EVENT_VARIANTS = [...FOLIO_FILE_EVENT_VARIANTS, ...FOLIO_WRAPPER_EVENT_VARIANTS];
 
+/** The trees' (evict, allocSplitFailure) pairs that exist: one per HugeTLB variant's profile, deduplicated. */
+export const FOLIO_TREE_INPUTS: ReadonlyArray<Pick<Required<FolioInput>, 'evict' | 'allocSplitFailure'>> = [
+  ...new Map(
+    VARIANTS.filter((v) => profileOf(v).hugetlb).map((v) => {
+      const { evict, allocSplitFailure } = profileOf(v);
+      return [`${evict}+${allocSplitFailure}`, { evict, allocSplitFailure }] as const;
+    }),
+  ).values(),
+];
+
+/** Every policy combination under every tree's folio answers. */
 export const FOLIO_INPUTS: ReadonlyArray<Required<FolioInput>> = combinations({
   split: SPLIT,
   restore: RESTORE,
   truncateWhilePinned: TRUNCATE_WHILE_PINNED,
-  evict: ['wrapper-always', 'merge-if-file-unpinned'] as const,
-  allocSplitFailure: ['return-block', 'keep-huge'] as const,
-});
+}).flatMap((policy) => FOLIO_TREE_INPUTS.map((tree) => ({ ...policy, ...tree })));
 
 const HANDOFF = '→ none + handoff';
 /** the file lets go of a block none of whose sub-folios is referenced. */
@@ -62,6 +73,7 @@ export const FOLIO_FILE_TABLE: Record<FolioFileState, Record<string, Expected>> 
     'ALLOC(anyShared,splitFails)': { 'split=lazy': '→ huge', 'allocSplitFailure=keep-huge': 'ENOMEM → huge', otherwise: 'ENOMEM' },
     SHARED_FAULT: '→ split', 'SHARED_FAULT(poolEmpty)': 'ENOMEM',
     'SHARED_FAULT(splitFails)': { 'split=lazy': '→ split', 'allocSplitFailure=keep-huge': 'ENOMEM → huge', otherwise: 'ENOMEM' },
+    'SHARED_FAULT(gup)': '→ split',
     SPLIT: '=', 'SPLIT(fails)': '=', MERGE: '=', 'MERGE(pinned)': '=',
     TRUNCATE: '=', 'TRUNCATE(pinned)': '=', EVICT_BLOCK: '=', 'EVICT_BLOCK(pinned)': '=', 'EVICT_BLOCK(filePinned)': '=',
   },
@@ -69,6 +81,7 @@ export const FOLIO_FILE_TABLE: Record<FolioFileState, Record<string, Expected>> 
     ALLOC: '=', 'ALLOC(anyShared)': '=', 'ALLOC(poolEmpty)': '=', 'ALLOC(anyShared,poolEmpty)': '=', 'ALLOC(anyShared,splitFails)': '=',
     SHARED_FAULT: { 'split=lazy': '→ split', otherwise: 'SIGBUS' }, 'SHARED_FAULT(poolEmpty)': { 'split=lazy': '→ split', otherwise: 'SIGBUS' },
     'SHARED_FAULT(splitFails)': { 'split=lazy': '→ split', otherwise: 'SIGBUS' },
+    'SHARED_FAULT(gup)': { 'split=lazy': '→ split', otherwise: 'EFAULT' },
     SPLIT: { 'split=lazy': '=', otherwise: '→ split' },
     'SPLIT(fails)': { 'split=lazy': '=', otherwise: 'ENOMEM' },
     MERGE: '=', 'MERGE(pinned)': '=',
@@ -76,7 +89,7 @@ export const FOLIO_FILE_TABLE: Record<FolioFileState, Record<string, Expected>> 
   },
   split: {
     ALLOC: '=', 'ALLOC(anyShared)': '=', 'ALLOC(poolEmpty)': '=', 'ALLOC(anyShared,poolEmpty)': '=', 'ALLOC(anyShared,splitFails)': '=',
-    SHARED_FAULT: '=', 'SHARED_FAULT(poolEmpty)': '=', 'SHARED_FAULT(splitFails)': '=',
+    SHARED_FAULT: '=', 'SHARED_FAULT(poolEmpty)': '=', 'SHARED_FAULT(splitFails)': '=', 'SHARED_FAULT(gup)': '=',
     SPLIT: '=', 'SPLIT(fails)': '=',
     MERGE: '→ huge', 'MERGE(pinned)': 'EAGAIN',
     TRUNCATE: '→ none', 'TRUNCATE(pinned)': { 'truncateWhilePinned=eagain': 'EAGAIN', otherwise: HANDOFF },

@@ -15,8 +15,8 @@ export function pin(sim: Simulator, offset: number, process: number): StepOutcom
   const p = Math.floor(offset / f.pageSize);
   if (offset < 0 || p >= f.nPages) return fail('EFAULT');
   const refusal = f.runOp(blockOf(f, p), { type: 'pin', page: p % f.blockPages });
-  // GUP: SIGBUS from the fault is EFAULT; ENOMEM (VM_FAULT_OOM) stays ENOMEM (TRACE-FORMAT pin and unpin).
-  if (refusal) return fail(refusal.errno === 'SIGBUS' ? 'EFAULT' : refusal.errno);
+  // The machines answer as GUP does: SIGBUS from the fault is EFAULT, ENOMEM (VM_FAULT_OOM) stays ENOMEM.
+  if (refusal) return fail(refusal.errno);
   zeroAtHostFault(f, p);
   exposePages(f, p, p + 1, sim.exposed);
   mapIn(f.hostMaps, process, p);

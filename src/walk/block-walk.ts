@@ -19,6 +19,7 @@ import type { Refusal } from '../../machines/outcome';
 import { formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
+import { profileOf, VARIANTS } from '../../machines/variant';
 import type { InvariantName } from '../invariants';
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig, Simulator } from '../interpreter/simulator';
@@ -65,15 +66,24 @@ export const POLICY_VARIATIONS: ReadonlyArray<Partial<Policy>> = [
   { truncateWhilePinned: 'defer' },
 ];
 
-/** Every walk setting: rfc-v2 from either initial shareability, wip-2025-12 private only (it refuses hugetlb + init-shared). */
+/**
+ * Every walk setting: each HugeTLB tree (machines/variant.ts) under each
+ * policy variation, from either initial shareability where the tree accepts
+ * hugetlb with init-shared (the WIP trees refuse it). The in-place trees have
+ * no HugeTLB block; their 4K files are walked by the range walk and the use cases.
+ */
 export function blockSettings(pages = 2): WalkSetting[] {
   const out: WalkSetting[] = [];
   for (const policy of POLICY_VARIATIONS) {
     const tag = Object.entries(policy).map(([k, v]) => `${k}=${v}`).join(' ') || 'kernel policies';
-    for (const initial of ['shared', 'private'] as const) {
-      out.push({ name: `rfc-v2 ${initial} ${tag}`, variant: 'rfc-v2', vmType: 'sw-protected', input: { initial, policy }, pages });
+    for (const variant of VARIANTS.filter((v) => profileOf(v).hugetlb)) {
+      // Policies are orthogonal to the tree: the last HugeTLB tree (tdx-huge-v3) is walked under the kernel's policies only.
+      if (variant === 'tdx-huge-v3' && Object.keys(policy).length > 0) continue;
+      const initials = profileOf(variant).hugetlbRefusesInitShared ? (['private'] as const) : (['shared', 'private'] as const);
+      // The WIP trees are walked as TDX VMs, whose firmware scrubs converted pages (DOMAIN 6).
+      const vmType: VmType = variant === 'rfc-v2' ? 'sw-protected' : 'tdx';
+      for (const initial of initials) out.push({ name: `${variant} ${initial} ${tag}`, variant, vmType, input: { variant, initial, policy }, pages });
     }
-    out.push({ name: `wip-2025-12 private ${tag}`, variant: 'wip-2025-12', vmType: 'tdx', input: { initial: 'private', policy }, pages });
   }
   return out;
 }

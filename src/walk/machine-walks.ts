@@ -14,10 +14,11 @@ import { initialTransition, transition } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import type { FolioEvent, FolioInput } from '../../machines/folio.machine';
 import { folioMachine, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
-import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS } from '../../machines/folio.table';
+import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS, FOLIO_TREE_INPUTS } from '../../machines/folio.table';
 import { effectsOf, formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { EventVariant } from '../../machines/outcome-table';
 import { stateLabel } from '../../machines/outcome-table';
+import { profileOf, VARIANTS } from '../../machines/variant';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import type { RangeEvent, RangeInput } from '../../machines/range.machine';
 import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
@@ -53,7 +54,7 @@ const labelOf = (variants: ReadonlyArray<EventVariant>) => {
 };
 
 /** Shortest path to each state then every event, and every simple path, of a machine under one input. */
-function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyArray<EventVariant>, name: MachinePath['machine']): MachinePath[] {
+function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyArray<EventVariant>, name: MachinePath['machine'], simpleVariants = variants): MachinePath[] {
   const events = variants.map((v) => v.event);
   const types = new Set(events.map((e) => e.type));
   const label = labelOf(variants);
@@ -68,7 +69,13 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
   for (const p of model.getShortestPaths({ input, allowDuplicatePaths: true } as never)) {
     for (const v of variants) out.push({ machine: name, input: input as never, kind: 'transition', events: [...toVariants(p.steps), v] });
   }
-  for (const p of model.getSimplePaths({ input } as never)) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
+  const simpleTypes = new Set(simpleVariants.map((v) => v.label));
+  const simple = simpleVariants === variants ? model : createTestModel(machine, {
+    events: simpleVariants.map((v) => v.event) as never,
+    filterEvents: ((_: unknown, e: { type: string }) => simpleTypes.has(label(e))) as never,
+    serializeState: ((s: { value: unknown }) => stateLabel(s.value as never)) as never,
+  });
+  for (const p of simple.getSimplePaths({ input } as never)) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
   return out;
 }
 
@@ -79,8 +86,26 @@ export function rangePaths(): MachinePath[] {
 /** HANDOFF is raised by the file region itself; the walk never sends it. */
 const FOLIO_WALK_EVENTS = FOLIO_EVENT_VARIANTS.filter((v) => v.event.type !== 'HANDOFF');
 
+/**
+ * Every policy combination under the first tree's folio answers, and the
+ * kernel's policies under each other tree's: policies and trees touch
+ * different transitions, and the table test holds every combination.
+ */
+const FOLIO_WALK_INPUTS = FOLIO_INPUTS.filter(
+  (i) =>
+    (i.evict === FOLIO_TREE_INPUTS[0]!.evict && i.allocSplitFailure === FOLIO_TREE_INPUTS[0]!.allocSplitFailure) ||
+    (i.split === DEFAULT_POLICY.split && i.restore === DEFAULT_POLICY.restore && i.truncateWhilePinned === DEFAULT_POLICY.truncateWhilePinned),
+);
+
+/**
+ * Simple paths grow with every parallel edge; the events of the trees'
+ * defects and the eviction variants (splitFails, gup, filePinned) are walked
+ * by the transition cover only.
+ */
+const FOLIO_SIMPLE_EVENTS = FOLIO_WALK_EVENTS.filter((v) => !/splitFails|gup|filePinned/.test(v.label));
+
 export function folioPaths(): MachinePath[] {
-  return FOLIO_INPUTS.flatMap((input) => generate(asMachine(folioMachine), input, FOLIO_WALK_EVENTS, 'folio'));
+  return FOLIO_WALK_INPUTS.flatMap((input) => generate(asMachine(folioMachine), input, FOLIO_WALK_EVENTS, 'folio', FOLIO_SIMPLE_EVENTS));
 }
 
 /** The coverage a machine walk should reach: states, (state, event) pairs, guard branches. */
@@ -100,15 +125,20 @@ function simulatorFor(path: MachinePath): Simulator {
   const hugetlb = path.machine === 'folio' || (path.input as RangeInput).hugetlb !== false;
   const range = path.input as RangeInput;
   const folio = path.input as FolioInput;
+  // The tree whose profile gives the folio machine's input (machines/variant.ts); 4K files walk the in-place tree.
+  const variant = hugetlb
+    ? VARIANTS.find((v) => profileOf(v).hugetlb && profileOf(v).evict === (folio.evict ?? 'wrapper-always') && profileOf(v).allocSplitFailure === (folio.allocSplitFailure ?? 'return-block'))!
+    : 'inplace-v13';
   const sim = new Simulator(
     defaultConfig({
+      variant,
       pageSize: PAGE,
       hugePageSize: hugetlb ? 2 * PAGE : PAGE,
       // Room for a new folio each time one leaves for the wrapper.
       poolHugePages: 8,
       policy: {
         ...DEFAULT_POLICY,
-        ...(path.machine === 'range' ? { afterTruncate: range.afterTruncate, truncateWhilePinned: range.truncateWhilePinned } : folio),
+        ...(path.machine === 'range' ? { afterTruncate: range.afterTruncate, truncateWhilePinned: range.truncateWhilePinned } : { split: folio.split, restore: folio.restore, truncateWhilePinned: folio.truncateWhilePinned }),
       },
     }),
   );
@@ -143,7 +173,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
       const where = stateLabel(before.value);
       ledger.cover(`${path.machine}: (state, event) pairs`, `${where} | ${label}`);
       for (const b of branchesTaken(machine, before, event)) ledger.cover(`${path.machine}: guard branches`, b);
-      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next, effectsOf(actions));
+      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next, effectsOf(actions), event);
       if (path.machine === 'range') ledger.cover('range: states', state);
       else state.split('+').forEach((s, r) => ledger.cover('folio: states', `${r === 0 ? 'file' : 'wrapper'}.${s}`));
     }
@@ -167,12 +197,14 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
  * handoff, which names itself with the handToWrapper effect: it is taken from
  * the wrapper's state before, with the file already let go.
  */
-function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>): void {
+function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>, cause: object): void {
   if (!effects.includes('handToWrapper')) return;
   const file = (next.value as { file: string }).file;
   const wrapper = (before.value as { wrapper: string }).wrapper;
   const mid = machine.resolveState({ value: { file, wrapper }, context: before.context });
-  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+  // The file raises HANDOFF with `referenced` = whether the block it let go of was pinned.
+  const referenced = 'pinned' in cause && (cause as { pinned: boolean }).pinned;
+  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF', referenced } as { type: string })) ledger.cover('folio: guard branches', branch);
 }
 
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */
