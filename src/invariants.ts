@@ -14,6 +14,8 @@ export interface Violation {
   /** `page N`, `block N`, `pool` or `file`. */
   where: string;
   detail: string;
+  /** the known kernel defect (DOMAIN 7.3, K1-K8) whose mechanism produced it, when one did. */
+  defect?: string;
 }
 
 export const INVARIANTS = {
@@ -89,7 +91,7 @@ function guestLevel(file: GmemFile, p: number): number {
 
 type Check = (sim: Simulator, file: GmemFile, ctx: StepContext) => Violation[];
 
-const v = (invariant: InvariantName, where: string, detail: string): Violation => ({ invariant, where, detail });
+const v = (invariant: InvariantName, where: string, detail: string, defect?: string): Violation => ({ invariant, where, detail, ...(defect ? { defect } : {}) });
 
 const CHECKS: Record<InvariantName, Check> = {
   'INV-1': (_, file) => {
@@ -105,7 +107,9 @@ const CHECKS: Record<InvariantName, Check> = {
     file.blocks.forEach((block, b) => {
       if (block.folio.file !== 'huge') return;
       const shared = countShared(file, b);
-      if (shared > 0) out.push(v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`));
+      // Under eager split only a tree that keeps the huge folio after a failed split gets here (K6).
+      const k6 = file.settings.policy.split === 'eager' && file.settings.profile.allocSplitFailure === 'keep-huge';
+      if (shared > 0) out.push(v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, k6 ? 'K6' : undefined));
     });
     return out;
   },
@@ -113,7 +117,9 @@ const CHECKS: Record<InvariantName, Check> = {
     const out: Violation[] = [];
     if (!ctx.convert || !ctx.ok || !file.geometry.hugetlb) return out;
     for (let b = Math.floor(ctx.convert.from / file.blockPages); b * file.blockPages < ctx.convert.to; b++) {
-      if (file.blocks[b]!.folio.file === 'split' && countShared(file, b) === 0) out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion'));
+      if (file.blocks[b]!.folio.file === 'split' && countShared(file, b) === 0) {
+        out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion', file.settings.profile.mergeOnToPrivate ? undefined : 'K4'));
+      }
     }
     return out;
   },
@@ -137,7 +143,10 @@ const CHECKS: Record<InvariantName, Check> = {
     // A conversion that returned 0 must have recorded its range, allocated or not (K8 breaks this).
     if (ctx.convert && ctx.ok) {
       for (let p = ctx.convert.from; p < ctx.convert.to; p++) {
-        if (file.shareability(p) !== ctx.convert.target) return [v('INV-6', `page ${p}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(p)}`)];
+        if (file.shareability(p) !== ctx.convert.target) {
+          const k8 = file.settings.profile.convertWithoutMmapIsNoop && !file.geometry.mmap;
+          return [v('INV-6', `page ${p}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(p)}`, k8 ? 'K8' : undefined)];
+        }
       }
     }
     const c = file.shareabilityChanges;
@@ -160,7 +169,7 @@ const CHECKS: Record<InvariantName, Check> = {
   },
   'INV-9': (sim, file, ctx) => {
     const out: Violation[] = [];
-    for (const { page, detail } of file.contentBreaks) out.push(v('INV-9', `page ${page}`, detail));
+    for (const { page, detail, defect } of file.contentBreaks) out.push(v('INV-9', `page ${page}`, detail, defect));
     const range = ctx.before.range;
     if (ctx.convert && ctx.ok && range) {
       const preserve = sim.config.vmType === 'sw-protected';
@@ -194,8 +203,11 @@ const CHECKS: Record<InvariantName, Check> = {
     if (!unit || !range) return [];
     const out: Violation[] = [];
     const before = (p: number) => (range.guestHuge.has(Math.floor(p / file.blockPages)) ? 2 : range.guest4k.has(p) ? 1 : 0);
+    // A zap before the failing split is the tree's order: K1 (rfc-v2), K7 (tdx-huge-v3).
+    const order = file.settings.profile.toSharedOrder;
+    const defect = order === 'zap-then-split' ? 'K1' : order === 'split-zap-then-split' ? 'K7' : undefined;
     for (let p = unit.from; p < unit.to && out.length < 8; p++) {
-      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping'));
+      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping', defect));
       if (IS_SHARED_CODE[file.pages[p]!] !== IS_SHARED_CODE[range.codes[p - range.from]!]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
     }
     for (let b = Math.floor(unit.from / file.blockPages); b * file.blockPages < unit.to; b++) {

@@ -104,7 +104,7 @@ function zeroPartial(file: GmemFile, b: number, first: number, last: number): vo
   const base = b * file.blockPages;
   const to = Math.min(last, base + file.blockPages);
   const from = file.isHuge(base) ? base : Math.max(first, base);
-  zeroPages(file, from, to, 'a partial-block punch', { from: first, to: last });
+  zeroPages(file, from, to, 'a partial-block punch', { from: first, to: last }, 'K3');
 }
 
 /**

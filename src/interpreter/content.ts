@@ -9,7 +9,7 @@
 import type { GmemFile } from './gmem-file';
 
 /** Zeroes pages [from, to) of the file; clearing an exposed page's bytes (outside `allowed`) is an INV-9 break. */
-export function zeroPages(file: GmemFile, from: number, to: number, why: string, allowed?: { from: number; to: number }): void {
+export function zeroPages(file: GmemFile, from: number, to: number, why: string, allowed?: { from: number; to: number }, defect?: string): void {
   const b = Math.floor(from / file.blockPages);
   const head = file.pfn(b * file.blockPages);
   if (head === undefined) return;
@@ -17,19 +17,25 @@ export function zeroPages(file: GmemFile, from: number, to: number, why: string,
   for (const pfn of file.memory.framesIn(head + from - base, head + to - base)) {
     const page = base + pfn - head;
     const inside = allowed && page >= allowed.from && page < allowed.to;
-    if (file.exposed[page] && !inside && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page` });
+    if (file.exposed[page] && !inside && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page`, ...(defect ? { defect } : {}) });
     file.memory.zeroPage(pfn);
   }
 }
 
-/** Pages [from, to) become exposed; one holding a nonzero byte then is an INV-9 break (stale bytes). */
-export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Array<{ page: number; readZero: boolean }>): void {
+/**
+ * Pages [from, to) become exposed; one holding a nonzero byte then is an
+ * INV-9 break (stale bytes). A host fault zeroes its own page, so stale bytes
+ * there are never a tree's defect; behind a guest fault they are the tree's
+ * zeroing rule (K5 where page 0 only is zeroed, K2 where a merge kept sub-folio 0's uptodate).
+ */
+export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Array<{ page: number; readZero: boolean }>, by: 'host' | 'guest'): void {
+  const defect = by === 'host' ? undefined : file.settings.profile.guestZero === 'page-0' ? 'K5' : file.settings.profile.guestZero === 'whole-folio' ? 'K2' : undefined;
   for (let p = from; p < to; p++) {
     if (file.exposed[p]) continue;
     file.exposed[p] = 1;
     const pfn = file.pfn(p);
     const readZero = pfn === undefined || file.memory.isZero(pfn);
-    if (!readZero) file.contentBreaks.push({ page: p, detail: 'first exposure did not read zero' });
+    if (!readZero) file.contentBreaks.push({ page: p, detail: 'first exposure did not read zero', ...(defect ? { defect } : {}) });
     newlyExposed.push({ page: p, readZero });
   }
 }
@@ -59,7 +65,7 @@ export function zeroAtGuestFault(file: GmemFile, p: number): void {
   if (file.uptodate[base]) return;
   if (!fault) {
     const zero = file.settings.profile.guestZero;
-    if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio');
+    if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio', undefined, 'K2');
     else if (zero === 'page-0') zeroPages(file, base, base + 1, 'a guest fault zeroing page 0 of the folio');
     else zeroPages(file, p, p + 1, 'a guest fault');
   }

@@ -82,7 +82,7 @@ export class GmemFile {
   /** tdx-huge-v3 under tdx: the block had a private 4k mapping or a split leaf, so it never maps huge again. */
   readonly noPromote: Uint8Array;
   /** INV-9 breaks seen in this step: a page exposed holding bytes, or zeroing that clears an exposed page. */
-  contentBreaks: Array<{ page: number; detail: string }> = [];
+  contentBreaks: Array<{ page: number; detail: string; defect?: string }> = [];
   readonly blocks: BlockRecord[];
   readonly guest4k = new Set<number>();
   readonly hostMaps = new Map<number, Set<number>>();

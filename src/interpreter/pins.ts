@@ -18,7 +18,7 @@ export function pin(sim: Simulator, offset: number, process: number): StepOutcom
   // The machines answer as GUP does: SIGBUS from the fault is EFAULT, ENOMEM (VM_FAULT_OOM) stays ENOMEM.
   if (refusal) return fail(refusal.errno);
   zeroAtHostFault(f, p);
-  exposePages(f, p, p + 1, sim.exposed);
+  exposePages(f, p, p + 1, sim.exposed, 'host');
   mapIn(f.hostMaps, process, p);
   const folio = f.blocks[blockOf(f, p)]!.meta!;
   const sub = p % f.blockPages;

@@ -149,7 +149,7 @@ export class Simulator {
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
       if (refusal) return fail(refusal.errno);
       zeroAtHostFault(file, p);
-      exposePages(file, p, p + 1, this.exposed);
+      exposePages(file, p, p + 1, this.exposed, 'host');
       mapIn(file.hostMaps, process, p);
     }
     return this.transfer(file, offset, length, write, into);

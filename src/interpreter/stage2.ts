@@ -42,14 +42,14 @@ export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExp
   if (file.geometry.hugetlb && mapsHuge(file, p, type)) {
     deleteRange(file.guest4k, base, base + file.blockPages);
     block.guestHuge = true;
-    exposePages(file, base, base + file.blockPages, newlyExposed);
+    exposePages(file, base, base + file.blockPages, newlyExposed, 'guest');
     return;
   }
   if (block.guestHuge) return;
   file.guest4k.add(p);
   // No promotion: a TDX block that had a private 4k leaf keeps its S-EPT page table (S-Y3 06).
   if (type === 'private' && file.settings.profile.stage2[file.settings.vmType] === 'huge-2m-no-promotion') file.noPromote[b] = 1;
-  exposePages(file, p, p + 1, newlyExposed);
+  exposePages(file, p, p + 1, newlyExposed, 'guest');
 }
 
 /** Whole-leaf zap of pages [from, to): a huge leaf meeting the range goes whole. */

@@ -80,6 +80,25 @@ function defaultPool(trace: Trace, config: SimConfig): number {
   return create.size / config.hugePageSize;
 }
 
+/** The invariants the trace's policies are known to break (DOMAIN 8). */
+export function policyExcusable(config: SimConfig): Set<InvariantName> {
+  const out = new Set<InvariantName>();
+  if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
+  if (config.policy.afterTruncate === 'reset') out.add('INV-6');
+  if (config.policy.restore === 'inode-held') out.add('INV-10');
+  return out;
+}
+
+/**
+ * Stricter than `excusable`, for generated walks: a policy's invariants, or a
+ * violation that a known defect of the variant produced (its `defect` tag).
+ */
+export function excusedInWalk(config: SimConfig, injects: boolean): (v: Violation) => boolean {
+  const policy = policyExcusable(config);
+  const defects = excusable(config, injects);
+  return (v) => policy.has(v.invariant) || (v.defect !== undefined && defects.has(v.invariant));
+}
+
 /** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
 export function excusable(config: SimConfig, injects: boolean): Set<InvariantName> {
   const out = new Set<InvariantName>();

@@ -23,7 +23,7 @@ import { profileOf, VARIANTS } from '../../machines/variant';
 import type { InvariantName } from '../invariants';
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig, Simulator } from '../interpreter/simulator';
-import { excusable, describeOutcome, runStep } from '../trace/replay';
+import { excusedInWalk, describeOutcome, runStep } from '../trace/replay';
 import type { CheckExpectation, Trace, TraceStep } from '../trace/schema';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
@@ -130,7 +130,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
   const machine = machineFor(setting.pages);
   const config = simConfig(setting);
   const sim = new Simulator(config);
-  const allowed = excusable(config, path.ops.some((op) => op.type === 'injectSplitFailure'));
+  const allowed = excusedInWalk(config, path.ops.some((op) => op.type === 'injectSplitFailure'));
   const steps: TraceStep[] = [createStep(setting)];
   let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
   const story = [`start ${drawBlock(blockViewOf(snapshot as never))}`];
@@ -154,12 +154,12 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
       if (!refusal) coverBook(ledger, blockViewOf(before as never), op);
       recordInvariants(ledger, sim, op.type, result.outcome!);
     }
-    for (const v of result.violations) if (allowed.has(v.invariant)) excused.add(v.invariant);
+    for (const v of result.violations) if (allowed(v)) excused.add(v.invariant);
     const fail = (message: string): PathFailure => ({ path, step: i, message, story, trace: traceOf(path, setting, steps, view, excused) });
     if (!outcomeMatches(result.outcome!, refusal)) return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${outcome}`);
     const mismatch = compareObservables(sim, view, setting);
     if (mismatch) return fail(`after ${opLabel(op)}: ${mismatch}`);
-    const broken = result.violations.find((v) => !allowed.has(v.invariant));
+    const broken = result.violations.find((v) => !allowed(v));
     if (broken) return fail(`after ${opLabel(op)}: ${broken.invariant} violated at ${broken.where}: ${broken.detail}`);
   }
   return undefined;

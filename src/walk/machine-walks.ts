@@ -26,7 +26,7 @@ import { RANGE_EVENT_VARIANTS, RANGE_INPUTS } from '../../machines/range.table';
 import { captureBefore, checkInvariants } from '../invariants';
 import { defaultConfig, Simulator } from '../interpreter/simulator';
 import { STATE_OF_CODE } from '../interpreter/steppers';
-import { excusable } from '../trace/replay';
+import { excusedInWalk } from '../trace/replay';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
 import { recordInvariants } from './invariant-coverage';
@@ -152,7 +152,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   const machine = asMachine(path.machine === 'range' ? rangeMachine : folioMachine);
   const sim = simulatorFor(path);
   const file = sim.file!;
-  const allowed = excusable(sim.config, false);
+  const allowed = excusedInWalk(sim.config, false);
   let snapshot: AnyMachineSnapshot = initialTransition(machine, path.input)[0];
   const story = [`start ${stateLabel(snapshot.value)}`];
   if (ledger && path.machine === 'range') {
@@ -186,7 +186,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
     const target = event.type === 'CONVERT_TO_SHARED' ? 'shared' : event.type === 'CONVERT_TO_PRIVATE' ? 'private' : undefined;
     const violations = checkInvariants(sim, { op: label, ok: !got, before: ctx, ...(target ? { convert: { from: 0, to: 1, target } } : {}) });
     if (ledger) recordInvariants(ledger, sim, label, got ? { kind: 'error', error: got.errno } : { kind: 'ok' });
-    const broken = violations.find((v) => !allowed.has(v.invariant));
+    const broken = violations.find((v) => !allowed(v));
     if (broken) return fail(`after ${label}: ${broken.invariant} violated at ${broken.where}: ${broken.detail}`);
   }
   return undefined;
