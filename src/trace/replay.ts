@@ -74,10 +74,8 @@ export function configOf(trace: Trace): SimConfig {
 
 /** As many huge pages as the first create with hugetlb that the variant would accept would reserve (TRACE-FORMAT create and pool). */
 function defaultPool(trace: Trace, config: SimConfig): number {
-  const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb'));
-  if (!create || create.op !== 'create') return 0;
-  if (createRefusal(config, create.size, create.flags)) return 0;
-  return create.size / config.hugePageSize;
+  const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb') && !createRefusal(config, s.size, s.flags));
+  return create && create.op === 'create' ? create.size / config.hugePageSize : 0;
 }
 
 /** The invariants the trace's policies are known to break (DOMAIN 8). */
