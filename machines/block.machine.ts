@@ -23,7 +23,7 @@ import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import type { BlockBook, BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
 import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, planOp, planProfileOf } from './block.plan';
 import type { FolioContext, FolioEffect, FolioFileState, FolioWrapperState } from './folio.machine';
-import { folioGuards, folioStates, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
+import { folioGuards, folioStates, handOffRaises, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
 import type { Refusal, RefusedEvent } from './outcome';
 import type { Policy, Shareability } from './policy';
 import { DEFAULT_POLICY } from './policy';
@@ -126,6 +126,10 @@ export const blockSetup = setup({
     }),
     book: assign(({ context, event }) => (isBookStep(event as PlanStep) ? applyBook(context, event as never) : context)),
     armSplitFailure: assign({ splitArmed: true }),
+    /** the folio machine's hand-off to the wrapper, relaying an unpinned block's last folio_put. */
+    handOff: enqueueActions(({ event, check, enqueue }, params: { counting: string }) => {
+      for (const e of handOffRaises(event, check(stateIn(`#${params.counting}`) as never))) enqueue.raise(e as BlockEvent);
+    }),
   },
 });
 

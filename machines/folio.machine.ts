@@ -16,7 +16,7 @@
  * effects are named actions (`takeFromPool`, `split`, ...) that emit `effect`;
  * the simulator applies them where the machine says.
  */
-import { and, emit, raise, setup } from 'xstate';
+import { and, emit, enqueueActions, setup, stateIn } from 'xstate';
 import type { Refusal, RefusedEvent } from './outcome';
 import type { Restore, SplitPolicy, TruncateWhilePinned } from './policy';
 import { DEFAULT_POLICY } from './policy';
@@ -39,8 +39,8 @@ export type FolioEvent =
   | { type: 'SUBFOLIO_FREED'; last: boolean }
   /** the merge worker runs (a workqueue; the model runs it on settle). */
   | { type: 'SETTLE' }
-  /** internal: the file hands a split block to the wrapper; `referenced`: some sub-folio is still pinned. */
-  | { type: 'HANDOFF'; referenced?: boolean };
+  /** internal: the file hands a split block to the wrapper. */
+  | { type: 'HANDOFF' };
 
 export type FolioEventType = FolioEvent['type'];
 
@@ -88,7 +88,6 @@ export const folioGuards = {
   /** eviction hands this split block to the wrapper: rfc-v2 always, WIP when any folio of the file is pinned. */
   evictToWrapper: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'EVICT_BLOCK' && context.restore !== 'inode-held' && (context.evict === 'wrapper-always' || event.filePinned === true),
-  unreferenced: ({ event }: { event: FolioEvent }) => event.type === 'HANDOFF' && event.referenced === false,
   /** the fault comes from GUP (a pin), which reports SIGBUS as EFAULT. */
   gup: ({ event }: { event: FolioEvent }) => event.type === 'SHARED_FAULT' && event.gup === true,
 };
@@ -99,7 +98,7 @@ export function folioStates(root: string) {
   const same = (why: string) => ({ description: why });
   const handOff = (why: string) => ({
     target: to('file.none'),
-    actions: [effect('handToWrapper'), raise(({ event }: { event: FolioEvent }) => ({ type: 'HANDOFF' as const, referenced: 'pinned' in event && event.pinned }))],
+    actions: [effect('handToWrapper'), { type: 'handOff', params: { counting: `${root}.wrapper.counting` } }],
     description: why,
   });
   const nothingAllocated = {
@@ -198,10 +197,7 @@ export function folioStates(root: string) {
         empty: {
           description: 'Holds no folio of this block (S-V2h).',
           on: {
-            HANDOFF: [
-              { guard: 'unreferenced', target: to('wrapper.mergeable'), description: 'Takes a split block none of whose sub-folios is referenced: every folio_put came already; it waits for the merge worker (S-V2h, TRACE-FORMAT eviction).' },
-              { target: to('wrapper.counting'), description: 'Takes a split block whose sub-folios are still referenced: pending merge (S-V2h, S-W).' },
-            ],
+            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block: pending merge until the folio_put of every sub-folio (S-V2h, S-W).' },
             SUBFOLIO_FREED: same('Not the wrapper\'s folio: a put that is not the last reference (S-V2h).'),
             SETTLE: same('Nothing to merge (S-V2h).'),
           },
@@ -220,10 +216,7 @@ export function folioStates(root: string) {
         mergeable: {
           description: 'Every sub-folio is free; the merge worker has not run yet (S-V2h; TRACE-FORMAT settle).',
           on: {
-            HANDOFF: [
-              { guard: 'unreferenced', description: 'Another block arrives with every sub-folio free: still mergeable (S-V2h).' },
-              { target: to('wrapper.counting'), description: 'A new referenced block arrives; counting starts again (S-V2h).' },
-            ],
+            HANDOFF: { target: to('wrapper.counting'), description: 'A new block arrives; counting starts again (S-V2h).' },
             SUBFOLIO_FREED: same('Nothing left to count (S-V2h).'),
             SETTLE: { target: to('wrapper.empty'), actions: effect('mergeAndReturn'), description: 'The merge worker merges the block (re-applying the vmemmap optimisation) and frees it to the pool at its original order (INV-5, INV-10; S-V2h, S-W).' },
           },
@@ -231,6 +224,17 @@ export function folioStates(root: string) {
       },
     },
   };
+}
+
+/**
+ * What handing a block to the wrapper raises: HANDOFF, and for a block none
+ * of whose sub-folios is pinned its last folio_put at once (every put came
+ * already; TRACE-FORMAT eviction), unless the wrapper still counts another
+ * block's references (the count covers both). Used by the folio and block machines.
+ */
+export function handOffRaises(event: { type: string }, wrapperCounting: boolean): Array<{ type: 'HANDOFF' } | { type: 'SUBFOLIO_FREED'; last: true }> {
+  const pinned = 'pinned' in event && (event as { pinned?: boolean }).pinned === true;
+  return pinned || wrapperCounting ? [{ type: 'HANDOFF' }] : [{ type: 'HANDOFF' }, { type: 'SUBFOLIO_FREED', last: true }];
 }
 
 type FolioEmitted = RefusedEvent | { type: 'effect'; effect: FolioEffect };
@@ -245,6 +249,10 @@ export const folioSetup = setup({
   guards: folioGuards,
   actions: {
     refuse: emit((_, params: Refusal): FolioEmitted => ({ type: 'refused', errno: params.errno })),
+    /** hand the block to the wrapper (handOffRaises). */
+    handOff: enqueueActions(({ event, check, enqueue }, params: { counting: string }) => {
+      for (const e of handOffRaises(event, check(stateIn(`#${params.counting}`)))) enqueue.raise(e);
+    }),
     /** an arena effect: the simulator applies it where the machine names it. */
     effect: emit((_, params: { name: FolioEffect }): FolioEmitted => ({ type: 'effect', effect: params.name })),
   },

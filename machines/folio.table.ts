@@ -36,8 +36,7 @@ export const FOLIO_WRAPPER_EVENT_VARIANTS: ReadonlyArray<EventVariant<FolioEvent
   { label: 'SUBFOLIO_FREED', event: { type: 'SUBFOLIO_FREED', last: false } },
   { label: 'SUBFOLIO_FREED(last)', event: { type: 'SUBFOLIO_FREED', last: true } },
   { label: 'SETTLE', event: { type: 'SETTLE' } },
-  { label: 'HANDOFF', event: { type: 'HANDOFF', referenced: true } },
-  { label: 'HANDOFF(unreferenced)', event: { type: 'HANDOFF', referenced: false } },
+  { label: 'HANDOFF', event: { type: 'HANDOFF' } },
 ];
 
 export const FOLIO_EVENT_VARIANTS = [...FOLIO_FILE_EVENT_VARIANTS, ...FOLIO_WRAPPER_EVENT_VARIANTS];
@@ -101,9 +100,9 @@ export const FOLIO_FILE_TABLE: Record<FolioFileState, Record<string, Expected>> 
 };
 
 export const FOLIO_WRAPPER_TABLE: Record<FolioWrapperState, Record<string, Expected>> = {
-  empty: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '=', HANDOFF: '→ counting', 'HANDOFF(unreferenced)': '→ mergeable' },
-  counting: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '→ mergeable', SETTLE: '=', HANDOFF: '=', 'HANDOFF(unreferenced)': '=' },
-  mergeable: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '→ empty', HANDOFF: '→ counting', 'HANDOFF(unreferenced)': '=' },
+  empty: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '=', HANDOFF: '→ counting' },
+  counting: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '→ mergeable', SETTLE: '=', HANDOFF: '=' },
+  mergeable: { SUBFOLIO_FREED: '=', 'SUBFOLIO_FREED(last)': '=', SETTLE: '→ empty', HANDOFF: '→ counting' },
 };
 
 /**
@@ -127,9 +126,11 @@ export function composeFolioExpected(
   const refusedMoving = f === undefined ? null : /^(\w+) → (.*)$/.exec(f);
   if (refusedMoving) return `${refusedMoving[1]} → ${refusedMoving[2]}+${wrapper}`;
   if (f === undefined || f === UNCHANGED || !f.startsWith('→ ')) return f;
-  if (f === HANDOFF || f === HANDOFF_FREE) {
-    const w = expectedFor(FOLIO_WRAPPER_TABLE[wrapper][f === HANDOFF ? 'HANDOFF' : 'HANDOFF(unreferenced)']!, input)!;
+  if (f === HANDOFF) {
+    const w = expectedFor(FOLIO_WRAPPER_TABLE[wrapper]['HANDOFF']!, input)!;
     return `→ none+${after(w, wrapper)}`;
   }
+  // An unreferenced block: HANDOFF, then its last folio_put at once, unless the wrapper counts another block.
+  if (f === HANDOFF_FREE) return `→ none+${wrapper === 'counting' ? 'counting' : 'mergeable'}`;
   return `→ ${after(f, file)}+${wrapper}`;
 }

@@ -202,9 +202,13 @@ function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachi
   const file = (next.value as { file: string }).file;
   const wrapper = (before.value as { wrapper: string }).wrapper;
   const mid = machine.resolveState({ value: { file, wrapper }, context: before.context });
-  // The file raises HANDOFF with `referenced` = whether the block it let go of was pinned.
-  const referenced = 'pinned' in cause && (cause as { pinned: boolean }).pinned;
-  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF', referenced } as { type: string })) ledger.cover('folio: guard branches', branch);
+  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+  // An unpinned block's last folio_put is relayed in the same macrostep, from the wrapper it just entered.
+  const pinned = 'pinned' in cause && (cause as { pinned: boolean }).pinned;
+  if (!pinned && wrapper !== 'counting') {
+    const counting = machine.resolveState({ value: { file, wrapper: 'counting' }, context: before.context });
+    for (const branch of branchesTaken(machine, counting, { type: 'SUBFOLIO_FREED', last: true } as { type: string })) ledger.cover('folio: guard branches', branch);
+  }
 }
 
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */
