@@ -49,6 +49,7 @@ const BAD: Array<[string, RegExp]> = [
   ['negative-offset.json', /^INVALID FILE: test\/bad-traces\/negative-offset[.]json: \$\.steps\[1\]\.offset: /],
   ['unknown-errno.json', /^INVALID FILE: test\/bad-traces\/unknown-errno[.]json: \$\.steps\[0\]\.expect: /],
   ['unknown-invariant.json', /^INVALID FILE: test\/bad-traces\/unknown-invariant[.]json: \$\.expectViolation: /],
+  ['memory-fault-without-exit.json', /^INVALID FILE: test\/bad-traces\/memory-fault-without-exit[.]json: \$\.steps\[1\]\.expect\.memoryFault: needs "exit": "memory-fault"/],
 ];
 
 describe('malformed traces exit 2 and say why', () => {
