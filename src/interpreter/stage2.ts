@@ -14,7 +14,7 @@ const TWO_MIB = 2 * 1024 * 1024;
 function mapsHuge(file: GmemFile, p: number, type: Shareability): boolean {
   const b = Math.floor(p / file.blockPages);
   if (type !== 'private' || !file.isHuge(p)) return false;
-  if (file.settings.policy.split !== 'lazy' && sharedIn(file, b) > 0) return false;
+  if (file.settings.policy.split !== 'lazy' && file.facts(b).sharedPages > 0) return false;
   const blockBytes = file.blockPages * file.pageSize;
   switch (file.settings.profile.stage2[file.settings.vmType]) {
     case 'huge':
@@ -26,12 +26,6 @@ function mapsHuge(file: GmemFile, p: number, type: Shareability): boolean {
     case '4k':
       return false;
   }
-}
-
-function sharedIn(file: GmemFile, b: number): number {
-  let n = 0;
-  for (let p = b * file.blockPages; p < (b + 1) * file.blockPages; p++) if (file.shareability(p) === 'shared') n++;
-  return n;
 }
 
 /** A guest fault maps page p: the whole block huge (replacing its 4k leaves) where allowed, else 4k. */
