@@ -18,6 +18,7 @@ import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS, FOLIO_TREE_INPUTS } from '../../mac
 import { effectsOf, formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { EventVariant } from '../../machines/outcome-table';
 import { stateLabel } from '../../machines/outcome-table';
+import type { Variant } from '../../machines/variant';
 import { profileOf, VARIANTS } from '../../machines/variant';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import type { RangeEvent, RangeInput } from '../../machines/range.machine';
@@ -38,6 +39,8 @@ export interface MachinePath {
   input: RangeInput | FolioInput;
   kind: 'transition' | 'simple';
   events: Array<EventVariant>;
+  /** the tree whose simulator runs the path (default: the one the input implies). */
+  variant?: Variant;
 }
 
 export interface MachinePathFailure {
@@ -79,8 +82,19 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
   return out;
 }
 
+/**
+ * Every range input; a 4K file runs on each in-place tree (machines/variant.ts,
+ * those without HugeTLB): under the kernel's policies for every one, under
+ * the other policies for the first.
+ */
 export function rangePaths(): MachinePath[] {
-  return RANGE_INPUTS.flatMap((input) => generate(asMachine(rangeMachine), input, RANGE_EVENT_VARIANTS, 'range'));
+  const fourK = VARIANTS.filter((v) => !profileOf(v).hugetlb);
+  return RANGE_INPUTS.flatMap((input) => {
+    const paths = generate(asMachine(rangeMachine), input, RANGE_EVENT_VARIANTS, 'range');
+    if (input.hugetlb !== false) return paths;
+    const kernel = input.afterTruncate === DEFAULT_POLICY.afterTruncate && input.truncateWhilePinned === DEFAULT_POLICY.truncateWhilePinned;
+    return (kernel ? fourK : fourK.slice(0, 1)).flatMap((variant) => paths.map((p) => ({ ...p, variant })));
+  });
 }
 
 /** HANDOFF is raised by the file region itself; the walk never sends it. */
@@ -126,9 +140,9 @@ function simulatorFor(path: MachinePath): Simulator {
   const range = path.input as RangeInput;
   const folio = path.input as FolioInput;
   // The tree whose profile gives the folio machine's input (machines/variant.ts); 4K files walk the in-place tree.
-  const variant = hugetlb
+  const variant = path.variant ?? (hugetlb
     ? VARIANTS.find((v) => profileOf(v).hugetlb && profileOf(v).evict === (folio.evict ?? 'wrapper-always') && profileOf(v).allocSplitFailure === (folio.allocSplitFailure ?? 'return-block'))!
-    : 'inplace-v13';
+    : VARIANTS.find((v) => !profileOf(v).hugetlb)!);
   const sim = new Simulator(
     defaultConfig({
       variant,
