@@ -13,7 +13,8 @@ import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
-import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
+import { commandHelp, packageVersion } from './cli/help';
+import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
   name: string;
@@ -21,6 +22,12 @@ export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals: boolean;
+  /** per option (the key as in `options`): what it does, with its default. */
+  optionHelp?: Record<string, string>;
+  /** typed as a person would, without the leading `npx`. */
+  examples?: string[];
+  /** more help after the options (lists of names the command accepts). */
+  helpExtra?: () => string;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
@@ -36,12 +43,19 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `gmem COMMAND --help` for a command\'s options.',
+    'Options: --version prints the version; --help (or `gmem help COMMAND`) prints help.',
+    'Run `gmem COMMAND --help` (or `gmem help COMMAND`) for a command\'s options.',
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`gmem ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  // `gmem help CMD` is `gmem CMD --help`, as in git.
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help', ...rest.slice(1)]);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help() + '\n');
     return name === undefined ? EXIT_USAGE : EXIT_OK;
@@ -50,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${command.usage}\n`);
+      process.stdout.write(`${commandHelp(command)}\n`);
       return EXIT_OK;
     }
     const { values, positionals } = parseCommandArgs(command, rest);
@@ -59,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`gmem: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof CommandFailure) {
+      process.stderr.write(`gmem: ${err.message}\n`);
+      return EXIT_FAILED;
     }
     throw err;
   }
