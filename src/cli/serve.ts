@@ -16,18 +16,28 @@ export function listenFailure(command: string, port: number, err: unknown): Comm
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Resolves with the signal's name when the person (Ctrl-C), a supervisor
- * (SIGTERM) or a closing terminal (SIGHUP) asks the process to stop.
+ * Resolves with the reason when the person (Ctrl-C), a supervisor (SIGTERM)
+ * or a closing terminal (SIGHUP) asks the process to stop, or when the
+ * process that started it is gone: `npx gmem view` runs node under
+ * `npm exec` and `sh -c`, and a SIGTERM to npm ends those two without
+ * passing it on, which would leave this process listening as an orphan.
  */
-export function untilStopped(): Promise<string> {
+export function untilStopped(pollMs = 250): Promise<string> {
   return new Promise((resolve) => {
+    const parent = process.ppid;
+    const stop = (reason: string) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      clearInterval(watch);
+      resolve(reason);
+    };
     const handlers = STOP_SIGNALS.map((signal) => {
-      const handler = () => {
-        for (const [s, h] of handlers) process.off(s, h);
-        resolve(signal);
-      };
+      const handler = () => stop(signal);
       process.on(signal, handler);
       return [signal, handler] as const;
     });
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop('parent exited');
+    }, pollMs);
+    watch.unref();
   });
 }
