@@ -14,6 +14,7 @@ import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
 import { commandHelp, packageVersion } from './cli/help';
+import { fitWidth } from './report/fit-width';
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   // `gmem help CMD` is `gmem CMD --help`, as in git.
   if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help', ...rest.slice(1)]);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write(fitWidth(help()) + '\n');
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   try {

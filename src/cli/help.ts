@@ -7,11 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from '../cli';
+import { fitWidth } from '../report/fit-width';
 
 export const WIDTH = 100;
 
 /** `--name VALUE` or `-o FILE` as it is typed. */
 function flag(name: string, type: 'string' | 'boolean', short?: string): string {
+  if (name === 'seeded-bug') return '--seeded-bug NAME';
+  if (name === 'only') return '--only PATTERN';
+  if (name === 'shard') return '--shard i/n';
+  if (name === 'use-case') return '--use-case NAME';
+  if (name === 'reporter') return '--reporter NAME';
   const dashes = name.length === 1 ? `-${name}` : `--${name}`;
   const value = type === 'string' ? ` ${/^(o|output|record|trace|traces|result)$/.test(name) ? (name === 'traces' ? 'DIR' : 'FILE') : name === 'port' || name === 'delay' ? 'N' : 'VALUE'}` : '';
   return `${short ? `-${short}, ` : ''}${dashes}${value}`;
@@ -47,7 +53,7 @@ export function commandHelp(command: Command): string {
   if (command.helpExtra) out.push('', command.helpExtra());
   const examples = command.examples ?? [];
   if (examples.length) out.push('', examples.length > 1 ? 'Examples:' : 'Example:', ...examples.map((e) => `  ${e}`));
-  return out.join('\n');
+  return fitWidth(out.join('\n'));
 }
 
 /** The package's version, from the package.json above this file (src/ or dist/src/). */

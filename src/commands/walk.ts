@@ -17,6 +17,8 @@ import type { TestResult } from '../report/test-result';
 import type { WalkResult } from '../report/walk-result';
 import { codeFingerprint, DEFAULT_RESULT, RESULT_FORMAT } from '../report/walk-result';
 import type { WalkPath } from '../walk/block-walk';
+import type { FaultName } from '../interpreter/simulator';
+import { FAULTS } from '../interpreter/simulator';
 import type { MachinePath } from '../walk/machine-walks';
 import type { WalkFailure, WalkReport, WalkRow } from '../walk/run-walks';
 import { runWalks } from '../walk/run-walks';
@@ -48,12 +50,16 @@ function failureJson(f: WalkFailure) {
 export interface WalkSelection {
   only: string[];
   shard: { index: number; count: number } | undefined;
+  /** seeded bugs in the simulator: shows the walk (and a CI's reports) catching one. */
+  faults?: FaultName[];
 }
 
 export function selectionOf(values: Record<string, unknown>): WalkSelection {
   const only = (values['only'] as string[] | undefined) ?? [];
   if (only.some((p) => p.trim() === '')) throw new UsageError('walk: --only needs a pattern (a use case or setting name, or part of one)');
-  return { only, shard: values['shard'] === undefined ? undefined : parseShard(values['shard'] as string) };
+  const faults = (values['seeded-bug'] as string[] | undefined) ?? [];
+  for (const f of faults) if (!FAULTS.includes(f as FaultName)) throw new UsageError(`walk: --seeded-bug must be one of ${FAULTS.join(', ')}, got '${f}'`);
+  return { only, shard: values['shard'] === undefined ? undefined : parseShard(values['shard'] as string), ...(faults.length ? { faults: faults as FaultName[] } : {}) };
 }
 
 /** Runs the walk and writes its result file (for `gmem coverage`). */
@@ -63,6 +69,7 @@ export function walkAndRecord(sel: WalkSelection, resultFile: string, traceDir: 
     ...(traceDir ? { traceDir } : {}),
     ...(sel.only.length ? { select: rowMatcher(sel.only) } : {}),
     ...(sel.shard ? { shard: sel.shard } : {}),
+    ...(sel.faults ? { faults: sel.faults } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.onRow ? { onRow: hooks.onRow } : {}),
     ...(hooks.onPath ? { onPath: hooks.onPath } : {}),
@@ -95,10 +102,10 @@ export function prepareResultFile(values: Record<string, unknown>, what: string)
 
 export const walkCommand: Command = {
   name: 'walk',
-  summary: 'run the model-based walks (every transition, every use case) against the simulator, with coverage',
+  summary: 'walk every generated path (transitions, use cases) on the simulator, with coverage',
   usage:
     'Usage: gmem walk [--json | --reporter text|tap|junit] [--only PATTERN]... [--shard i/n] [--list]\n' +
-    '                 [--traces DIR] [--result FILE]\n\n' +
+    '                 [--traces DIR] [--result FILE] [--seeded-bug NAME]\n\n' +
     'Walks every generated path on a fresh simulator; prints a row per use case or walk and setting with its\n' +
     'time, then the coverage. Without a terminal it prints one line per finished row as it goes (stderr).\n' +
     'Exit status: 0 every path passed (and, for the whole walk, coverage is 100%), 1 otherwise, 2 bad input.\n' +
@@ -112,15 +119,17 @@ export const walkCommand: Command = {
     list: { type: 'boolean' },
     traces: { type: 'string' },
     result: { type: 'string' },
+    'seeded-bug': { type: 'string', multiple: true },
   },
   optionHelp: {
     json: 'print the report as JSON: rows, failures (setting, use case, trace file), coverage',
     reporter: 'text (default), tap (KTAP, one `ok N` per path) or junit (one testcase per path, suite = setting)',
     only: 'run only the rows whose use case, walk or setting contains PATTERN (case-insensitive, * = anything); repeatable',
     shard: 'run only shard i of n: every n-th path from the i-th, so n machines together run the whole walk once',
-    list: 'print the selected paths (numbered across the whole walk) without running them',
+    list: 'print the selected paths, one a line (row | path), without running them; with --shard, that shard\'s',
     traces: `write failing block paths as gmem-trace/1 files under DIR (default ${DEFAULT_TRACE_DIR})`,
     result: `write the result file gmem coverage reads to FILE (default ${DEFAULT_RESULT})`,
+    'seeded-bug': `run the simulator with a seeded bug (${FAULTS.join(', ')}) to see the walk and its reports catch it`,
   },
   examples: ['gmem walk --only tdx --reporter tap', 'gmem walk --shard 2/3 --result walk-2.json --reporter junit > walk-2.xml'],
   allowPositionals: false,
@@ -155,7 +164,7 @@ export const walkCommand: Command = {
           }
         : {}),
     });
-    const partial = sel.only.length > 0 || sel.shard !== undefined;
+    const partial = sel.only.length > 0 || sel.shard !== undefined || sel.faults !== undefined;
     if (values['json']) process.stdout.write(`${JSON.stringify({ ...result, traces: report.traces, result: resultFile }, null, 2)}\n`);
     else if (reporter === 'tap') process.stdout.write(toKtap(results));
     else if (reporter === 'junit') process.stdout.write(`${toJunit('gmem walk', results, result.wallMs / 1000)}\n`);
