@@ -12,22 +12,23 @@ import { fitWidth } from '../report/fit-width';
 import type { WalkResult } from '../report/walk-result';
 import { codeFingerprint, DEFAULT_RESULT, mergeResults, readWalkResult } from '../report/walk-result';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../usage-error';
-import { DEFAULT_TRACE_DIR, prepareResultFile, walkAndRecord } from './walk';
+import { DEFAULT_TRACE_DIR, prepareResultFile, selectionOf, walkAndRecord } from './walk';
 import { progressBar, renderCoverage, rowLines } from './walk-report';
 
 export const coverageCommand: Command = {
   name: 'coverage',
   summary: 'report what the last walk covered (from its result file); exit 1 below 100%',
   usage:
-    'Usage: gmem coverage [--result FILE]... [--fresh] [--json]\n\n' +
+    'Usage: gmem coverage [--result FILE]... [--fresh [--only PATTERN]...] [--json]\n\n' +
     `Reads the result file \`gmem walk\` wrote (default ${DEFAULT_RESULT}) and reports each kind of\n` +
     'coverage with what is uncovered; says when the code has changed since that walk. Several --result\n' +
     'files (the shards of one walk) are merged. Exit status: 0 everything covered and no path failed, 1\n' +
     'otherwise (or a shard is missing), 2 bad input.',
-  options: { json: { type: 'boolean' }, fresh: { type: 'boolean' }, result: { type: 'string', multiple: true } },
+  options: { json: { type: 'boolean' }, fresh: { type: 'boolean' }, only: { type: 'string', multiple: true }, result: { type: 'string', multiple: true } },
   optionHelp: {
     json: 'print the coverage as JSON',
-    fresh: 'run the whole walk first (and write its result file) instead of reading the last one',
+    fresh: 'run the walk first (and write its result file) instead of reading the last one',
+    only: 'with --fresh: walk only the rows whose use case, walk or setting contains PATTERN (as gmem walk --only)',
     result: `a walk result file to read (default ${DEFAULT_RESULT}); repeat it for the shards of one walk`,
   },
   examples: ['gmem coverage', 'gmem coverage --result walk-1.json --result walk-2.json --result walk-3.json'],
@@ -39,9 +40,10 @@ export const coverageCommand: Command = {
       if (files.length > 1) throw new UsageError('coverage: --fresh writes one result file: give at most one --result');
       const file = prepareResultFile(values, 'coverage: --result');
       const hooks = values['json'] ? {} : { ...(progressBar(process.stderr) ? { onProgress: progressBar(process.stderr)! } : {}), ...(rowLines(process.stderr) ? { onRow: rowLines(process.stderr)! } : {}) };
-      const { result } = walkAndRecord({ only: [], shard: undefined }, file, DEFAULT_TRACE_DIR, hooks);
+      const { result } = walkAndRecord(selectionOf({ only: values['only'] }), file, DEFAULT_TRACE_DIR, hooks);
       merged = { ...result, missingShards: [] };
     } else {
+      if (values['only']) throw new UsageError('coverage: --only selects what --fresh walks; without --fresh the result file says what was walked');
       merged = mergeResults(files.map(readWalkResult), files);
     }
     const stale = merged.fingerprint !== codeFingerprint();

@@ -74,7 +74,7 @@ export function runWalks(options: WalkOptions = {}): WalkReport {
   const ledger = new Ledger();
   expectInvariants(ledger);
   const groups: Group[] = [];
-  if (parts.has('block')) {
+  if (parts.has('block') && settings.length > 0) {
     expectBlockCoverage(ledger, settings);
     for (const s of settings) groups.push({ group: BLOCK_GROUP, setting: s.name, paths: () => transitionCover(s) });
   }
