@@ -148,3 +148,23 @@ describe('isDebianLike', () => {
     expect(isDebianLike(() => '', true)).toBe(true);
   });
 });
+
+describe('scripts/pretest.js, as npm test runs it', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { join } = require('node:path') as typeof import('node:path');
+  const pretest = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'pretest.js')], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+  it('accepts the browser CHROMIUM_PATH names, silently', () => {
+    // Any executable will do for the lookup; the viewer test is what launches it.
+    const r = pretest({ CHROMIUM_PATH: process.execPath });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('stops with one line when CHROMIUM_PATH names nothing, installing nothing', () => {
+    const r = pretest({ CHROMIUM_PATH: '/no/such/chrome' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gmem pretest: CHROMIUM_PATH=/no/such/chrome is not an executable file; fix it or unset it\n');
+  });
+});
