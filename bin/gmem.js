@@ -12,8 +12,35 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
+/**
+ * `--help`, `--version`, `help CMD` and `CMD --help` from the texts the build
+ * stored (dist/help-index.json), without loading the commands. Anything else,
+ * an unknown command included, goes to the CLI itself.
+ */
+function fromHelpIndex(argv) {
+  let index;
+  try {
+    index = require('../dist/help-index.json');
+  } catch {
+    return undefined;
+  }
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') return { text: index.version, code: 0 };
+  if (name === undefined) return { text: index.top, code: 2 };
+  if ((name === '--help' || name === '-h' || name === 'help') && rest.length === 0) return { text: index.top, code: 0 };
+  if (name === 'help' && index.commands[rest[0]] !== undefined) return { text: index.commands[rest[0]], code: 0 };
+  if (index.commands[name] !== undefined && (rest.includes('--help') || rest.includes('-h'))) return { text: index.commands[name], code: 0 };
+  return undefined;
+}
+
 let cli;
 const state = distState();
+const quick = state === 'fresh' ? fromHelpIndex(process.argv.slice(2)) : undefined;
+if (quick) {
+  process.stdout.write(quick.text);
+  process.exitCode = quick.code;
+  return;
+}
 if (state === 'fresh') {
   cli = require('../dist/src/cli.js');
 } else {

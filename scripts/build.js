@@ -5,7 +5,8 @@
  * src/ and visualize/ with tsc into dist/ (ignored by git), copies the files
  * they read at run time (visualize/viewer/*, anything not TypeScript) beside
  * the compiled code so `__dirname`-relative paths resolve the same from dist/,
- * and stamps the build so bin/gmem.js can tell when the sources are newer.
+ * stores every help text (dist/help-index.json) and stamps the build so
+ * bin/gmem.js can answer --help fast and tell when the sources are newer.
  */
 const { spawnSync } = require('node:child_process');
 const { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
@@ -37,4 +38,6 @@ for (const dir of SOURCE_DIRS) {
     copyFileSync(file, target);
   }
 }
+// The help texts, so `gmem --help` answers without loading every command (bin/gmem.js).
+writeFileSync(join(DIST, 'help-index.json'), `${JSON.stringify(require(join(DIST, 'src', 'cli.js')).helpIndex())}\n`);
 writeFileSync(join(DIST, 'build-stamp.json'), `${JSON.stringify({ builtAt: Date.now() })}\n`);

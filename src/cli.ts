@@ -49,6 +49,20 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * Every help text and the version, as the build stores them in
+ * dist/help-index.json: bin/gmem.js answers `--help`, `--version` and
+ * `CMD --help` from there without loading the commands (zod and the
+ * inspector alone take longer to load than the help takes to read).
+ */
+export function helpIndex(): { version: string; top: string; commands: Record<string, string> } {
+  return {
+    version: `gmem ${packageVersion()}\n`,
+    top: `${fitWidth(help())}\n`,
+    commands: Object.fromEntries(COMMANDS.map((c) => [c.name, `${commandHelp(c)}\n`])),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V' || name === 'version') {

@@ -119,3 +119,18 @@ describe('help for every command', () => {
     expect(runCli(['inspect', '--help']).stdout).toMatch(/--delay N\s+milliseconds between steps \(default 600\)/);
   });
 });
+
+describe('the fast help path', () => {
+  it('dist/help-index.json, which bin/gmem.js answers --help from, is what the CLI itself says', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const root = join(__dirname, '..');
+    const live = spawnSync(process.execPath, ['-e', "process.stdout.write(JSON.stringify(require('./dist/src/cli.js').helpIndex()))"], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(live.stdout)).toEqual(JSON.parse(readFileSync(join(root, 'dist', 'help-index.json'), 'utf8')));
+  });
+
+  it('an unknown command with --help is still an error', () => {
+    const r = runCli(['frobnicate', '--help']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gmem: unknown command 'frobnicate'/);
+  });
+});
