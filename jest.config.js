@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Every core: the walks are CPU-bound and the CLI tests wait on child processes (jest's default leaves one core idle).
+  maxWorkers: '100%',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   // Tests spawn the compiled bin/gmem.js: recompile dist/ first when the sources changed since the last build.
   globalSetup: '<rootDir>/test/support/build-if-stale.js',

@@ -45,8 +45,17 @@ export function ensureOutputDir(dir: string, what: string): void {
 
 /** Checks up front that a file can be created there, so a long run does not fail at its end. */
 export function checkOutputPath(path: string, what: string): void {
-  const parent = dirname(path);
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (st?.isDirectory()) throw new UsageError(`${what} ${path}: cannot write it (is a directory)`);
-  if (!statSync(parent, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${what} ${path}: cannot write it (its directory does not exist)`);
+  const fail = (code: string): never => {
+    throw new UsageError(`${what} ${path}: cannot write it (${outputProblem(Object.assign(new Error(code), { code }))})`);
+  };
+  let parent;
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) fail('EISDIR');
+    parent = statSync(dirname(path), { throwIfNoEntry: false });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    fail((err as NodeJS.ErrnoException).code ?? 'EIO');
+  }
+  if (!parent) fail('ENOENT');
+  if (!parent!.isDirectory()) fail('ENOTDIR');
 }

@@ -10,7 +10,7 @@ import { rangeMachine } from '../../machines/range.machine';
 import { toDot, toSvg } from '../../visualize/dot';
 import { toMermaid } from '../../visualize/mermaid';
 import type { Command } from '../cli';
-import { writeOutputFile } from '../cli/output-file';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { EXIT_OK, UsageError } from '../usage-error';
 
 export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
@@ -42,8 +42,9 @@ export const diagramCommand: Command = {
     if (extra.length) throw new UsageError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
     const format = (values['format'] as string | undefined) ?? 'mermaid';
     if (!FORMATS.includes(format as never)) throw new UsageError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
-    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
     const out = (values['o'] ?? values['output']) as string | undefined;
+    if (out) checkOutputPath(out, 'diagram: -o');
+    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
     if (out) writeOutputFile(out, text.endsWith('\n') ? text : `${text}\n`, 'diagram: -o');
     else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_OK;

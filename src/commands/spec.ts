@@ -10,7 +10,7 @@ import { POLICY_NOTES, VARIANT_NOTES } from '../../machines/policy';
 import { opLabel } from '../../machines/block.plan';
 import { toMermaid } from '../../visualize/mermaid';
 import type { Command } from '../cli';
-import { writeOutputFile } from '../cli/output-file';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { INVARIANTS } from '../invariants';
 import { EXIT_OK } from '../usage-error';
 import { USE_CASES, useCasePaths, useCaseSettings } from '../walk/usecases';
@@ -74,8 +74,9 @@ export const specCommand: Command = {
   examples: ['gmem spec -o docs/SPEC.md'],
   allowPositionals: false,
   run(values) {
-    const text = generateSpec();
     const out = (values['o'] ?? values['output']) as string | undefined;
+    if (out) checkOutputPath(out, 'spec: -o');
+    const text = generateSpec();
     if (out) writeOutputFile(out, text, 'spec: -o');
     else process.stdout.write(text);
     return EXIT_OK;
