@@ -16,7 +16,7 @@
 import type { TestResult } from './test-result';
 
 export function ktapName(name: string): string {
-  return name.replace(/[\r\n]+/g, ' ').replace(/#/g, 'no.').trim() || '(unnamed)';
+  return name.replace(/[\r\n]+/g, ' ').replace(/#/g, '_').trim() || '(unnamed)';
 }
 
 export function toKtap(results: ReadonlyArray<TestResult>): string {
