@@ -95,8 +95,10 @@ export const inspectCommand: Command = {
       await bridge.close();
       return EXIT_OK;
     }
+    // Listen for the stop signals before saying so: whoever reads the line may signal at once.
+    const stopped = untilStopped();
     say('Replay done; the bridge keeps serving until you press Ctrl-C.');
-    await untilStopped();
+    await stopped;
     inspector.stop();
     await bridge.close();
     return EXIT_OK;

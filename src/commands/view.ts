@@ -95,8 +95,10 @@ export const viewCommand: Command = {
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {
       throw listenFailure('view', port, err);
     });
+    // Listen for the stop signals before saying so: whoever reads the line may signal at once.
+    const stopped = untilStopped();
     process.stderr.write(`Viewer at ${viewer.url} (Ctrl-C stops it)\n`);
-    await untilStopped();
+    await stopped;
     await viewer.close();
     return EXIT_OK;
   },
