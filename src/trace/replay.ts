@@ -34,7 +34,7 @@ export interface TraceResult {
   excused: Violation[];
 }
 
-/** `text`: the file's content when it is already read (standard input); else read from `file`. */
+/** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
 export function loadTrace(file: string, given?: string): Loaded {
   const invalid = (path: string, what: string): Loaded => ({ ok: false, message: `INVALID FILE: ${file}: ${path}: ${what}` });
   let text: string;
