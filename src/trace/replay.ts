@@ -16,6 +16,7 @@ import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../in
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
 import { jsonPath, structuralProblems, traceSchema } from './schema';
+import { firstIssue, unknownField } from './field-suggestion';
 
 export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
 
@@ -34,11 +35,12 @@ export interface TraceResult {
   excused: Violation[];
 }
 
-export function loadTrace(file: string): Loaded {
+/** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
+export function loadTrace(file: string, given?: string): Loaded {
   const invalid = (path: string, what: string): Loaded => ({ ok: false, message: `INVALID FILE: ${file}: ${path}: ${what}` });
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = given ?? readFileSync(file, 'utf8');
   } catch (err) {
     return invalid('$', `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
@@ -50,7 +52,9 @@ export function loadTrace(file: string): Loaded {
   }
   const parsed = traceSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = firstIssue(parsed.error.issues);
+    const unknown = unknownField(traceSchema, json, issue);
+    if (unknown) return invalid(unknown[0], unknown[1]);
     return invalid(jsonPath(issue.path), describeIssue(issue));
   }
   const problem = structuralProblems(parsed.data)[0];
