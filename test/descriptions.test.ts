@@ -43,18 +43,21 @@ function uncited(machine: AnyStateMachine): string[] {
 }
 
 /** Every S- tag written anywhere in the code and the docs the code ships. */
+/** A source tag in running text; `S-EPT` is TDX's Secure EPT, a kernel term and not a tag. */
+const TAG_IN_TEXT = /\bS-(?!EPT\b)[A-Z][A-Za-z0-9]*\b|\bS-\d+\b/g;
+
 function tagsInCode(): Map<string, string> {
   const found = new Map<string, string>();
   const visit = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) visit(path);
-      else if (/\.(ts|js|md)$/.test(name)) for (const m of readFileSync(path, 'utf8').matchAll(/\bS-[A-Z][A-Za-z0-9]*\b|\bS-\d+\b/g)) if (!found.has(m[0])) found.set(m[0], path);
+      else if (/\.(ts|js|md)$/.test(name)) for (const m of readFileSync(path, 'utf8').matchAll(TAG_IN_TEXT)) if (!found.has(m[0])) found.set(m[0], path);
     }
   };
   for (const dir of ['machines', 'src', 'visualize']) visit(join(root, dir));
   for (const doc of ['DOMAIN.md', 'DESIGN.md', 'TRACE-FORMAT.md']) {
-    for (const m of readFileSync(join(root, 'docs', doc), 'utf8').matchAll(/\bS-[A-Z][A-Za-z0-9]*\b|\bS-\d+\b/g)) if (!found.has(m[0])) found.set(m[0], doc);
+    for (const m of readFileSync(join(root, 'docs', doc), 'utf8').matchAll(TAG_IN_TEXT)) if (!found.has(m[0])) found.set(m[0], doc);
   }
   return found;
 }

@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import type { Bridge } from '../src/inspect/bridge-server';
 import { startBridge } from '../src/inspect/bridge-server';
-import { findBrowser } from './support/find-browser';
+import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 
 const OUT = join(__dirname, '..', 'test-output');
 
@@ -172,8 +172,10 @@ describe('the bridge page, in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const executablePath = findBrowser();
-    if (!executablePath) throw new Error('no chromium: set CHROMIUM_PATH or install Debian\'s chromium');
+    // Never skipped: without a browser this fails, saying what to install (npm test's pretest obtains one).
+    const lookup = locateBrowser();
+    if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
+    const executablePath = lookup.path;
     // An inspector URL nothing answers on stands for stately.ai seen from a machine without network.
     bridge = await startBridge(0, 'http://127.0.0.1:9/inspect');
     bridge.status.title = 'tdx-initial-unfaultable';

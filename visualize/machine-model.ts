@@ -9,8 +9,8 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { allNodes, guardName } from './machine-graph';
 
-/** Source tags (S-V2c), invariants, DOMAIN sections, the deck and the replay contract a text cites. */
-const CITATION = /\b(S-[A-Za-z0-9]+|INV-\d+|DOMAIN \d+|TRACE-FORMAT|[Dd]eck)\b/g;
+/** Source tags (S-V2c), invariants, DOMAIN sections, the deck and the replay contract a text cites (`S-EPT` is TDX's Secure EPT, not a tag). */
+const CITATION = /\b(S-(?!EPT\b)[A-Za-z0-9]+|INV-\d+|DOMAIN \d+|TRACE-FORMAT|[Dd]eck)\b/g;
 
 export function citationsOf(text: string | undefined): string[] {
   const out: string[] = [];

@@ -7,7 +7,6 @@
  * Mermaid (refusals left out to stay readable) and DOT (Graphviz) are export
  * formats.
  */
-import { writeFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import { createBlockMachine } from '../../machines/block.machine';
 import { folioMachine } from '../../machines/folio.machine';
@@ -19,6 +18,7 @@ import { machineModel } from '../../visualize/machine-model';
 import { toMermaid } from '../../visualize/mermaid';
 import { layoutToSvg } from '../../visualize/svg';
 import type { Command } from '../cli';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { EXIT_OK, UsageError } from '../usage-error';
 
 export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
@@ -52,6 +52,8 @@ export const diagramCommand: Command = {
     'svg: laid out by ELK, refusals listed in their state, descriptions and citations as tooltips.\n' +
     'json: the machine as data (states, transitions, descriptions, citations). mermaid, dot: exports.',
   options: { format: { type: 'string' }, o: { type: 'string' }, output: { type: 'string' } },
+  optionHelp: { format: 'mermaid (default), dot or svg', o: 'write to FILE instead of standard output', output: 'the same as -o' },
+  examples: ['gmem diagram folio --format svg -o folio.svg'],
   allowPositionals: true,
   async run(values, positionals) {
     const [name, ...extra] = positionals;
@@ -59,9 +61,10 @@ export const diagramCommand: Command = {
     if (extra.length) throw new UsageError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
     const format = (values['format'] as string | undefined) ?? 'mermaid';
     if (!FORMATS.includes(format as never)) throw new UsageError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
-    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
     const out = (values['o'] ?? values['output']) as string | undefined;
-    if (out) writeFileSync(out, text.endsWith('\n') ? text : `${text}\n`);
+    if (out) checkOutputPath(out, 'diagram: -o');
+    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
+    if (out) writeOutputFile(out, text.endsWith('\n') ? text : `${text}\n`, 'diagram: -o');
     else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_OK;
   },

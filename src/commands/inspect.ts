@@ -11,6 +11,9 @@
  */
 import { exec } from 'node:child_process';
 import type { Command } from '../cli';
+import { checkOutputPath } from '../cli/output-file';
+import { listenFailure, untilStopped } from '../cli/serve';
+import { USE_CASES } from '../walk/usecases';
 import { startBridge } from '../inspect/bridge-server';
 import type { ArenaSummary, InspectSource } from '../inspect/inspect-replay';
 import { replayInspected, serializer } from '../inspect/inspect-replay';
@@ -25,24 +28,26 @@ import { readRecording } from '../inspect/recording';
 const EXIT_NOBODY = 1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits for a receiver: up to `seconds` with --once, else until one comes or Ctrl-C. */
-async function awaitInspector(bridge: Bridge, once: boolean, seconds: number, say: (l: string) => void): Promise<boolean> {
+/**
+ * Waits for a receiver: up to `seconds` with --once, else until one comes or
+ * the process is asked to stop (`stopped` resolves).
+ */
+async function awaitInspector(bridge: Bridge, once: boolean, seconds: number, stopped: Promise<string>, say: (l: string) => void): Promise<boolean> {
   if (bridge.receivers() > 0) return true;
   say(`Waiting for an inspector to connect${once ? ` (at most ${seconds} s)` : ''}; nothing steps until one does.`);
-  if (once) return bridge.waitForReceiver(seconds * 1000);
   let interrupted = false;
-  const stop = () => (interrupted = true);
-  process.once('SIGINT', stop);
+  void stopped.then(() => (interrupted = true));
+  if (once) return Promise.race([bridge.waitForReceiver(seconds * 1000), stopped.then(() => false)]);
   while (!interrupted && !(await bridge.waitForReceiver(500)));
-  process.off('SIGINT', stop);
   return !interrupted;
 }
 
 /** Sends a recorded replay through the bridge, pausing `delay` before each event an actor received. */
-async function replayRecording(bridge: Bridge, events: RecordedEvent[], delay: number) {
+async function replayRecording(bridge: Bridge, events: RecordedEvent[], delay: number, stop: () => boolean) {
   const steps = events.filter((e) => e.type === '@xstate.event' && e.eventType !== 'xstate.init');
   bridge.status.total = steps.length;
   for (const e of events) {
+    if (stop()) return;
     if (e.type === '@xstate.event' && e.eventType !== 'xstate.init') {
       bridge.status.step++;
       await sleep(delay);
@@ -58,12 +63,11 @@ export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'replay a use case or trace live in the Stately inspector (loopback bridge)',
   usage:
-    'Usage: gmem inspect [--use-case NAME | --trace FILE | --replay FILE] [--port N] [--no-open] [--record FILE] [--delay MS] [--once] [--wait S]\n\n' +
-    'Serves http://127.0.0.1:PORT/ (default 4243), which embeds the Stately inspector from stately.ai in your browser\n' +
-    'and shows whether it loaded (offline it cannot: use `gmem view`); this process itself needs no network.\n' +
-    'Nothing steps until an inspector has connected; --delay MS (default 600) paces the steps after that.\n' +
-    '--record FILE writes the inspection events as JSON lines; --replay FILE sends such a file to a fresh inspector.\n' +
-    '--once exits when the replay was delivered, or with 1 when no inspector connected within --wait S (default 30).',
+    'Usage: gmem inspect [--use-case NAME | --trace FILE | --replay FILE] [--port N] [--no-open]\n' +
+    '                    [--record FILE] [--delay MS] [--once] [--wait S]\n\n' +
+    'Serves http://127.0.0.1:PORT/ (default 4243), which embeds the Stately inspector from stately.ai\n' +
+    'in your browser and shows whether it loaded (offline it cannot: use `gmem view`); this process\n' +
+    'itself needs no network. Nothing steps until an inspector has connected.',
   options: {
     'use-case': { type: 'string' },
     trace: { type: 'string' },
@@ -75,6 +79,19 @@ export const inspectCommand: Command = {
     wait: { type: 'string' },
     replay: { type: 'string' },
   },
+  optionHelp: {
+    'use-case': `replay the use case NAME (default ${DEFAULT_USE_CASE}; listed below)`,
+    trace: 'replay a one-block gmem-trace/1 FILE instead (any trace: gmem view)',
+    port: 'listen on 127.0.0.1:N (default 4243; 0 picks a free port)',
+    'no-open': 'do not open the page in a browser',
+    record: 'write the inspection events to FILE as JSON lines',
+    delay: 'milliseconds between steps (default 600), counted once an inspector has connected',
+    once: 'exit after a receiver got the whole replay; exit 1 when none connected within --wait',
+    wait: 'with --once, seconds to wait for an inspector to connect (default 30)',
+    replay: 'send a --record FILE to a fresh inspector instead of replaying a use case',
+  },
+  helpExtra: () => `Use cases: ${USE_CASES.map((u) => u.name).join(', ')}`,
+  examples: ['gmem inspect --use-case tdx-initial-unfaultable --record events.jsonl', 'gmem inspect --replay events.jsonl', 'gmem inspect --once --wait 10 --no-open'],
   allowPositionals: false,
   async run(values) {
     if ([values['use-case'], values['trace'], values['replay']].filter(Boolean).length > 1) throw new UsageError('inspect: give one of --use-case, --trace or --replay');
@@ -98,8 +115,9 @@ export const inspectCommand: Command = {
       source = useCaseSource((values['use-case'] as string | undefined) ?? DEFAULT_USE_CASE);
     }
 
+    if (values['record']) checkOutputPath(values['record'] as string, 'inspect: --record');
     const bridge = await startBridge(port).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`inspect: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
+      throw listenFailure('inspect', port, err);
     });
     const say = (line: string) => process.stderr.write(`${line}\n`);
     const title = source ? source.title : `recording ${values['replay']}`;
@@ -117,15 +135,18 @@ export const inspectCommand: Command = {
       return finish(EXIT_NOBODY);
     };
 
+    // Listen for the stop signals from here on: a stop while waiting or replaying ends the command.
+    let stoppedBy: string | undefined;
+    const stopped = untilStopped().then((reason) => (stoppedBy = reason));
     if (recording) {
-      if (!(await awaitInspector(bridge, once, wait, say))) return once ? nobody() : finish(EXIT_OK);
+      if (!(await awaitInspector(bridge, once, wait, stopped, say))) return once && !stoppedBy ? nobody() : finish(EXIT_OK);
       bridge.status.phase = 'replaying';
-      await replayRecording(bridge, recording, delay);
+      await replayRecording(bridge, recording, delay, () => stoppedBy !== undefined);
       bridge.status.phase = 'done';
       say(`Replayed ${recording.length} recorded events.`);
-      if (once) return finish(EXIT_OK);
+      if (once || stoppedBy) return finish(EXIT_OK);
       say('Replay done; the bridge keeps serving until you press Ctrl-C.');
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await stopped;
       return finish(EXIT_OK);
     }
     source = source!;
@@ -141,22 +162,22 @@ export const inspectCommand: Command = {
     for (const deadline = Date.now() + 5000; adapter.status !== 'open'; await new Promise((r) => setTimeout(r, 20))) {
       if (Date.now() > deadline) throw new Error('the inspector could not connect to its own loopback bridge');
     }
-    if (!(await awaitInspector(bridge, once, wait, say))) {
+    if (!(await awaitInspector(bridge, once, wait, stopped, say))) {
       inspector.stop();
-      return once ? nobody() : finish(EXIT_OK);
+      return once && !stoppedBy ? nobody() : finish(EXIT_OK);
     }
     bridge.status.phase = 'replaying';
-    await replayInspected(source, (e) => inspector.inspect.next?.(e as never), delay, (s) => (summary = s), (l) => say(`  ${l}`), (k) => (bridge.status.step = k));
+    await replayInspected(source, (e) => inspector.inspect.next?.(e as never), delay, (s) => (summary = s), (l) => say(`  ${l}`), (k) => (bridge.status.step = k), () => stoppedBy !== undefined);
     bridge.status.phase = 'done';
     // Let the inspector's idle callbacks flush before deciding we are done.
     await sleep(200);
-    if (once) {
+    if (once || stoppedBy) {
       inspector.stop();
       await sleep(200);
       return finish(EXIT_OK);
     }
     say('Replay done; the bridge keeps serving until you press Ctrl-C.');
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await stopped;
     inspector.stop();
     await bridge.close();
     return EXIT_OK;

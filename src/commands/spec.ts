@@ -8,10 +8,11 @@
  * (visualize/differences.ts). docs/SPEC.md is committed and a test fails
  * when it differs from what this prints. `--json` prints the model as data.
  */
-import { writeFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import { DECK_USE_CASES } from '../../machines/usecases';
-import { POLICY_NOTES, VARIANT_NOTES, VARIANTS } from '../../machines/policy';
+import { POLICY_NOTES } from '../../machines/policy';
+import { formatField, PROFILE_FIELDS, VARIANT_PROFILES, VARIANT_SOURCES, VARIANTS } from '../../machines/variant';
+import type { VariantProfile } from '../../machines/variant';
 import { opLabel } from '../../machines/block.plan';
 import { policyDifferences, variantDifferences } from '../../visualize/differences';
 import type { DifferenceTable } from '../../visualize/differences';
@@ -19,6 +20,7 @@ import type { MachineModel, ModelTransition } from '../../visualize/machine-mode
 import { citationsOf } from '../../visualize/machine-model';
 import { toMermaid } from '../../visualize/mermaid';
 import type { Command } from '../cli';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { INVARIANTS } from '../invariants';
 import { EXIT_OK } from '../usage-error';
 import { USE_CASES, useCasePaths, useCaseSettings } from '../walk/usecases';
@@ -129,11 +131,20 @@ export function generateSpec(): string {
   doc.lines.push('');
 
   heading(doc, 2, 'Variants');
-  doc.lines.push('| variant | what it changes | sources |', '|---|---|---|');
-  for (const name of VARIANTS) doc.lines.push(`| ${cell(code(name))} | ${cell(VARIANT_NOTES[name])} | ${cites(citationsOf(VARIANT_NOTES[name]))} |`);
+  doc.lines.push('The kernel trees the model replays, each as a profile of choices (machines/variant.ts); the plans, the folio machine and the simulator read these fields and nothing else about the tree.', '', '| variant | tree | sources |', '|---|---|---|');
+  for (const name of VARIANTS) doc.lines.push(`| ${cell(code(name))} | ${cell(VARIANT_PROFILES[name].tree)} | ${cell(VARIANT_SOURCES[name])}: ${cites(citationsOf(`${VARIANT_PROFILES[name].tree} ${VARIANT_SOURCES[name]}`))} |`);
+  doc.lines.push('');
+  heading(doc, 3, 'The variants\' profiles');
+  doc.lines.push('One row per profile field (each a choice on which at least two trees differ), one column per tree.', '');
+  doc.lines.push(`| field | meaning | ${VARIANTS.map((v) => cell(code(v))).join(' | ')} |`, `|---|---|${VARIANTS.map(() => '---').join('|')}|`);
+  for (const [field, note] of Object.entries(PROFILE_FIELDS) as Array<[Exclude<keyof VariantProfile, 'tree'>, { title: string; gloss: string }]>) {
+    const values = VARIANTS.map((v) => formatField(VARIANT_PROFILES[v][field]));
+    doc.lines.push(`| ${cell(note.title)} | ${cell(note.gloss)} | ${values.map(cell).join(' | ')} |`);
+  }
   doc.lines.push('');
   heading(doc, 3, 'Where the variants differ');
-  doc.lines.push('Measured, not written: each probe runs a few trace steps on the simulator under every variant (the kernel\'s policies, 2 MiB blocks of 4 KiB pages, a pool of 2 huge pages; `inplace-v8` has no HugeTLB) and reads the answer through the simulator\'s public getters. Only probes whose answers differ are shown; `(op: errno)` means an earlier step of the probe already failed.', '');
+  const noHugetlb = VARIANTS.filter((v) => !VARIANT_PROFILES[v].hugetlb).map(code).join(', ');
+  doc.lines.push(`Measured, not written: each probe runs a few trace steps on the simulator under every variant (the kernel's policies, 2 MiB blocks of 4 KiB pages, a pool of 2 huge pages; ${noHugetlb} have no HugeTLB) and reads the answer through the simulator's public getters. Only probes whose answers differ are shown; \`(op: errno)\` means an earlier step of the probe already failed.`, '');
   differenceTable(doc, variantDifferences());
 
   heading(doc, 2, 'Policies');
@@ -182,7 +193,8 @@ export function specData() {
   return {
     machines: (['range', 'folio', 'block'] as const).map((name) => ({ model: diagramModel(name), tables: name === 'range' ? rangeTables() : name === 'folio' ? folioTables() : blockTables(2) })),
     invariants: Object.entries(INVARIANTS).map(([name, gloss]) => ({ name, gloss, citations: citationsOf(gloss) })),
-    variants: VARIANTS.map((name) => ({ name, note: VARIANT_NOTES[name], citations: citationsOf(VARIANT_NOTES[name]) })),
+    variants: VARIANTS.map((name) => ({ name, profile: VARIANT_PROFILES[name], sources: VARIANT_SOURCES[name], citations: citationsOf(`${VARIANT_PROFILES[name].tree} ${VARIANT_SOURCES[name]}`) })),
+    profileFields: PROFILE_FIELDS,
     policies: Object.entries(POLICY_NOTES).map(([name, note]) => ({ name, ...note })),
     variantDifferences: (({ columns, rows }) => ({ columns, rows: rows.map((r) => ({ probe: r.probe.name, question: r.probe.question, answers: r.answers })) }))(variantDifferences()),
     policyDifferences: policyDifferences().map((d) => ({ policy: d.policy, columns: d.columns, rows: d.rows.map((r) => ({ probe: r.probe.name, question: r.probe.question, answers: r.answers })) })),
@@ -192,13 +204,20 @@ export function specData() {
 export const specCommand: Command = {
   name: 'spec',
   summary: 'generate the reviewer\'s specification (docs/SPEC.md) from the code',
-  usage: 'Usage: gmem spec [-o FILE] [--json]\n\n--json prints the specification as data: machines (states, transitions, descriptions, citations, tables), invariants, variants, policies and where they differ.',
+  usage: 'Usage: gmem spec [-o FILE] [--json]',
   options: { o: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    o: 'write to FILE instead of standard output',
+    output: 'the same as -o',
+    json: 'the specification as data: machines (states, transitions, descriptions, citations, tables), invariants, variants with their profiles, policies and where they differ',
+  },
+  examples: ['gmem spec -o docs/SPEC.md', 'gmem spec --json > spec.json'],
   allowPositionals: false,
   run(values) {
-    const text = values['json'] ? `${JSON.stringify(specData(), null, 2)}\n` : generateSpec();
     const out = (values['o'] ?? values['output']) as string | undefined;
-    if (out) writeFileSync(out, text);
+    if (out) checkOutputPath(out, 'spec: -o');
+    const text = values['json'] ? `${JSON.stringify(specData(), null, 2)}\n` : generateSpec();
+    if (out) writeOutputFile(out, text, 'spec: -o');
     else process.stdout.write(text);
     return EXIT_OK;
   },

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../cli';
+import { listenFailure, untilStopped } from '../cli/serve';
 import { diagramModel, drawMachine } from './diagram';
 import { committedDiagram } from '../view/committed-diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
@@ -101,9 +102,10 @@ export const viewCommand: Command = {
   usage:
     'Usage: gmem view [--port N] [--trace FILE]...\n\n' +
     'Serves http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.\n' +
-    '--trace (repeatable) adds a gmem-trace/1 file of any geometry beside the use cases; a link carries\n' +
-    'the trace and the step (?source=trace:FILE&step=N). Left and right arrow keys step.',
+    'A link carries the trace and the step (?source=trace:FILE&step=N). Left and right arrow keys step.',
   options: { port: { type: 'string' }, trace: { type: 'string', multiple: true } },
+  optionHelp: { port: 'listen on 127.0.0.1:N (default 4244; 0 picks a free port)', trace: 'add a gmem-trace/1 FILE of any geometry and any number of blocks beside the use cases; repeatable' },
+  examples: ['gmem view --trace test/traces/viewer-one-block.json', 'gmem view --trace a.json --trace b.json --port 0'],
   allowPositionals: false,
   async run(values) {
     const port = values['port'] === undefined ? 4244 : Number(values['port']);
@@ -116,10 +118,12 @@ export const viewCommand: Command = {
       return traceSource(loaded.trace, file);
     });
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`view: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
+      throw listenFailure('view', port, err);
     });
+    // Listen for the stop signals before saying so: whoever reads the line may signal at once.
+    const stopped = untilStopped();
     process.stderr.write(`Viewer at ${viewer.url} (Ctrl-C stops it)\n`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await stopped;
     await viewer.close();
     return EXIT_OK;
   },

@@ -123,6 +123,8 @@ export function startBridge(port: number, inspectorUrl = STATELY_INSPECTOR_URL):
     res.end(bridgePage(wsUrl, inspectorUrl));
   });
   const wss = new WebSocketServer({ server });
+  // ws re-emits the server's errors (EADDRINUSE) on itself: without a listener they would crash the process.
+  wss.on('error', () => undefined);
   const publish = (msg: string) => {
     buffer.push(msg);
     for (const client of caughtUp) if (client.readyState === WebSocket.OPEN) client.send(msg);

@@ -83,6 +83,8 @@ export async function replayInspected(
   onSummary: (s: ArenaSummary) => void,
   log: (line: string) => void,
   onStep: (step: number) => void = () => undefined,
+  /** asked before each step: true ends the replay there (the process was asked to stop). */
+  stop: () => boolean = () => false,
 ): Promise<void> {
   const { setting } = source;
   const policy = { ...DEFAULT_POLICY, ...setting.input.policy };
@@ -102,6 +104,7 @@ export async function replayInspected(
   await sleep(delayMs);
 
   for (const [k, op] of source.ops.entries()) {
+    if (stop()) break;
     onStep(k + 1);
     const view = blockViewOf(block.getSnapshot() as never);
     const plan = planOp(factsOfView(view), op).flatMap((s) => expandStep(s, setting.pages));
