@@ -1,16 +1,18 @@
 /**
  * Where the variants differ and where the policies differ, measured rather
  * than written down: a catalogue of small probes (a few trace steps and one
- * observation through the simulator's public getters) runs under every
+ * observation, read through src/view/simulator-reads.ts) runs under every
  * variant in VARIANTS and under every value of every policy; the spec shows
  * the probes whose answers differ. A variant or policy value added to
  * machines/policy.ts appears in the tables without touching this file.
  */
 import type { Policy, Variant } from '../machines/policy';
 import { AFTER_TRUNCATE, DEFAULT_POLICY, RESTORE, SPLIT, TRUNCATE_WHILE_PINNED, VARIANTS } from '../machines/policy';
-import { defaultConfig, Simulator } from '../src/interpreter/simulator';
+import { defaultConfig } from '../src/interpreter/simulator';
 import type { StepOutcome } from '../src/interpreter/simulator';
-import { describeOutcome, runStep } from '../src/trace/replay';
+import { describeOutcome } from '../src/trace/replay';
+import type { SimulatorReads } from '../src/view/simulator-reads';
+import { simulate } from '../src/view/simulator-reads';
 import type { TraceStep } from '../src/trace/schema';
 
 const MiB2 = 2 * 1024 * 1024;
@@ -22,13 +24,13 @@ export interface Probe {
   question: string;
   steps: TraceStep[];
   /** the answer: the last step's outcome unless the probe reads something else. */
-  observe?: (sim: Simulator, last: StepOutcome | undefined) => string;
+  observe?: (sim: SimulatorReads, last: StepOutcome | undefined) => string;
 }
 
 const create = (flags: string[], size = 2 * MiB2) => ({ op: 'create', size, flags }) as TraceStep;
 const step = (s: Record<string, unknown>) => s as unknown as TraceStep;
-const order = (sim: Simulator, page: number) => {
-  const o = sim.file?.folioOrder(page);
+const order = (sim: SimulatorReads, page: number) => {
+  const o = sim.file()?.folioOrder(page);
   return o === null || o === undefined ? 'no folio' : o === 0 ? '4K folios (split)' : `order ${o} (huge)`;
 };
 
@@ -41,7 +43,7 @@ export const PROBES: Probe[] = [
     name: 'fallocate inside a block',
     question: 'fallocate of one page in the middle of a HugeTLB block: allocated bytes after (DOMAIN 7 alignment)',
     steps: [create(['mmap', 'hugetlb']), step({ op: 'fallocate', offset: PAGE, length: PAGE })],
-    observe: (sim, last) => `${describeOutcome(last!)}; allocated ${(sim.file?.allocatedBytes ?? 0) / MiB2} MiB`,
+    observe: (sim, last) => `${describeOutcome(last!)}; allocated ${(sim.file()?.allocatedBytes ?? 0) / MiB2} MiB`,
   },
   {
     name: 'partial punch of a huge folio',
@@ -58,7 +60,7 @@ export const PROBES: Probe[] = [
       step({ op: 'inject', fault: 'split-enomem' }),
       step({ op: 'convert', offset: PAGE, length: MiB2, to: 'shared' }),
     ],
-    observe: (sim, last) => `${describeOutcome(last!)}; page 1 ${sim.file?.shareability(1) ?? '-'}`,
+    observe: (sim, last) => `${describeOutcome(last!)}; page 1 ${sim.file()?.shareability(1) ?? '-'}`,
   },
   {
     name: 'merge on to-private',
@@ -70,7 +72,7 @@ export const PROBES: Probe[] = [
     name: 'convert without mmap',
     question: 'to-shared conversion on a file created without mmap: outcome and page 0 after (K8)',
     steps: [create([]), step({ op: 'convert', offset: 0, length: PAGE, to: 'shared' })],
-    observe: (sim, last) => `${describeOutcome(last!)}; page 0 ${sim.file?.shareability(0) ?? '-'}`,
+    observe: (sim, last) => `${describeOutcome(last!)}; page 0 ${sim.file()?.shareability(0) ?? '-'}`,
   },
   {
     name: 'shared page in a huge block',
@@ -82,7 +84,7 @@ export const PROBES: Probe[] = [
     name: 'shareability after a punch',
     question: 'a private file, page 0 made shared and allocated, the block punched: page 0 after (afterTruncate policy, deck question 1)',
     steps: [create(['mmap', 'hugetlb']), step({ op: 'convert', offset: 0, length: PAGE, to: 'shared' }), step({ op: 'hostWrite', offset: 0, data: '41' }), step({ op: 'punchHole', offset: 0, length: MiB2 })],
-    observe: (sim, last) => `${describeOutcome(last!)}; page 0 ${sim.file?.shareability(0) ?? '-'}`,
+    observe: (sim, last) => `${describeOutcome(last!)}; page 0 ${sim.file()?.shareability(0) ?? '-'}`,
   },
   {
     name: 'punch a pinned split block',
@@ -93,17 +95,17 @@ export const PROBES: Probe[] = [
     name: 'close with a pinned split block',
     question: 'a split block pinned at close; unpin and settle: HugePages_Free of the 2 huge pages (restore policy, deck issue 2)',
     steps: [create(['mmap', 'hugetlb']), step({ op: 'convert', offset: 0, length: PAGE, to: 'shared' }), step({ op: 'hostWrite', offset: 0, data: '41' }), step({ op: 'pin', offset: 0 }), step({ op: 'close' }), step({ op: 'unpin', offset: 0 }), step({ op: 'settle' })],
-    observe: (sim) => `HugePages_Free ${sim.pool.free}`,
+    observe: (sim) => `HugePages_Free ${sim.pool().free}`,
   },
 ];
 
 /** Runs a probe under one configuration; a step that fails before the last ends it with that step's answer. */
 export function runProbe(probe: Probe, variant: Variant, policy: Partial<Policy> = {}): string {
   // The variant's own default huge page size (2 MiB, or none where it has no HugeTLB).
-  const sim = new Simulator({ ...defaultConfig({ variant, policy, pageSize: PAGE }), poolHugePages: 2 });
+  const sim = simulate({ ...defaultConfig({ variant, policy, pageSize: PAGE }), poolHugePages: 2 });
   let last: StepOutcome | undefined;
   for (const [i, s] of probe.steps.entries()) {
-    last = runStep(sim, s).outcome;
+    last = sim.step(s).outcome;
     if (i < probe.steps.length - 1 && last && last.kind !== 'ok' && s.op !== 'inject') return `(${s.op}: ${describeOutcome(last)})`;
   }
   return probe.observe ? probe.observe(sim, last) : describeOutcome(last ?? { kind: 'ok' });

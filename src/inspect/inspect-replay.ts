@@ -14,8 +14,8 @@ import { expandStep, factsOfView, isBookStep, isPageStep, planOp } from '../../m
 import { folioMachine } from '../../machines/folio.machine';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { rangeMachine } from '../../machines/range.machine';
-import { Simulator } from '../interpreter/simulator';
-import { runStep } from '../trace/replay';
+import type { SimulatorReads } from '../view/simulator-reads';
+import { simulate } from '../view/simulator-reads';
 import type { WalkSetting } from '../walk/block-walk';
 import { simConfig, traceStepFor, WALK_PAGE } from '../walk/block-walk';
 
@@ -40,20 +40,20 @@ export interface ArenaSummary {
 
 type Inspect = (event: InspectionEvent) => void;
 
-export function arenaSummary(sim: Simulator): ArenaSummary {
-  const file = sim.file!;
+export function arenaSummary(sim: SimulatorReads): ArenaSummary {
+  const file = sim.file()!;
   const pages = [...Array(file.nPages).keys()];
-  const block = file.blocks[0]!;
+  const block = file.block(0);
   return {
     strip: `|${pages.map((p) => (file.shareability(p) === 'shared' ? 'S' : 'P')[file.isAllocated(p) ? 'toUpperCase' : 'toLowerCase']()).join('')}|`,
     folio: block.folio.file,
     wrapper: block.folio.wrapper,
-    pool: { free: sim.pool.free, rsvd: sim.pool.rsvd },
+    pool: sim.pool(),
     pendingMerge: file.pendingMerge,
     allocatedBytes: file.allocatedBytes,
-    hostMapped: pages.filter((p) => [...file.hostMaps.values()].some((s) => s.has(p))),
-    guestMapping: pages.map((p) => (block.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none')),
-    pins: file.pinStack.length,
+    hostMapped: pages.filter((p) => file.hostMapped(p)),
+    guestMapping: pages.map((p) => file.guestMapping(p)),
+    pins: file.pinsHeld,
   };
 }
 
@@ -97,8 +97,8 @@ export async function replayInspected(
   let refused = false;
   const actors: AnyActorRef[] = [block, folio, ...ranges];
   for (const a of actors) (a as unknown as { on(t: string, f: () => void): void }).on('refused', () => (refused = true));
-  const sim = new Simulator(simConfig(setting));
-  runStep(sim, { op: 'create', size: WALK_PAGE * setting.pages, flags: ['mmap', 'hugetlb', ...(initial === 'shared' ? (['init-shared'] as const) : [])], expect: 'ok' });
+  const sim = simulate(simConfig(setting));
+  sim.step({ op: 'create', size: WALK_PAGE * setting.pages, flags: ['mmap', 'hugetlb', ...(initial === 'shared' ? (['init-shared'] as const) : [])], expect: 'ok' });
   onSummary(arenaSummary(sim));
   for (const a of actors) a.start();
   await sleep(delayMs);
@@ -109,7 +109,7 @@ export async function replayInspected(
     const view = blockViewOf(block.getSnapshot() as never);
     const plan = planOp(factsOfView(view), op).flatMap((s) => expandStep(s, setting.pages));
     // The simulator first, so the summary the snapshots carry is the arena after this operation.
-    const result = runStep(sim, traceStepFor(op, setting.pages, undefined));
+    const result = sim.step(traceStepFor(op, setting.pages, undefined));
     onSummary(arenaSummary(sim));
     block.send(op as never);
     refused = false;

@@ -6,9 +6,10 @@
  * compared, and the machine transitions the step took with their
  * descriptions and citations.
  *
- * The simulator is read through its public surface only: GmemFile's getters
- * and readonly fields (`pages`, the range state per page, which a 16 x 1 GiB
- * file needs to be scanned in bulk), the pool, and runStep from the replay.
+ * The simulator is read through simulator-reads.ts only (the range state of
+ * every page as one byte array, which a 16 x 1 GiB file needs to be scanned
+ * in bulk; mappings, pins, folio states, the pool), so a change of the
+ * interpreter's representation is adapted there.
  * Transitions are recovered from the machines: for each page or folio whose
  * state changed, the shortest path through the machine's transitions on the
  * events this operation sends (block.plan.ts) from the state before to the
@@ -17,11 +18,11 @@
 import type { RangeState } from '../../machines/range.machine';
 import { RANGE_STATES } from '../../machines/range.machine';
 import type { MachineModel, ModelTransition } from '../../visualize/machine-model';
-import type { GmemFile } from '../interpreter/gmem-file';
 import type { SimConfig, StepOutcome } from '../interpreter/simulator';
-import { Simulator } from '../interpreter/simulator';
-import { describeExpectation, describeOutcome, runStep } from '../trace/replay';
+import { describeExpectation, describeOutcome } from '../trace/replay';
 import type { CheckExpectation, Expectation, TraceStep } from '../trace/schema';
+import type { FileReads, SimulatorReads } from './simulator-reads';
+import { simulate } from './simulator-reads';
 
 export interface PageRun {
   /** block-relative page numbers, inclusive. */
@@ -107,7 +108,7 @@ function uniform(codes: Uint8Array, from: number, length: number): boolean {
 }
 
 /** A 4K-page file has one "block" per page; the viewer draws it as one region of runs instead. */
-const regionsOf = (file: GmemFile) => (file.geometry.hugetlb ? { count: file.nBlocks, pages: file.blockPages } : { count: 1, pages: file.nPages });
+const regionsOf = (file: FileReads) => (file.hugetlb ? { count: file.nBlocks, pages: file.blockPages } : { count: 1, pages: file.nPages });
 
 function runLabel(run: Omit<PageRun, 'label'>, folio: string): string {
   const range = run.first === run.last ? `${run.first}` : `${run.first}-${run.last}`;
@@ -117,7 +118,7 @@ function runLabel(run: Omit<PageRun, 'label'>, folio: string): string {
 }
 
 /** The file as blocks of runs, scanning each block's page states once. */
-export function pictureOf(file: GmemFile): BlockPicture[] {
+export function pictureOf(file: FileReads): BlockPicture[] {
   const { count, pages } = regionsOf(file);
   // Per-page marks in one byte (bit 0 host-mapped, bit 1 guest 4K, above: pins), only where any exist:
   // a byte array is filled and compared far faster than sets of a quarter million page numbers.
@@ -128,20 +129,20 @@ export function pictureOf(file: GmemFile): BlockPicture[] {
     marks[p]! |= bits;
     marked.add(Math.floor(p / pages));
   };
-  for (const set of file.hostMaps.values()) for (const p of set) mark(p, 1);
-  for (const p of file.guest4k) mark(p, 2);
-  for (const b of file.blocks) for (const [p, n] of b.pins) mark(p, Math.min(n, 63) << 2);
-  const codes = file.pages;
+  for (const p of file.hostMappedPages()) mark(p, 1);
+  for (const p of file.guest4kPages()) mark(p, 2);
+  for (const [p, n] of file.pinnedPages()) mark(p, Math.min(n, 63) << 2);
+  const codes = file.rangeCodes();
   const out: BlockPicture[] = [];
   for (let b = 0; b < count; b++) {
     const base = b * pages;
-    const record = file.geometry.hugetlb ? file.blocks[b]! : undefined;
+    const record = file.hugetlb ? file.block(b) : undefined;
     const folio = record ? record.folio.file : 'order-0 folios';
     const runs: PageRun[] = [];
     const push = (from: number, to: number) => {
       const code = codes[from]!;
       const bits = marks?.[from] ?? 0;
-      const blockOf = file.blocks[Math.floor(from / file.blockPages)]!;
+      const blockOf = record ?? file.block(Math.floor(from / file.blockPages));
       const guest = blockOf.guestHuge && ALLOCATED[code] ? 'huge' : bits & 2 ? '4k' : 'none';
       runs.push({ first: from - base, last: to - 1 - base, state: RANGE_STATES[code]!, shareability: SHARED[code] ? 'shared' : 'private', allocated: ALLOCATED[code]!, hostMapped: (bits & 1) === 1, guest, pins: blockOf.pins.get(from) ?? 0, label: '' });
     };
@@ -169,8 +170,9 @@ export function pictureOf(file: GmemFile): BlockPicture[] {
 }
 
 /** What a check step compared, field by field, read as observe.ts reads it. */
-export function checkedFields(sim: Simulator, expect: CheckExpectation): CheckedField[] {
-  const file = sim.file;
+export function checkedFields(sim: SimulatorReads, expect: CheckExpectation): CheckedField[] {
+  const file = sim.file();
+  const pool = sim.pool();
   const out: CheckedField[] = [];
   const add = (field: string, want: unknown, have: unknown) => {
     if (want === undefined) return;
@@ -183,15 +185,14 @@ export function checkedFields(sim: Simulator, expect: CheckExpectation): Checked
       out.push({ field: where, expected: 'a page of the file', actual: file ? 'beyond the file' : 'no file', ok: false });
       return;
     }
-    const block = file.blocks[Math.floor(p / file.blockPages)]!;
     add(`${where}.shareability`, page.shareability, file.shareability(p));
     add(`${where}.allocated`, page.allocated, file.isAllocated(p));
     add(`${where}.folioOrder`, page.folioOrder, file.folioOrder(p));
-    add(`${where}.hostMapped`, page.hostMapped, [...file.hostMaps.values()].some((s) => s.has(p)));
-    add(`${where}.guestMapping`, page.guestMapping, block.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none');
+    add(`${where}.hostMapped`, page.hostMapped, file.hostMapped(p));
+    add(`${where}.guestMapping`, page.guestMapping, file.guestMapping(p));
   });
-  add('hugetlb.free', expect.hugetlb?.free, sim.pool.free);
-  add('hugetlb.rsvd', expect.hugetlb?.rsvd, sim.pool.rsvd);
+  add('hugetlb.free', expect.hugetlb?.free, pool.free);
+  add('hugetlb.rsvd', expect.hugetlb?.rsvd, pool.rsvd);
   add('allocatedBytes', expect.allocatedBytes, file?.allocatedBytes ?? 0);
   add('pendingMerge', expect.pendingMerge, file?.pendingMerge ?? 0);
   add('open', expect.open, file?.inodeAlive ?? false);
@@ -251,7 +252,7 @@ function folioEvents(step: TraceStep): string[] {
 }
 
 /** The file pages a step addresses (all of them for close and settle). */
-function touchedPages(step: TraceStep, file: GmemFile): [number, number] | undefined {
+function touchedPages(step: TraceStep, file: FileReads): [number, number] | undefined {
   const span = (offset: number, length: number): [number, number] => [Math.floor(offset / file.pageSize), Math.min(file.nPages, Math.ceil((offset + Math.max(1, length)) / file.pageSize))];
   const s = step as { offset?: number; length?: number; data?: string };
   switch (step.op) {
@@ -324,16 +325,16 @@ function stepLabel(step: TraceStep): string {
 
 /** Runs a trace's steps on a fresh simulator and draws every step. */
 export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = []): ViewStep[] {
-  const sim = new Simulator(config);
+  const sim = simulate(config);
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
   // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
   let previous: Uint8Array | undefined;
   steps.forEach((step, i) => {
-    const file = sim.file;
-    if (file && previous?.length !== file.pages.length) previous = new Uint8Array(file.pages.length);
-    if (file) previous!.set(file.pages);
-    const before = file ? { pages: previous!, folios: file.blocks.map((b) => ({ ...b.folio })), pins: file.blocks.map((b) => b.totalPins), open: file.fdOpen } : undefined;
-    const result = runStep(sim, step);
+    const file = sim.file();
+    if (file && previous?.length !== file.nPages) previous = new Uint8Array(file.nPages);
+    if (file) file.copyRangeCodes(previous!);
+    const before = file ? { pages: previous!, folios: file.folioStates(), pins: file.pinsByBlock(), open: file.fdOpen } : undefined;
+    const result = sim.step(step);
     const outcome: StepOutcome | undefined = result.outcome;
     const expect = (step as { expect?: Expectation }).expect;
     const view: ViewStep = {
@@ -354,7 +355,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
         view.matches = expectationMet(outcome, expect);
       }
     }
-    const after = sim.file;
+    const after = sim.file();
     if (after && step.op !== 'check') view.transitions = transitionsOf(step, before, after, outcome, models);
     if (after) {
       view.file = {
@@ -362,8 +363,8 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
         pageSize: after.pageSize,
         blockPages: after.blockPages,
         nPages: after.nPages,
-        hugetlb: after.geometry.hugetlb,
-        pool: { free: sim.pool.free, rsvd: sim.pool.rsvd },
+        hugetlb: after.hugetlb,
+        pool: sim.pool(),
         allocatedBytes: after.allocatedBytes,
         pendingMerge: after.pendingMerge,
         blocks: pictureOf(after),
@@ -387,7 +388,7 @@ function expectationMet(outcome: StepOutcome, expect: NonNullable<Expectation>):
 function transitionsOf(
   step: TraceStep,
   before: { pages: Uint8Array; folios: Array<{ file: string; wrapper: string }>; pins: number[]; open: boolean } | undefined,
-  file: GmemFile,
+  file: FileReads,
   outcome: StepOutcome | undefined,
   models: ViewModels,
 ): StepTransition[] {
@@ -412,7 +413,7 @@ function transitionsOf(
   const region = regionsOf(file);
   if (before && events.length) {
     // Range: every page whose state changed, grouped by (from, to) and runs of pages.
-    const codes = file.pages;
+    const codes = file.rangeCodes();
     const paths = new Map<string, ModelTransition[] | undefined>();
     for (let p = 0; p < codes.length; p++) {
       // Whole blocks that did not change are skipped with one native comparison.
@@ -435,13 +436,13 @@ function transitionsOf(
       p = q - 1;
     }
   }
-  if (before && file.geometry.hugetlb) {
-    file.blocks.forEach((block, b) => {
+  if (before && file.hugetlb) {
+    file.folioStates().forEach((folio, b) => {
       const was = before.folios[b];
       if (!was) return;
       for (const part of ['file', 'wrapper'] as const) {
         const from = `${part}.${was[part]}`;
-        const to = `${part}.${block.folio[part]}`;
+        const to = `${part}.${folio[part]}`;
         if (from === to) continue;
         const pinned = (before.pins[b] ?? 0) > 0;
         for (const t of pathBetween(models.folio, from, to, [...folioEvents(step), 'HANDOFF', 'SUBFOLIO_FREED', 'SETTLE'], pinned) ?? pathBetween(models.folio, from, to, undefined, pinned) ?? []) add('folio', t, b);
@@ -464,7 +465,7 @@ function transitionsOf(
       for (let b = firstBlock; b <= lastBlock; b++) {
         const from = Math.max(span[0], b * region.pages);
         const to = Math.min(span[1], (b + 1) * region.pages);
-        if (!view(file.pages, from, to - from).equals(view(before.pages, from, to - from))) continue;
+        if (!view(file.rangeCodes(), from, to - from).equals(view(before.pages, from, to - from))) continue;
         const hits: Array<[StepTransition['machine'], ModelTransition]> = [];
         const states = new Set<number>();
         for (let p = from; p < to; p++) states.add(before.pages[p]!);
@@ -472,7 +473,7 @@ function transitionsOf(
           const chain = RANGE_STATES[code]!.split('.').map((_, i, parts) => parts.slice(0, parts.length - i).join('.'));
           for (const t of models.range.transitions) if (chain.includes(t.from) && events.includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['range', t]);
         }
-        const was = file.geometry.hugetlb ? before.folios[b] : undefined;
+        const was = file.hugetlb ? before.folios[b] : undefined;
         if (was) for (const t of models.folio.transitions) if (t.from === `file.${was.file}` && folioEvents(step).includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['folio', t]);
         if (hits.length === 0) continue;
         for (const [machine, t] of hits) add(machine, t, b);

@@ -1,0 +1,120 @@
+/**
+ * Everything the viewer, the inspector's replay and the spec's probes read
+ * from the simulator, in one place. They never touch GmemFile or Simulator
+ * fields themselves: they ask this module, so a change of the interpreter's representation (page states
+ * as interval maps instead of one byte per page, say) is adapted here and
+ * nowhere else.
+ *
+ * The one bulk read is `rangeCodes`: every page's range state as its index in
+ * RANGE_STATES, one byte per page, because drawing a 16 x 1 GiB file as runs
+ * and finding which pages changed is a native byte comparison over 4 MiB. An
+ * interpreter that keeps intervals fills such an array from them.
+ */
+import type { GmemFile } from '../interpreter/gmem-file';
+import type { SimConfig, StepOutcome } from '../interpreter/simulator';
+import { Simulator } from '../interpreter/simulator';
+import { runStep } from '../trace/replay';
+import type { TraceStep } from '../trace/schema';
+
+export interface BlockReads {
+  /** the folio machine's state of the block: its file and wrapper regions. */
+  folio: { file: string; wrapper: string };
+  /** a huge stage-2 mapping covers the block. */
+  guestHuge: boolean;
+  /** pins held in the file, by file page. */
+  pins: ReadonlyMap<number, number>;
+  totalPins: number;
+}
+
+export interface FileReads {
+  nPages: number;
+  nBlocks: number;
+  pageSize: number;
+  /** pages per block (1 without HugeTLB). */
+  blockPages: number;
+  hugetlb: boolean;
+  /** the fd is open. */
+  fdOpen: boolean;
+  /** the inode lives (a reference is left, or it holds split blocks). */
+  inodeAlive: boolean;
+  allocatedBytes: number;
+  pendingMerge: number;
+  /** block b (a 4K-page file has one per page). */
+  block(b: number): BlockReads;
+  /** every block's folio state, in block order (HugeTLB files; empty otherwise). */
+  folioStates(): Array<{ file: string; wrapper: string }>;
+  /** every block's pin count, in block order. */
+  pinsByBlock(): number[];
+  /** every pinned file page with its pin count. */
+  pinnedPages(): Iterable<[number, number]>;
+  /** every pin a process holds, on a folio in the file or one that left it. */
+  pinsHeld: number;
+  /** every page's range state as its index in RANGE_STATES; read-only, valid until the next step. */
+  rangeCodes(): Uint8Array;
+  /** copies rangeCodes() into `into` (of nPages bytes). */
+  copyRangeCodes(into: Uint8Array): void;
+  /** file pages some process maps (each page once per process that maps it). */
+  hostMappedPages(): Iterable<number>;
+  /** file pages the guest maps with 4K stage-2 leaves. */
+  guest4kPages(): Iterable<number>;
+  shareability(page: number): 'shared' | 'private';
+  isAllocated(page: number): boolean;
+  folioOrder(page: number): number | null;
+  hostMapped(page: number): boolean;
+  guestMapping(page: number): 'huge' | '4k' | 'none';
+}
+
+function fileReads(file: GmemFile): FileReads {
+  return {
+    nPages: file.nPages,
+    nBlocks: file.nBlocks,
+    pageSize: file.pageSize,
+    blockPages: file.blockPages,
+    hugetlb: file.geometry.hugetlb,
+    fdOpen: file.fdOpen,
+    inodeAlive: file.inodeAlive,
+    allocatedBytes: file.allocatedBytes,
+    pendingMerge: file.pendingMerge,
+    block: (b) => {
+      const r = file.blocks[b]!;
+      return { folio: { file: r.folio.file, wrapper: r.folio.wrapper }, guestHuge: r.guestHuge, pins: r.pins, totalPins: r.totalPins };
+    },
+    folioStates: () => (file.geometry.hugetlb ? file.blocks.map((b) => ({ file: b.folio.file, wrapper: b.folio.wrapper })) : []),
+    pinsByBlock: () => file.blocks.map((b) => b.totalPins),
+    *pinnedPages() {
+      for (const b of file.blocks) yield* b.pins;
+    },
+    pinsHeld: file.pinStack.length,
+    rangeCodes: () => file.pages,
+    copyRangeCodes: (into) => into.set(file.pages),
+    *hostMappedPages() {
+      for (const set of file.hostMaps.values()) yield* set;
+    },
+    guest4kPages: () => file.guest4k,
+    shareability: (p) => file.shareability(p),
+    isAllocated: (p) => file.isAllocated(p),
+    folioOrder: (p) => file.folioOrder(p),
+    hostMapped: (p) => [...file.hostMaps.values()].some((s) => s.has(p)),
+    guestMapping: (p) => (file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none'),
+  };
+}
+
+/** A simulator run as the viewer drives it: a step at a time, read between steps. */
+export interface SimulatorReads {
+  /** the file after the last step, or undefined before `create` succeeded. */
+  file(): FileReads | undefined;
+  pool(): { free: number; rsvd: number };
+  step(step: TraceStep): { outcome: StepOutcome | undefined; mismatch: boolean; violations: Array<{ invariant: string; where: string; detail: string }> };
+}
+
+export function simulate(config: SimConfig): SimulatorReads {
+  const sim = new Simulator(config);
+  return {
+    file: () => (sim.file ? fileReads(sim.file) : undefined),
+    pool: () => ({ free: sim.pool.free, rsvd: sim.pool.rsvd }),
+    step: (step) => {
+      const r = runStep(sim, step);
+      return { outcome: r.outcome, mismatch: Boolean(r.mismatch), violations: r.violations };
+    },
+  };
+}
