@@ -16,7 +16,7 @@ import type { AnyStateNode } from 'xstate';
 import { DIAGRAM_MACHINES, diagramModel, drawMachine } from '../src/commands/diagram';
 import { generateSpec, specData } from '../src/commands/spec';
 import { blockTables, rangeTables } from '../src/commands/tables';
-import { VARIANTS } from '../machines/policy';
+import { formatField, PROFILE_FIELDS, VARIANT_PROFILES, VARIANTS } from '../machines/variant';
 import { policyDifferences, variantDifferences } from '../visualize/differences';
 import { parseSources } from '../visualize/sources';
 import { committedDiagram } from '../src/view/committed-diagram';
@@ -206,6 +206,18 @@ describe('docs/SPEC.md', () => {
     expect(policies).toMatchObject({ truncateWhilePinned: ['punch a pinned split block'], afterTruncate: ['shareability after a punch'] });
     expect(spec).toContain('### Where the variants differ');
     expect(spec).toContain('| split failure mid-conversion |');
+  });
+
+  it("shows every variant's profile: a row per field of machines/variant.ts, a column per tree", () => {
+    const section = spec.split("### The variants' profiles\n")[1]!.split('\n### ')[0]!;
+    const rows = section.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.replace(/\\\|/g, '|')));
+    expect(rows[0]).toEqual(['field', 'meaning', ...VARIANTS.map((v) => `\`${v}\``)]);
+    const fields = Object.entries(PROFILE_FIELDS) as Array<[keyof typeof PROFILE_FIELDS, { title: string; gloss: string }]>;
+    expect(rows.slice(1).map((r) => r[0])).toEqual(fields.map(([, note]) => note.title));
+    for (const [field, note] of fields) {
+      const row = rows.find((r) => r[0] === note.title)!;
+      expect(row.slice(2)).toEqual(VARIANTS.map((v) => formatField(VARIANT_PROFILES[v][field])));
+    }
   });
 });
 
