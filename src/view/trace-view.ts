@@ -117,16 +117,25 @@ function runLabel(run: Omit<PageRun, 'label'>, folio: string): string {
   return [range, run.shareability, what, ...marks].join(' ');
 }
 
+let MARKS = new Uint8Array(0);
+
 /** The file as blocks of runs, scanning each block's page states once. */
 export function pictureOf(file: FileReads): BlockPicture[] {
   const { count, pages } = regionsOf(file);
   // Per-page marks in one byte (bit 0 host-mapped, bit 1 guest 4K, above: pins), only where any exist:
   // a byte array is filled and compared far faster than sets of a quarter million page numbers.
+  // The byte array is reused from step to step (a 16 GiB file's is 4 MiB; a fresh one per step
+  // was most of the viewer's garbage) and only the pages marked are cleared afterwards.
   let marks: Uint8Array | undefined;
   const marked = new Set<number>();
+  const touched: number[] = [];
   const mark = (p: number, bits: number) => {
-    marks ??= new Uint8Array(file.nPages);
+    if (!marks) {
+      if (MARKS.length < file.nPages) MARKS = new Uint8Array(file.nPages);
+      marks = MARKS;
+    }
     marks[p]! |= bits;
+    touched.push(p);
     marked.add(Math.floor(p / pages));
   };
   for (const p of file.hostMappedPages()) mark(p, 1);
@@ -166,6 +175,7 @@ export function pictureOf(file: FileReads): BlockPicture[] {
     for (const run of runs) run.label = runLabel(run, folio);
     out.push({ index: b, base, pages, folio, wrapper: record ? record.folio.wrapper : 'empty', runs });
   }
+  for (const p of touched) marks![p] = 0;
   return out;
 }
 
