@@ -113,6 +113,9 @@ describe('the viewer page', () => {
     expect(await page.$$eval('[data-testid=range-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')}`))).toEqual(['unfaultable.allocated -> faultable.allocated']);
     expect(await page.$$eval('[data-testid=folio-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')} ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-events')}`))).toEqual([expect.stringMatching(/^file\.huge -> file\.split .*SPLIT/)]);
     expect(await page.textContent('[data-testid=transitions]')).toContain('at block 1 pages 512');
+    // The folio diagram shows the block whose folio moved, in the state it moved to.
+    expect(await page.textContent('[data-testid=folio-shown]')).toBe('block 1');
+    expect(await page.$$eval('[data-testid=folio-diagram] .state.current', (els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('data-state')).sort())).toEqual(['file.split', 'wrapper.empty']);
     // Half a million pages, and the whole page stays small.
     expect(await page.$$eval('*', (els) => els.length)).toBeLessThan(5000);
     await page.screenshot({ path: join(OUT, 'viewer-1gib.png'), fullPage: true });

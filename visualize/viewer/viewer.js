@@ -195,9 +195,12 @@ function renderDiagrams(step, file) {
   const blocks = file ? (z.block === null ? file.blocks : [file.blocks[z.block]]) : [];
   const runs = blocks.flatMap((b) => (z.run === null ? b.runs : [b.runs[z.run]]));
   const pageStates = [...new Set(runs.map((r) => r.state))];
-  const shown = blocks[0];
-  const folioStates = shown ? [`file.${shown.folio}`, `wrapper.${shown.wrapper}`] : [];
   const of = (m) => step.transitions.filter((t) => t.machine === m);
+  // At file level the folio diagram shows the first block whose folio this step moved (else block 0).
+  const moved = of('folio').flatMap((t) => t.where.map((w) => Number(/^block (\d+)/.exec(w)?.[1]))).find((b) => Number.isInteger(b) && file?.blocks[b]);
+  const shown = z.block === null && moved !== undefined ? file.blocks[moved] : blocks[0];
+  const folioStates = shown ? [`file.${shown.folio}`, `wrapper.${shown.wrapper}`] : [];
+  $('folio-shown').textContent = shown ? `block ${shown.index}` : 'no file';
   highlight($('range-diagram'), pageStates, of('range'));
   highlight($('folio-diagram'), folioStates, of('folio'));
   const into = (prefix) => (t) => ({ ...t, from: prefix + t.from, ...(t.to !== undefined ? { to: prefix + t.to } : {}) });
