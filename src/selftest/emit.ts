@@ -305,7 +305,8 @@ function emitStep(step: Step, i: number, g: Geometry, shadow: Shadow, procs: num
   switch (step.op) {
     case 'create': {
       const flags = createFlags(step.flags, g, path);
-      const out = lines(`gmem_create(${num(step.size)}, ${flags});`, ...expectLines(step.expect, i, 'create', 0));
+      const block = step.flags.includes('hugetlb') && g.hugePageSize > g.pageSize ? g.hugePageSize : g.pageSize;
+      const out = lines(`gmem_create(${num(step.size)}, ${flags}, ${step.flags.includes('mmap')}, ${num(block)});`, ...expectLines(step.expect, i, 'create', 0));
       if (step.expect === 'ok') shadow.created(step.size, step.flags);
       return out;
     }

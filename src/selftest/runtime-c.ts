@@ -61,7 +61,10 @@ struct gmem_state {
 	bool vm_gone;
 	int fd;				/* the guest_memfd, parked at a high number */
 	uint64_t size, map_len, page_size, huge_page_size;
+	uint64_t block;			/* the file's block: its huge page, or a page */
 	void *slot_hva;
+	bool slot_hva_is_file;
+	bool fd_closed;
 	char *map;			/* process 0's mapping of the file */
 	bool mapped[GMEM_MAX_PROCS];
 	pid_t pid[GMEM_MAX_PROCS];
@@ -114,7 +117,7 @@ enum gmem_req_op { GMEM_REQ_READ, GMEM_REQ_WRITE, GMEM_REQ_PIN, GMEM_REQ_UNPIN, 
 
 struct gmem_req {
 	int op;
-	uint64_t offset, len, map_len, page_size;
+	uint64_t offset, len, map_len, page_size, align;
 	uint8_t data[GMEM_IO_MAX];
 };
 
@@ -125,16 +128,32 @@ struct gmem_local {
 	struct { uint64_t offset; int pipe[2]; } pins[GMEM_MAX_PINS];
 };
 
-static int gmem_local_map(struct gmem_local *l, int fd, uint64_t map_len)
+/*
+ * Maps the whole file, one block beyond EOF so an access past the size faults
+ * in the file (SIGBUS) rather than outside any mapping (SIGSEGV), at an
+ * address aligned to the block so a HugeTLB file can be mapped huge.
+ */
+static int gmem_local_map(struct gmem_local *l, int fd, uint64_t map_len, uint64_t align)
 {
+	char *reserve, *start;
 	void *m;
 
 	if (l->map)
 		return 0;
-	/* One page beyond EOF so an access past the size faults (SIGBUS) in the file. */
-	m = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
-		return errno;
+	reserve = mmap(NULL, map_len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(reserve != MAP_FAILED, "cannot reserve address space for the file");
+	start = (char *)(((uintptr_t)reserve + align - 1) & ~(uintptr_t)(align - 1));
+	m = mmap(start, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (m == MAP_FAILED) {
+		int err = errno;
+
+		munmap(reserve, map_len + align);
+		return err;
+	}
+	if (start > reserve)
+		munmap(reserve, start - reserve);
+	if (reserve + map_len + align > start + map_len)
+		munmap(start + map_len, reserve + align - start);
 	l->map = m;
 	l->map_len = map_len;
 	return 0;
@@ -151,7 +170,7 @@ static int gmem_local_op(struct gmem_local *l, struct gmem_req *q, int fd, uint8
 	case GMEM_REQ_PIN:
 		if (!l->map && fd < 0)
 			return EBADF;	/* no mapping and no fd to map: sendmsg() said EBADF */
-		err = gmem_local_map(l, fd, q->map_len);
+		err = gmem_local_map(l, fd, q->map_len, q->align);
 		if (err)
 			return err;
 		if (q->op != GMEM_REQ_PIN)
@@ -185,7 +204,7 @@ static int gmem_local_op(struct gmem_local *l, struct gmem_req *q, int fd, uint8
 			return munmap((l->map ? l->map : (char *)q->page_size) + q->offset, q->len) ? errno : 0;
 		if (!l->map)
 			return EBADF;	/* nothing mapped in this process: no syscall to make */
-		if (q->offset == 0 && q->len >= l->map_len - q->page_size) {
+		if (q->offset == 0 && q->len >= l->map_len - q->align) {
 			err = munmap(l->map, l->map_len) ? errno : 0;
 			if (!err)
 				l->map = NULL;
@@ -261,6 +280,7 @@ static void gmem_in_process(int p, struct gmem_req *q)
 	memset(&gmem_r, 0, sizeof(gmem_r));
 	q->map_len = gmem.map_len;
 	q->page_size = gmem.page_size;
+	q->align = gmem.block;
 	if (p == 0) {
 		gmem_r.err = gmem_local_op(&gmem_self, q, gmem.fd, gmem_r.data);
 		gmem.mapped[0] = gmem_self.map != NULL;
@@ -401,7 +421,7 @@ static __attribute__((unused)) void gmem_vm_create(uint64_t vm_type, bool with_v
 }
 
 /* KVM_CREATE_GUEST_MEMFD, then the memslot at GMEM_GPA and the guest's page tables. */
-static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags)
+static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, bool mmap_file, uint64_t block)
 {
 	int fd;
 
@@ -414,14 +434,22 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags)
 	gmem_park_fd(&fd);
 	gmem.fd = fd;
 	gmem.size = size;
-	gmem.map_len = size + gmem.page_size;
+	gmem.block = block;
+	gmem.map_len = size + block;
 	/*
-	 * userspace_addr is anonymous memory, not a mapping of the file: the
-	 * binding must not keep the file alive (TRACE-FORMAT Lifetime), and a
-	 * slot whose guest_memfd supports shared memory faults shared pages
-	 * from the file itself in every variant.
+	 * userspace_addr is a mapping of the file when it can be mapped, as the
+	 * kernel's tests bind it (vm_mem_add() with GUEST_MEMFD_FLAG_MMAP;
+	 * add_memslot() in tdx_gmem_private_and_shared_test.c); else anonymous
+	 * memory. It is the harness's, not a process of the trace: closeFd
+	 * drops it so the file's lifetime follows the trace (TRACE-FORMAT
+	 * Lifetime).
 	 */
-	gmem.slot_hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	gmem.slot_hva = MAP_FAILED;
+	if (mmap_file)
+		gmem.slot_hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	gmem.slot_hva_is_file = gmem.slot_hva != MAP_FAILED;
+	if (!gmem.slot_hva_is_file)
+		gmem.slot_hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(gmem.slot_hva != MAP_FAILED, "mmap of the slot's userspace_addr failed");
 	vm_set_user_memory_region2(gmem.vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_GPA, size,
 				   gmem.slot_hva, fd, 0);
@@ -437,12 +465,24 @@ static __attribute__((unused)) void gmem_fallocate(int mode, uint64_t off, uint6
 		gmem_r.err = errno;
 }
 
+static void gmem_drop_slot_mapping(void)
+{
+	if (gmem.slot_hva_is_file) {
+		TEST_ASSERT_EQ(munmap(gmem.slot_hva, gmem.size), 0);
+		gmem.slot_hva_is_file = false;
+	}
+}
+
 static __attribute__((unused)) void gmem_close_fd(void)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
+	if (!gmem.fd_closed)
+		gmem_drop_slot_mapping();
 	/* The number stays parked: later calls on it answer EBADF. */
 	if (close(gmem.fd))
 		gmem_r.err = errno;
+	else
+		gmem.fd_closed = true;
 }
 
 static __attribute__((unused)) void gmem_unbind(void)
@@ -474,8 +514,10 @@ static __attribute__((unused)) void gmem_close_all(int nr_procs)
 		TEST_ASSERT_EQ(gmem_r.err, 0);
 	}
 	memset(&gmem_r, 0, sizeof(gmem_r));
-	if (gmem.fd >= 0 && close(gmem.fd))
+	gmem_drop_slot_mapping();
+	if (gmem.fd >= 0 && !gmem.fd_closed && close(gmem.fd))
 		gmem_r.err = errno;
+	gmem.fd_closed = true;
 	kvm_vm_free(gmem.vm);
 	gmem.vm = NULL;
 	gmem.vcpu = NULL;
