@@ -10,6 +10,7 @@ import type { Trace } from '../src/selftest/contract';
 import { loadContractTrace } from '../src/selftest/contract';
 import { emitSelftest, sanitize } from '../src/selftest/emit';
 import { expandInputs, generateSelftests } from '../src/selftest/generate';
+import { Scale } from '../src/selftest/scale';
 import { runCli } from './support/run-cli';
 
 const TRACES = join(__dirname, 'traces');
@@ -48,7 +49,7 @@ describe('which traces become selftests', () => {
     expect(why('rfc-v2-split-failure-rolls-back.json')).toBe('$.steps[3] inject');
     expect(why('lazy-split-fapending.json')).toBe('$.config.policy.split split lazy');
     expect(why('reset-after-truncate.json')).toBe('$.config.policy.afterTruncate afterTruncate reset');
-    expect(why('tiny-geometry.json')).toBe('$.config.pageSize pageSize 16');
+    expect(why('tiny-geometry.json')).toBe('written'); // the model geometry, scaled to the kernel's
     expect(why('conversion-zeroes-tdx.json')).toBe('$.steps[1] guestWrite');
     expect(why('pin-refuses-to-private-with-error-offset.json')).toBe('written');
     expect(why('truncate-keeps-shareability.json')).toBe('written'); // every policy key set to the kernel's value
@@ -147,12 +148,35 @@ describe('the generated C', () => {
     expect(refusal(base([create(), { op: 'inject', fault: 'split-enomem', expect: 'ok' }]))).toMatchObject({ path: '$.steps[1]', what: 'inject' });
     expect(refusal(base([create()], { policy: { truncateWhilePinned: 'defer' } }))).toMatchObject({ path: '$.config.policy.truncateWhilePinned' });
     expect(refusal(base([create(['hugetlb'])], { hugePageSize: 65536 }))).toMatchObject({ path: '$.config.hugePageSize' });
+    expect(refusal(base([create(['hugetlb'])], { pageSize: 8192, hugePageSize: 2097152 }))).toMatchObject({ path: '$.config.pageSize' });
     expect(refusal(base([create(['init-shared'])]))).toMatchObject({ path: '$.steps[0]', what: 'create' });
     // A sw-protected guest cannot choose a shared access to a private page.
     expect(refusal(base([create(['mmap']), { op: 'guestRead', offset: 0, length: 1, access: 'shared' }]))).toMatchObject({ path: '$.steps[1]', what: 'guestRead' });
     // ... but a private access to a private page is just an access.
     expect(generated(base([create(['mmap']), { op: 'guestRead', offset: 0, length: 1, access: 'private' }]))).toContain('gmem_guest_access(0, 1, false, NULL);');
     expect(refusal(base([create(), { op: 'hostRead', offset: 0, length: 65537 }]))).toMatchObject({ path: '$.steps[1]', what: 'hostRead' });
+  });
+
+  it("scales a model geometry to the kernel's, keeping the block structure", () => {
+    const src = generated(
+      base(
+        [
+          { op: 'create', size: 128, flags: ['mmap', 'hugetlb'], expect: 'ok' },
+          { op: 'convert', offset: 16, length: 48, to: 'shared', expect: 'ok' },
+          { op: 'hostWrite', offset: 60, data: '01020304', expect: 'ok' },
+          { op: 'pin', offset: 48, expect: 'ok' },
+          { op: 'convert', offset: 0, length: 64, to: 'private', expect: { error: 'EAGAIN', errorOffset: 48 } },
+          { op: 'check', expect: { allocatedBytes: 64 } },
+        ],
+        { pageSize: 16, hugePageSize: 64 },
+      ),
+    );
+    expect(src).toContain('gmem_create(0x400000,'); // two blocks of 2 MiB
+    expect(src).toContain('gmem_convert(0x1000, 0x1ff000, false);'); // pages 1..3: the block's last page is the rest of it
+    expect(src).toContain('gmem_host_write(0, 0x300c, (const uint8_t[]){ 0x01, 0x02, 0x03, 0x04 }, 4);');
+    expect(src).toContain('gmem_expect_error_offset(4, "convert", 0x3000);');
+    expect(src).toContain('gmem_expect_count(5, "st_blocks * 512", gmem_allocated_bytes(), 0x200000);');
+    expect(src).toContain('is scaled to the');
   });
 
   it('names the test with a C identifier', () => {
@@ -221,5 +245,31 @@ describe('gmem selftest command', () => {
     const r = runCli(['selftest', file, '-o', join(dir, 'out')]);
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, 'out', 'gmem_revised_contract.c'), 'utf8')).toContain('gmem_expect_fault_private(1, "guestRead", true);');
+  });
+});
+
+describe('Scale', () => {
+  it('maps page k of a block to real page k, the last page to the rest of the block', () => {
+    const sc = new Scale(16, 64, true, 2 * 1024 * 1024);
+    expect(sc.pos(0)).toBe(0);
+    expect(sc.pos(17)).toBe(4096 + 1);
+    expect(sc.pos(48)).toBe(3 * 4096);
+    expect(sc.pos(64)).toBe(2 * 1024 * 1024);
+    expect(sc.len(48, 16)).toBe(2 * 1024 * 1024 - 3 * 4096);
+    expect(sc.segments(60, 8)).toEqual([
+      { offset: 3 * 4096 + 12, length: 4, from: 0 },
+      { offset: 2 * 1024 * 1024, length: 4, from: 4 },
+    ]);
+    expect(sc.bytes(128)).toBe(4 * 1024 * 1024);
+    expect(sc.bytes(16)).toBeUndefined();
+  });
+
+  it('leaves the kernel geometry alone and picks the huge page a block fits', () => {
+    const id = new Scale(4096, 2097152, true, 2097152);
+    expect(id.pos(12345)).toBe(12345);
+    expect(id.segments(4000, 200)).toEqual([{ offset: 4000, length: 200, from: 0 }]);
+    expect(Scale.realHugeFor(16, 64)).toBe(2097152);
+    expect(Scale.realHugeFor(16, 16 * 1024)).toBe(1073741824);
+    expect(Scale.realHugeFor(4096, 65536)).toMatch(/2 MiB or 1 GiB/);
   });
 });

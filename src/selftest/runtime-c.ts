@@ -579,6 +579,60 @@ static __attribute__((unused)) void gmem_guest_access(uint64_t off, uint64_t len
 	}
 }
 
+/*
+ * Accesses of a scaled trace that cross one of its pages become one real
+ * access per page (real pages of a block are not adjacent in the trace's
+ * geometry): in order, stopping at the first failure, bytes gathered.
+ */
+static __attribute__((unused)) void gmem_host_read_segs(int p, int n, const uint64_t *off, const uint64_t *len)
+{
+	static uint8_t buf[GMEM_IO_MAX];
+	uint64_t at = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		gmem_host_read(p, off[i], len[i]);
+		if (gmem_r.err)
+			return;
+		memcpy(buf + at, gmem_r.data, len[i]);
+		at += len[i];
+	}
+	memcpy(gmem_r.data, buf, at);
+}
+
+static __attribute__((unused)) void gmem_host_write_segs(int p, int n, const uint64_t *off, const uint64_t *len,
+							  const uint8_t *data)
+{
+	uint64_t at = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		gmem_host_write(p, off[i], data + at, len[i]);
+		if (gmem_r.err)
+			return;
+		at += len[i];
+	}
+}
+
+static __attribute__((unused)) void gmem_guest_access_segs(int n, const uint64_t *off, const uint64_t *len,
+							    bool write, const uint8_t *data)
+{
+	static uint8_t buf[GMEM_IO_MAX];
+	uint64_t at = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		gmem_guest_access(off[i], len[i], write, write ? data + at : NULL);
+		if (gmem_r.err)
+			return;
+		if (!write)
+			memcpy(buf + at, gmem_r.data, len[i]);
+		at += len[i];
+	}
+	if (!write)
+		memcpy(gmem_r.data, buf, at);
+}
+
 /* ---- conversions ---- */
 
 static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, bool to_private)
