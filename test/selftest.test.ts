@@ -91,7 +91,9 @@ describe('the generated C', () => {
     expect(v8).toMatch(/#ifndef KVM_SET_MEMORY_ATTRIBUTES2[\s\S]*__u64 error_offset;[\s\S]*_IOWR\(KVMIO, 0xd2, struct kvm_memory_attributes2\)/);
     expect(v8).toContain('GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED');
     const wip = generated(base([{ op: 'create', size: 1073741824, flags: ['mmap', 'hugetlb'], expect: 'ok' }], { variant: 'wip-2025-12', hugePageSize: 1073741824 }));
-    expect(wip).toContain('GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_HUGETLB | GUESTMEM_HUGETLB_FLAG_1GB');
+    expect(wip).toContain('GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_HUGETLB, true, 0x40000000);');
+    expect(wip).toMatch(/#define GMEM_HUGETLB_PAGE_ORDER\t18\t/);
+    expect(wip).toContain('.page_order = flags & GUEST_MEMFD_FLAG_HUGETLB ? GMEM_HUGETLB_PAGE_ORDER : 0');
   });
 
   it('asserts the memory-fault exit payload, bytes, fill and SIGBUS', () => {

@@ -230,6 +230,7 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     ...includes,
     '',
     uapiBlock(g.variant),
+    ...(g.variant === 'wip-2025-12' || g.variant === 'tdx-huge-v3' ? [`#define GMEM_HUGETLB_PAGE_ORDER\t${Math.log2(g.hugePageSize / g.pageSize)}\t/* the trace's huge page: PAGE_SIZE << ${Math.log2(g.hugePageSize / g.pageSize)} */`, ''] : []),
     RUNTIME_C,
     `/* ${comment(trace.name)} */`,
     `TEST(${testName})`,
@@ -274,7 +275,8 @@ function createFlags(flags: ReadonlyArray<string>, g: Geometry, tg: Geometry, pa
   if (has('hugetlb')) {
     if (HUGETLB_VARIANTS.includes(g.variant) && tg.hugePageSize === tg.pageSize) refuse(path, 'create', 'hugetlb with hugePageSize equal to pageSize has no page-size encoding (the kernel would take its default HugeTLB size)');
     parts.push('GUEST_MEMFD_FLAG_HUGETLB');
-    if (HUGETLB_VARIANTS.includes(g.variant)) parts.push(g.hugePageSize === SZ_1G ? 'GUESTMEM_HUGETLB_FLAG_1GB' : 'GUESTMEM_HUGETLB_FLAG_2MB');
+    // RFC v2 encodes the size in the flags (guestmem.h); the WIP passes page_order (GMEM_HUGETLB_PAGE_ORDER).
+    if (g.variant === 'rfc-v2') parts.push(g.hugePageSize === SZ_1G ? 'GUESTMEM_HUGETLB_FLAG_1GB' : 'GUESTMEM_HUGETLB_FLAG_2MB');
   }
   return parts.length ? parts.join(' | ') : '0';
 }

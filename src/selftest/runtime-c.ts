@@ -426,7 +426,18 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	int fd;
 
 	memset(&gmem_r, 0, sizeof(gmem_r));
+#ifdef GMEM_CREATE_WITH_PAGE_ORDER
+	{
+		struct gmem_create_guest_memfd_order arg = {
+			.size = size, .flags = flags,
+			.page_order = flags & GUEST_MEMFD_FLAG_HUGETLB ? GMEM_HUGETLB_PAGE_ORDER : 0,
+		};
+
+		fd = ioctl(gmem.vm->fd, KVM_CREATE_GUEST_MEMFD, &arg);
+	}
+#else
 	fd = __vm_create_guest_memfd(gmem.vm, size, flags);
+#endif
 	if (fd < 0) {
 		gmem_r.err = errno;
 		return;

@@ -99,14 +99,31 @@ struct kvm_memory_attributes2 {
 `;
 
 const WIP_HUGETLB = `/*
- * HugeTLB on the in-place uapi: the Dec 2025 WIP (googleprodkernel/linux-cc
- * branch wip-gmem-conversions-hugetlb-restructuring-12-08-25) keeps RFC v2's
- * GUEST_MEMFD_FLAG_HUGETLB bit and guestmem.h size encoding [assumed: the
- * index holds no uapi header of that branch; its own headers win here].
+ * HugeTLB in the Dec 2025 WIP (googleprodkernel/linux-cc branch
+ * wip-gmem-conversions-hugetlb-restructuring-12-08-25, virt/kvm/guest_memfd.c
+ * kvm_gmem_create()): GUEST_MEMFD_FLAG_HUGETLB, with the page size as
+ * args->page_order in struct kvm_create_guest_memfd (HUGETLB with INIT_SHARED
+ * is EINVAL). The flag's bit and the field's place are [assumed] from the
+ * layout proposed on the list for that field (a __u8 right after flags, the
+ * rest reserved; lore, Sean Christopherson on RFC v2's guestmem.h): the index
+ * holds no uapi header of that branch. The struct keeps the 64 bytes of
+ * struct kvm_create_guest_memfd, so the ioctl number is the same.
  */
 #ifndef GUEST_MEMFD_FLAG_HUGETLB
 #define GUEST_MEMFD_FLAG_HUGETLB	(1ULL << 2)
 #endif
+struct gmem_create_guest_memfd_order {
+	__u64 size;
+	__u64 flags;
+	__u8 page_order;
+	__u8 reserved8;
+	__u16 reserved16;
+	__u32 reserved32;
+	__u64 reserved[5];
+};
+_Static_assert(sizeof(struct gmem_create_guest_memfd_order) == sizeof(struct kvm_create_guest_memfd),
+	       "the WIP creation struct keeps the size of struct kvm_create_guest_memfd");
+#define GMEM_CREATE_WITH_PAGE_ORDER	1
 `;
 
 const INPLACE_HUGETLB = `/*
@@ -127,7 +144,7 @@ export function uapiBlock(variant: Variant): string {
       break;
     case 'wip-2025-12':
     case 'tdx-huge-v3':
-      parts.push(IN_PLACE('googleprodkernel/linux-cc guest_memfd-inplace-conversion-v8, which the WIP builds on'), WIP_HUGETLB, HUGETLB_SIZE_FLAGS('as RFC v2, googleprodkernel/linux-cc gmem-1g-page-support-rfc-v2'));
+      parts.push(IN_PLACE('googleprodkernel/linux-cc guest_memfd-inplace-conversion-v8, which the WIP builds on'), WIP_HUGETLB);
       break;
     case 'inplace-v13':
     case 'inplace-v8':
