@@ -661,6 +661,15 @@ static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, boo
 		.error_offset = ~0ULL,
 	};
 
+#ifdef KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
+	/*
+	 * Trees with content modes: sw-protected VMs keep contents, as
+	 * test_convert_to_private() in guest_memfd_conversions_test.c asks.
+	 */
+	if (gmem.vm_type == KVM_X86_SW_PROTECTED_VM)
+		arg.flags = KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE;
+#endif
+
 	if (ioctl(gmem.fd, KVM_SET_MEMORY_ATTRIBUTES2, &arg))
 		gmem_r.err = errno;
 #endif
