@@ -137,12 +137,13 @@ describe('the generated C', () => {
     expect(src).toMatch(/gmem_fallocate\(FALLOC_FL_PUNCH_HOLE \| FALLOC_FL_KEEP_SIZE, 0, 0x200000\);\n\t\/\* outcome not checked/);
     expect(src).toContain('gmem_munmap(1, 0, 0x400000);');
     expect(src).toContain('gmem_expect_count(5, "st_blocks * 512", gmem_allocated_bytes(), 0);');
-    expect(src).toContain('gmem_cgroup_pages("rsvd.current"), 2);');
+    expect(src).toContain('gmem_cgroup_pages("rsvd"), 2);');
+    expect(src).toContain('gmem_cgroup_baseline();');
     expect(src).toContain('SKIP(return, "needs the hugetlb cgroup controller');
     expect(src).toMatch(/gmem_unbind\(\);\n\tgmem_expect_err\(6, "unbind", 0\);/);
     expect(src).toMatch(/gmem_close_fd\(\);\n\tgmem_expect_err\(7, "closeFd", 0\);/);
     expect(src).toContain('allocatedBytes 0 (no open fd to fstat); open false');
-    expect(src).toContain('sleep(1);');
+    expect(src).toContain('gmem_settle();');
     expect(src).toMatch(/gmem_close_all\(2\);\n\tgmem_expect_err\(10, "close", EBADF\);/);
   });
 
