@@ -7,7 +7,7 @@
  * Debian's linux-source-6.12, obtained and built once (src/selftest/kernel-tree.ts;
  * `npm run pretest:kernel` does the same ahead of time). Nothing is mocked.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSelftests } from '../src/selftest/generate';
@@ -38,6 +38,11 @@ describe('generated selftests against a real kernel selftest library', () => {
   beforeAll(() => {
     tree = obtainKernelTree((line) => process.stderr.write(`kernel-tree: ${line}\n`));
   }, 20 * 60 * 1000);
+
+  afterAll(() => {
+    rmSync(src, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
 
   it('every trace the kernel can be driven through compiles and links with -Wall -Werror', () => {
     const extra = (process.env['GMEM_SELFTEST_TRACES'] ?? '').split(':').filter(Boolean);

@@ -3,7 +3,7 @@
  * what the C says for each op and expectation, and the command's exit status.
  * The compile check against a real kernel tree is test/selftest-compile.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Trace } from '../src/selftest/contract';
@@ -189,7 +189,13 @@ describe('the generated C', () => {
 });
 
 describe('gmem selftest command', () => {
-  const out = () => mkdtempSync(join(tmpdir(), 'gmem-selftest-'));
+  const made: string[] = [];
+  const out = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gmem-selftest-'));
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('writes one file per trace and exits 1 naming each refusal on stderr', () => {
     const dir = out();
