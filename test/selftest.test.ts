@@ -62,9 +62,9 @@ describe('the generated C', () => {
   if (!pinTrace.ok) throw new Error(pinTrace.message);
   const c = generated(pinTrace.trace);
 
-  it('is one kselftest_harness TEST named after the trace, with its description and source', () => {
+  it('is one kselftest_harness test named after the trace, with its description and source', () => {
     expect(c).toMatch(/#include "kselftest_harness.h"/);
-    expect(c).toMatch(/^TEST\(pin_refuses_to_private_with_error_offset\)$/m);
+    expect(c).toMatch(/^TEST_F_TIMEOUT\(gmem, pin_refuses_to_private_with_error_offset, 30\)$/m);
     expect(c).toMatch(/TEST_HARNESS_MAIN/);
     expect(c).toContain('trace "pin-refuses-to-private-with-error-offset"');
     expect(c).toContain('A pinned shared page blocks conversion to private');

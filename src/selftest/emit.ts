@@ -234,8 +234,13 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     uapiBlock(g.variant),
     ...(g.variant === 'wip-2025-12' || g.variant === 'tdx-huge-v3' ? [`#define GMEM_HUGETLB_PAGE_ORDER\t${Math.log2(g.hugePageSize / g.pageSize)}\t/* the trace's huge page: PAGE_SIZE << ${Math.log2(g.hugePageSize / g.pageSize)} */`, ''] : []),
     RUNTIME_C,
+    '/* A fixture only for TEST_F_TIMEOUT: settle and close wait, and 1 GiB pages take time. */',
+    'FIXTURE(gmem) {};',
+    'FIXTURE_SETUP(gmem) {}',
+    'FIXTURE_TEARDOWN(gmem) {}',
+    '',
     `/* ${comment(trace.name)} */`,
-    `TEST(${testName})`,
+    `TEST_F_TIMEOUT(gmem, ${testName}, ${timeoutOf(trace, g)})`,
     '{',
     ...setup.map((l) => (l ? `\t${l}` : l)),
     '',
@@ -248,6 +253,16 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     '',
   ].join('\n');
   return { ok: true, name: trace.name, fileName, testName, source };
+}
+
+/**
+ * Seconds the harness allows the test: the default 30, plus the waits the
+ * steps make (settle up to 3 s, close 0.3 s) and a minute for 1 GiB pages.
+ */
+function timeoutOf(trace: Trace, g: Geometry): number {
+  const settles = trace.steps.filter((s) => s.op === 'settle').length;
+  const closes = trace.steps.filter((s) => s.op === 'close' || s.op === 'closeFd').length;
+  return 30 + 3 * settles + Math.ceil(closes * 0.3) + (g.hugePageSize >= SZ_1G ? 60 : 0);
 }
 
 function wrap(text: string, width: number): string[] {
