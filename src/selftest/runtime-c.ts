@@ -465,8 +465,8 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	vm_set_user_memory_region2(gmem.vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_GPA, size,
 				   gmem.slot_hva, fd, 0);
 	if (gmem.vcpu)
-		/* One page further, so an access past the size reaches KVM. */
-		virt_map(gmem.vm, GMEM_GVA, GMEM_GPA, size / gmem.page_size + 1);
+		/* One block further, so an access past the size reaches KVM (not a guest #PF). */
+		virt_map(gmem.vm, GMEM_GVA, GMEM_GPA, (size + block) / gmem.page_size);
 }
 
 static __attribute__((unused)) void gmem_fallocate(int mode, uint64_t off, uint64_t len)
