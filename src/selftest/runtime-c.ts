@@ -733,15 +733,36 @@ static __attribute__((unused)) uint64_t gmem_hugepages(const char *which)
 	return gmem_read_u64(path);
 }
 
+static char gmem_pool_path[128];
+static uint64_t gmem_pool_saved;
+static pid_t gmem_pool_owner;
+
+/* Puts nr_hugepages back as it was, however the test ends (TEST_ASSERT exits). */
+static void gmem_restore_pool(void)
+{
+	FILE *f;
+
+	if (getpid() != gmem_pool_owner)
+		return;
+	f = fopen(gmem_pool_path, "w");
+	if (f) {
+		fprintf(f, "%lu", gmem_pool_saved);
+		fclose(f);
+	}
+}
+
 /* Sets the pool to n huge pages of the trace's size; false if they are not all free. */
 static __attribute__((unused)) bool gmem_set_pool(uint64_t n)
 {
-	char path[128];
+	char *path = gmem_pool_path;
 
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages",
+	snprintf(path, sizeof(gmem_pool_path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages",
 		 gmem.huge_page_size >> 10);
 	if (access(path, W_OK))
 		return false;
+	gmem_pool_saved = gmem_read_u64(path);
+	gmem_pool_owner = getpid();
+	atexit(gmem_restore_pool);
 	gmem_write_u64(path, n);
 	return gmem_read_u64(path) == n && gmem_hugepages("free") == n && gmem_hugepages("resv") == 0;
 }
