@@ -9,8 +9,8 @@
  * 2. Debian's `linux-source-6.12` package (/usr/src/linux-source-6.12.tar.xz,
  *    installed with apt-get when missing and running as root), unpacked once
  *    under the cache folder (GMEM_KERNEL_CACHE, else $XDG_CACHE_HOME or
- *    ~/.cache, /gmem-kernel). The tree is prepared in a scratch folder and
- *    renamed into place, so concurrent runs never see half a tree.
+ *    ~/.cache, /gmem-kernel). It is prepared under a lock folder and marked
+ *    ready last, so concurrent runs build it once and never use half a tree.
  *
  * The kvm Makefile is driven with one extra makefile (GMEM_MK below) that only
  * adds targets: `gmem-libkvm` (the library objects) and pattern rules that
