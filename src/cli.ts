@@ -9,6 +9,7 @@ import { coverageCommand } from './commands/coverage';
 import { diagramCommand } from './commands/diagram';
 import { inspectCommand } from './commands/inspect';
 import { replayCommand } from './commands/replay';
+import { selftestCommand } from './commands/selftest';
 import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
@@ -32,7 +33,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, selftestCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
