@@ -66,7 +66,7 @@ describe('gmem walk --only, rows and reports', () => {
   it('runs only the matching rows, with the time of each, in 100 columns', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^use case \/ walk, setting\s+paths\s+steps\s+time\s+result\n/);
-    expect(r.stdout).toMatch(/\nuse case: tdx-initial-unfaultable\n {2}rfc-v2 tdx\s+\d+\s+\d+\s+\d+\.\d s\s+pass\n {2}wip-2025-12 tdx\s+\d+\s+\d+\s+\d+\.\d s\s+pass\n/);
+    expect(r.stdout).toMatch(/\nuse case: tdx-initial-unfaultable\n {2}tdx-huge-v3 tdx\s+\d+\s+\d+\s+\d+\.\d s\s+pass\n {2}rfc-v2 tdx\s+\d+\s+\d+\s+\d+\.\d s\s+pass\n {2}wip-2025-12 tdx\s+\d+\s+\d+\s+\d+\.\d s\s+pass\n/);
     expect(r.stdout).not.toMatch(/block: every transition|range machine|non-coco/);
     expect(r.stdout).toMatch(/Partial walk \(--only 'tdx-initial'\)/);
     expect(wideLines(r.stdout + r.stderr)).toEqual([]);
@@ -74,8 +74,9 @@ describe('gmem walk --only, rows and reports', () => {
 
   it('without a terminal, prints one line per finished row as it goes', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^\[1\/2\] use case: tdx-initial-unfaultable \(rfc-v2 tdx\): \d+ paths, pass, \d+\.\d s$/),
-      expect.stringMatching(/^\[2\/2\] use case: tdx-initial-unfaultable \(wip-2025-12 tdx\): \d+ paths, pass, \d+\.\d s$/),
+      expect.stringMatching(/^\[1\/3\] use case: tdx-initial-unfaultable \(tdx-huge-v3 tdx\): \d+ paths, pass, \d+\.\d s$/),
+      expect.stringMatching(/^\[2\/3\] use case: tdx-initial-unfaultable \(rfc-v2 tdx\): \d+ paths, pass, \d+\.\d s$/),
+      expect.stringMatching(/^\[3\/3\] use case: tdx-initial-unfaultable \(wip-2025-12 tdx\): \d+ paths, pass, \d+\.\d s$/),
     ]);
   });
 
@@ -91,7 +92,7 @@ describe('gmem walk --only, rows and reports', () => {
     const lines = tap.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('KTAP version 1');
     const n = Number(/^1\.\.(\d+)$/.exec(lines[1]!)![1]);
-    expect(n).toBe(8);
+    expect(n).toBe(12);
     expect(lines.filter((l) => /^ok \d+ path \d+ tdx-initial-unfaultable: /.test(l))).toHaveLength(n);
     expect(lines[lines.length - 1]).toBe(`# Totals: pass:${n} fail:0 xfail:0 xpass:0 skip:0 error:0`);
   });
@@ -101,8 +102,8 @@ describe('gmem walk --only, rows and reports', () => {
     expect(junit.status).toBe(1);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(junit.stdout);
     const suites = xml.testsuites.testsuite as Array<{ name: string; testcase: Array<{ name: string; failure?: { message: string; '#text': string } }> }>;
-    expect(suites.map((s) => s.name)).toEqual(['use case: tdx-initial-unfaultable (rfc-v2 tdx)', 'use case: tdx-initial-unfaultable (wip-2025-12 tdx)']);
-    expect(suites.flatMap((s) => s.testcase)).toHaveLength(8);
+    expect(suites.map((s) => s.name)).toEqual(['use case: tdx-initial-unfaultable (tdx-huge-v3 tdx)', 'use case: tdx-initial-unfaultable (rfc-v2 tdx)', 'use case: tdx-initial-unfaultable (wip-2025-12 tdx)']);
+    expect(suites.flatMap((s) => s.testcase)).toHaveLength(12);
     const failed = suites.flatMap((s) => s.testcase).filter((c) => c.failure);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0]!.failure!.message).toMatch(/^at step \d+: /);
@@ -121,7 +122,7 @@ describe('a failing walk', () => {
     for (const f of report.failures) {
       expect(f.useCase).toMatch(/^[a-z0-9-]+$/);
       expect(f.group).toBe(`use case: ${f.useCase}`);
-      expect(f.setting).toMatch(/^(rfc-v2|wip-2025-12) /);
+      expect(f.setting).toMatch(/^(rfc-v2|wip-2025-12|tdx-huge-v3) /);
       expect(f.trace).toMatch(new RegExp(`^${traces}/walk-.*-[0-9a-f]{10}\\.json$`));
       expect(existsSync(f.trace!)).toBe(true);
     }
@@ -161,13 +162,13 @@ describe('gmem coverage reads the last walk', () => {
     const m = JSON.parse(merged.stdout) as Cov;
     const a = JSON.parse(alone.stdout) as Cov;
     expect(m.coverage).toEqual(a.coverage);
-    expect(m.coverage.find((k) => k.kind === 'use cases')).toMatchObject({ covered: 10, total: 10 });
+    expect(m.coverage.find((k) => k.kind === 'use cases')).toMatchObject({ covered: 13, total: 13 });
     expect(m.missingShards).toEqual([]);
     expect(m.stale).toBe(false);
     expect(merged.status).toBe(alone.status);
     const text = runCli(['coverage', '--result', one, '--result', two]);
     expect(text.stdout).toMatch(/^From the walk of \S+ \(.*uc-1\.json,\s+.*uc-2\.json\), --only 'use case':\nCoverage:\n/);
-    expect(text.stdout).toMatch(/\n {2}use cases +10\/10 +100%\n/);
+    expect(text.stdout).toMatch(/\n {2}use cases +13\/13 +100%\n/);
     expect(text.stderr).toBe('');
     expect(wideLines(text.stdout)).toEqual([]);
   });
@@ -210,7 +211,7 @@ describe('gmem coverage reads the last walk', () => {
     const fresh = join(dir, 'fresh.json');
     const r = runCli(['coverage', '--fresh', '--only', 'inode-cleanup', '--result', fresh, '--json']);
     expect((JSON.parse(r.stdout) as { only: string[] }).only).toEqual(['inode-cleanup']);
-    expect((JSON.parse(readFileSync(fresh, 'utf8')) as { rows: Array<{ group: string }> }).rows.map((x) => x.group)).toEqual(['use case: inode-cleanup-truncate-ready', 'use case: inode-cleanup-truncate-ready']);
+    expect((JSON.parse(readFileSync(fresh, 'utf8')) as { rows: Array<{ group: string }> }).rows.map((x) => x.group)).toEqual(['use case: inode-cleanup-truncate-ready', 'use case: inode-cleanup-truncate-ready', 'use case: inode-cleanup-truncate-ready']);
     expect(runCli(['coverage', '--only', 'x']).status).toBe(2);
   });
 });
