@@ -26,6 +26,8 @@ export interface Command {
   allowPositionals: boolean;
   /** per option (the key as in `options`): what it does, with its default. */
   optionHelp?: Record<string, string>;
+  /** per option taking a value: the value's name in help (`-o DIR`), when the default guess is wrong. */
+  optionValues?: Record<string, string>;
   /** typed as a person would, without the leading `npx`. */
   examples?: string[];
   /** more help after the options (lists of names the command accepts). */

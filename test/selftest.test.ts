@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Trace } from '../src/selftest/contract';
-import { loadContractTrace } from '../src/selftest/contract';
+import { loadTrace } from '../src/trace/replay';
 import { emitSelftest, sanitize } from '../src/selftest/emit';
 import { expandInputs, generateSelftests } from '../src/selftest/generate';
 import { Scale } from '../src/selftest/scale';
@@ -46,7 +46,7 @@ describe('which traces become selftests', () => {
       const o = outcomes.find((x) => x.file.endsWith(`/${file}`));
       return o?.status === 'refused' ? `${o.refusal.path} ${o.refusal.what}` : o?.status;
     };
-    expect(why('rfc-v2-split-failure-rolls-back.json')).toBe('$.steps[3] inject');
+    expect(why('k1-rfc-v2-failed-split-loses-mappings.json')).toBe('$.steps[3] inject');
     expect(why('lazy-split-fapending.json')).toBe('$.config.policy.split split lazy');
     expect(why('reset-after-truncate.json')).toBe('$.config.policy.afterTruncate afterTruncate reset');
     expect(why('tiny-geometry.json')).toBe('written'); // the model geometry, scaled to the kernel's
@@ -58,7 +58,7 @@ describe('which traces become selftests', () => {
 });
 
 describe('the generated C', () => {
-  const pinTrace = loadContractTrace(join(TRACES, 'pin-refuses-to-private-with-error-offset.json'));
+  const pinTrace = loadTrace(join(TRACES, 'pin-refuses-to-private-with-error-offset.json'));
   if (!pinTrace.ok) throw new Error(pinTrace.message);
   const c = generated(pinTrace.trace);
 
@@ -201,7 +201,7 @@ describe('gmem selftest command', () => {
     const dir = out();
     const r = runCli(['selftest', TRACES, '-o', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^refused: .*rfc-v2-split-failure-rolls-back\.json: \$\.steps\[3\] inject: /m);
+    expect(r.stderr).toMatch(/^refused: .*k1-rfc-v2-failed-split-loses-mappings\.json: \$\.steps\[3\] inject: /m);
     const written = readdirSync(dir);
     expect(written).toContain('gmem_pin_refuses_to_private_with_error_offset.c');
     expect(r.stdout).toContain(`${written.length} written,`);
@@ -227,7 +227,7 @@ describe('gmem selftest command', () => {
     writeFileSync(bad, JSON.stringify({ format: 'gmem-trace/1', name: 'x', steps: [{ op: 'create', size: 1, flags: [], expect: 'ok', colour: 1 }] }));
     const r = runCli(['selftest', bad, join(TRACES, 'zero-once-and-pool-reuse.json'), '-o', join(dir, 'out')]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`INVALID FILE: ${bad}: $.steps[0]: unknown field "colour"\n`);
+    expect(r.stderr).toBe(`INVALID FILE: ${bad}: $.steps[0].colour: unknown field (allowed here: op, size, flags, expect)\n`); // the same line `gmem replay` prints
     expect(() => readdirSync(join(dir, 'out'))).toThrow();
     const noOut = runCli(['selftest', TRACES]);
     expect(noOut.status).toBe(2);

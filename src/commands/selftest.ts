@@ -18,10 +18,9 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../usage-error';
 
 export const selftestCommand: Command = {
   name: 'selftest',
-  summary: 'write each trace as a C kselftest for tools/testing/selftests/kvm (refusing what userspace cannot drive)',
+  summary: 'write traces as C kselftests for tools/testing/selftests/kvm',
   usage: [
-    'Usage: gmem selftest TRACE|DIR... -o OUTDIR [--skip-refused]',
-    '       gmem selftest TRACE|DIR... --makefile',
+    'Usage: gmem selftest TRACE|DIR... (-o OUTDIR | --makefile) [--skip-refused]',
     '',
     'Writes OUTDIR/gmem_<trace name>.c for every trace (a DIR stands for its *.json files).',
     'Copy them into tools/testing/selftests/kvm/ of a kernel with the series and add the',
@@ -33,6 +32,13 @@ export const selftestCommand: Command = {
     'Exit status: 0 all written; 1 some refused (0 with --skip-refused); 2 bad input.',
   ].join('\n'),
   options: { output: { type: 'string', short: 'o' }, makefile: { type: 'boolean' }, 'skip-refused': { type: 'boolean' } },
+  optionValues: { output: 'DIR' },
+  optionHelp: {
+    output: 'write one C file per trace into this folder (created if missing)',
+    makefile: 'print the TEST_GEN_PROGS lines to add to Makefile.kvm instead of writing files',
+    'skip-refused': 'exit 0 even when some traces were refused (each refusal is still printed)',
+  },
+  examples: ['gmem selftest test/traces -o out/selftests --skip-refused', 'gmem selftest test/traces --makefile'],
   allowPositionals: true,
   run(values, inputs) {
     if (inputs.length === 0) throw new UsageError('selftest: name at least one trace file or folder');

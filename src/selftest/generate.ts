@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadContractTrace } from './contract';
+import { loadTrace } from '../trace/replay';
 import type { Refusal } from './emit';
 import { emitSelftest, fileNameOf } from './emit';
 
@@ -40,7 +40,7 @@ function label(file: string): string {
 export function generateSelftests(files: ReadonlyArray<string>, outDir: string | undefined): Outcome[] {
   const seen = new Map<string, string>();
   const outcomes: Outcome[] = files.map((file): Outcome => {
-    const loaded = loadContractTrace(file);
+    const loaded = loadTrace(file);
     if (!loaded.ok) return { file, status: 'invalid', message: loaded.message };
     const trace = loaded.trace;
     const fileName = fileNameOf(trace);
