@@ -7,7 +7,6 @@
  * invariant must hold (bar those the setting's policy is known to break).
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import type { BlockInput } from '../../machines/block.machine';
 import { blockViewOf, createBlockMachine } from '../../machines/block.machine';
@@ -15,6 +14,7 @@ import type { BlockOp, BlockView } from '../../machines/block.plan';
 import { blockOpVariants, isSharedState, opLabel } from '../../machines/block.plan';
 import { drawBlock } from '../../machines/block.picture';
 import { blockStateKey, pinAllowed, reachableBlockPaths } from '../../machines/block.reachable';
+import { initialSnapshot, pureTransition } from '../../machines/pure-transition';
 import type { Refusal } from '../../machines/outcome';
 import { formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
@@ -102,16 +102,40 @@ export function blockTestModel(setting: WalkSetting, allowed?: (op: BlockOp) => 
  * operation from there (the shortest path through that transition).
  */
 export function transitionCover(setting: WalkSetting): WalkPath[] {
-  const model = blockTestModel(setting);
   const ops = blockOpVariants(setting.pages);
   const out: WalkPath[] = [];
-  // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
-  for (const path of model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never)) {
-    const prefix = path.steps.slice(1).map((s) => s.event as unknown as BlockOp);
-    const { context } = path.state as unknown as { context: { pins: number[]; retiredPins: number[] } };
+  for (const { prefix, context } of shortestPaths(setting)) {
     for (const op of ops) if (pinAllowed(context, op)) out.push({ setting, label: 'transition', ops: [...prefix, op] });
   }
   return out;
+}
+
+interface ReachedState {
+  prefix: BlockOp[];
+  key: string;
+  context: { pins: number[]; retiredPins: number[] };
+}
+
+/**
+ * The shortest path to each reachable state, per (pages, input): settings
+ * that differ only in variant, VM type or faults share the machine's graph,
+ * so it is traversed once for all of them (and for the coverage expected).
+ */
+const reached = new Map<string, ReachedState[]>();
+function shortestPaths(setting: WalkSetting): ReachedState[] {
+  const cacheKey = inputKeyOf(setting);
+  let states = reached.get(cacheKey);
+  if (!states) {
+    const model = blockTestModel(setting);
+    // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
+    states = model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never).map((path) => ({
+      prefix: path.steps.slice(1).map((s) => s.event as unknown as BlockOp),
+      key: blockStateKey(path.state as never),
+      context: (path.state as unknown as { context: ReachedState['context'] }).context,
+    }));
+    reached.set(cacheKey, states);
+  }
+  return states;
 }
 
 /** Runs one path on a fresh simulator; returns the first disagreement, if any. */
@@ -122,7 +146,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
   const sim = new Simulator(config);
   const allowed = excusable(config, path.ops.some((op) => op.type === 'injectSplitFailure'));
   const steps: TraceStep[] = [createStep(setting)];
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
   const story = [`start ${drawBlock(blockViewOf(snapshot as never))}`];
   const excused = new Set<InvariantName>();
   runStep(sim, steps[0]!);
@@ -139,8 +163,8 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     const outcome = describeOutcome(result.outcome!);
     story.push(`${opLabel(op).padEnd(24)} ${drawBlock(view)}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
     if (ledger) {
-      ledger.cover('block: (state, operation) pairs', `${setting.name} | ${blockStateKey(before as never)} | ${opLabel(op)}`);
-      for (const b of branchesTaken(machine, before, op)) ledger.cover('block: guard branches', b);
+      ledger.cover('block: (state, operation) pairs', `${setting.name} | ${stateKeyOf(before)} | ${labelOf(op)}`);
+      for (const b of stepped.branches) ledger.cover('block: guard branches', b);
       if (!refusal) coverBook(ledger, blockViewOf(before as never), op);
       recordInvariants(ledger, sim, op.type, result.outcome!);
     }
@@ -157,17 +181,48 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
 
 /**
  * The block machine's answer, memoised per (setting, state, operation): paths
- * share prefixes, and a transition of the whole chart is the walk's dearest step.
+ * share prefixes, and a transition of the whole chart is the walk's dearest
+ * step. The state key names the whole context bar the input's constants
+ * (blockContext), so the answer, and the branches the transition took, are
+ * the same for every snapshot with that key.
  */
-const answers = new Map<string, { next: AnyMachineSnapshot; refusal: Refusal | undefined }>();
-function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, op: BlockOp) {
-  const key = `${setting.pages}|${JSON.stringify(setting.input)}|${blockStateKey(snapshot as never)}|${opLabel(op)}`;
-  let answer = answers.get(key);
+export interface MachineAnswer {
+  next: AnyMachineSnapshot;
+  refusal: Refusal | undefined;
+  /** the guard branches the transition took, for coverage. */
+  branches: string[];
+}
+const answers = new Map<string, Map<string, MachineAnswer>>();
+function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, op: BlockOp): MachineAnswer {
+  const key = `${stateKeyOf(snapshot)}|${labelOf(op)}`;
+  let bySetting = answers.get(inputKeyOf(setting));
+  if (!bySetting) answers.set(inputKeyOf(setting), (bySetting = new Map()));
+  let answer = bySetting.get(key);
   if (!answer) {
-    const [next, actions] = transition(machine, snapshot, op as never);
-    answers.set(key, (answer = { next, refusal: refusalsOf(actions)[0] }));
+    const [next, actions] = pureTransition(machine, snapshot, op);
+    bySetting.set(key, (answer = { next, refusal: refusalsOf(actions)[0], branches: branchesTaken(machine, snapshot, op) }));
   }
   return answer;
+}
+
+/** Per-object caches of strings the walk computes at every step (the objects are shared by every path). */
+const stateKeys = new WeakMap<AnyMachineSnapshot, string>();
+function stateKeyOf(snapshot: AnyMachineSnapshot): string {
+  let key = stateKeys.get(snapshot);
+  if (key === undefined) stateKeys.set(snapshot, (key = blockStateKey(snapshot as never)));
+  return key;
+}
+const opLabels = new WeakMap<BlockOp, string>();
+function labelOf(op: BlockOp): string {
+  let label = opLabels.get(op);
+  if (label === undefined) opLabels.set(op, (label = opLabel(op)));
+  return label;
+}
+const inputKeys = new WeakMap<WalkSetting, string>();
+function inputKeyOf(setting: WalkSetting): string {
+  let key = inputKeys.get(setting);
+  if (key === undefined) inputKeys.set(setting, (key = `${setting.pages}|${JSON.stringify(setting.input)}`));
+  return key;
 }
 
 /** The block's own bookkeeping branches a pin or unpin took (raised inside the plan). */
@@ -184,18 +239,35 @@ export function expectBlockCoverage(ledger: Ledger, settings: ReadonlyArray<Walk
   ledger.expect('block: guard branches', allBranches(machine, (node, eventType) => node.id.startsWith('block.inode') || (node.id === 'block' && eventType.startsWith('BOOK_'))));
   for (const setting of settings) {
     const ops = blockOpVariants(setting.pages);
-    for (const { state } of reachableBlockPaths(setting.pages, setting.input)) {
-      const { context } = state as unknown as { context: { pins: number[]; retiredPins: number[] } };
-      const key = blockStateKey(state as never);
+    for (const { key, context } of reachableStates(setting)) {
       for (const op of ops) if (pinAllowed(context, op)) ledger.expect('block: (state, operation) pairs', [`${setting.name} | ${key} | ${opLabel(op)}`]);
     }
   }
 }
 
+/**
+ * The reachable states the coverage expects, per (pages, input). Found by
+ * their own traversal (block.reachable), not the transition cover's, so a
+ * state the cover's generator missed shows as uncovered.
+ */
+const reachable = new Map<string, Array<{ key: string; context: { pins: number[]; retiredPins: number[] } }>>();
+function reachableStates(setting: WalkSetting) {
+  const cacheKey = inputKeyOf(setting);
+  let states = reachable.get(cacheKey);
+  if (!states) {
+    states = reachableBlockPaths(setting.pages, setting.input).map(({ state }) => ({
+      key: blockStateKey(state as never),
+      context: (state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context,
+    }));
+    reachable.set(cacheKey, states);
+  }
+  return states;
+}
+
 /** The block machine's state after some operations from the setting's start. */
 export function snapshotAfter(setting: WalkSetting, ops: ReadonlyArray<BlockOp>): AnyMachineSnapshot {
   const machine = machineFor(setting.pages);
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
   for (const op of ops) snapshot = stepMachine(setting, machine, snapshot, op).next;
   return snapshot;
 }

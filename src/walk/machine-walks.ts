@@ -10,14 +10,15 @@
  * every simple path.
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import type { FolioEvent, FolioInput } from '../../machines/folio.machine';
 import { folioMachine, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
 import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS } from '../../machines/folio.table';
 import { effectsOf, formatRefusal, refusalsOf } from '../../machines/outcome';
+import type { Refusal } from '../../machines/outcome';
 import type { EventVariant } from '../../machines/outcome-table';
 import { stateLabel } from '../../machines/outcome-table';
+import { initialSnapshot, pureTransition } from '../../machines/pure-transition';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import type { RangeEvent, RangeInput } from '../../machines/range.machine';
 import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
@@ -123,7 +124,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   const sim = simulatorFor(path);
   const file = sim.file!;
   const allowed = excusable(sim.config, false);
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, path.input)[0];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, path.input);
   const story = [`start ${stateLabel(snapshot.value)}`];
   if (ledger && path.machine === 'range') {
     // The created state's eventless branch ran at start: the file's initial shareability picked it.
@@ -131,9 +132,9 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   }
   for (const [i, { label, event }] of path.events.entries()) {
     const before = snapshot;
-    const [next, actions] = transition(machine, snapshot, event as never);
-    snapshot = next;
-    const refusal = refusalsOf(actions)[0];
+    const answer = stepMachine(machine, snapshot, label, event);
+    snapshot = answer.next;
+    const refusal = answer.refusal;
     const ctx = captureBefore(sim);
     sim.exposed = [];
     const got = path.machine === 'range' ? file.runPlan(0, [{ ...(event as RangeEvent), page: 0 }]) : file.runPlan(0, [event as FolioEvent]);
@@ -142,8 +143,8 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
     if (ledger) {
       const where = stateLabel(before.value);
       ledger.cover(`${path.machine}: (state, event) pairs`, `${where} | ${label}`);
-      for (const b of branchesTaken(machine, before, event)) ledger.cover(`${path.machine}: guard branches`, b);
-      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next, effectsOf(actions));
+      for (const b of answer.branches) ledger.cover(`${path.machine}: guard branches`, b);
+      for (const b of answer.handoffBranches) ledger.cover('folio: guard branches', b);
       if (path.machine === 'range') ledger.cover('range: states', state);
       else state.split('+').forEach((s, r) => ledger.cover('folio: states', `${r === 0 ? 'file' : 'wrapper'}.${s}`));
     }
@@ -162,17 +163,48 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   return undefined;
 }
 
+interface MachineAnswer {
+  next: AnyMachineSnapshot;
+  refusal: Refusal | undefined;
+  /** the guard branches the transition took, and the wrapper's HANDOFF branches inside it, for coverage. */
+  branches: string[];
+  handoffBranches: string[];
+}
+
+/**
+ * The machine's answer, memoised per (snapshot, event): every path starts
+ * from the same initial snapshot and each answer's next snapshot is shared,
+ * so paths with a common prefix step the machine once for it.
+ */
+const answers = new WeakMap<AnyMachineSnapshot, Map<string, MachineAnswer>>();
+function stepMachine(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, label: string, event: object): MachineAnswer {
+  let byEvent = answers.get(snapshot);
+  if (!byEvent) answers.set(snapshot, (byEvent = new Map()));
+  let answer = byEvent.get(label);
+  if (!answer) {
+    const [next, actions] = pureTransition(machine, snapshot, event);
+    answer = {
+      next,
+      refusal: refusalsOf(actions)[0],
+      branches: branchesTaken(machine, snapshot, event as { type: string }),
+      handoffBranches: handoffBranches(machine, snapshot, next, effectsOf(actions)),
+    };
+    byEvent.set(label, answer);
+  }
+  return answer;
+}
+
 /**
  * The wrapper's HANDOFF branch runs inside the same macrostep as the file's
  * handoff, which names itself with the handToWrapper effect: it is taken from
  * the wrapper's state before, with the file already let go.
  */
-function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>): void {
-  if (!effects.includes('handToWrapper')) return;
+function handoffBranches(machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>): string[] {
+  if (!effects.includes('handToWrapper')) return [];
   const file = (next.value as { file: string }).file;
   const wrapper = (before.value as { wrapper: string }).wrapper;
   const mid = machine.resolveState({ value: { file, wrapper }, context: before.context });
-  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+  return branchesTaken(machine, mid, { type: 'HANDOFF' });
 }
 
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */
