@@ -30,6 +30,7 @@ import { excusable } from '../trace/replay';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
 import { recordInvariants } from './invariant-coverage';
+import { withoutPrefixPaths } from './prefix-free';
 
 const PAGE = 16;
 
@@ -58,7 +59,7 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
   const events = variants.map((v) => v.event);
   const types = new Set(events.map((e) => e.type));
   const label = labelOf(variants);
-  const model = createTestModel(machine, {
+  const model = createTestModel(memoMachineFor(machine), {
     events: events as never,
     filterEvents: ((_: unknown, e: { type: string }) => types.has(e.type)) as never,
     serializeState: ((s: { value: unknown }) => stateLabel(s.value as never)) as never,
@@ -69,7 +70,8 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
   for (const p of model.getShortestPaths({ input, allowDuplicatePaths: true } as never)) {
     for (const v of variants) out.push({ machine: name, input: input as never, kind: 'transition', events: [...toVariants(p.steps), v] });
   }
-  for (const p of model.getSimplePaths({ input } as never)) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
+  // Simple paths that are prefixes of others dropped, as getSimplePaths does by default, in linear time.
+  for (const p of withoutPrefixPaths(model.getSimplePaths({ input, allowDuplicatePaths: true } as never))) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
   return out;
 }
 
@@ -166,9 +168,9 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
 interface MachineAnswer {
   next: AnyMachineSnapshot;
   refusal: Refusal | undefined;
-  /** the guard branches the transition took, and the wrapper's HANDOFF branches inside it, for coverage. */
-  branches: string[];
-  handoffBranches: string[];
+  /** the guard branches the transition took, and the wrapper's HANDOFF branches inside it, for coverage (computed when first asked). */
+  readonly branches: string[];
+  readonly handoffBranches: string[];
 }
 
 /**
@@ -183,15 +185,45 @@ function stepMachine(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, lab
   let answer = byEvent.get(label);
   if (!answer) {
     const [next, actions] = pureTransition(machine, snapshot, event);
+    let branches: string[] | undefined;
+    let handoff: string[] | undefined;
     answer = {
       next,
       refusal: refusalsOf(actions)[0],
-      branches: branchesTaken(machine, snapshot, event as { type: string }),
-      handoffBranches: handoffBranches(machine, snapshot, next, effectsOf(actions)),
+      get branches() {
+        return (branches ??= branchesTaken(machine, snapshot, event as { type: string }));
+      },
+      get handoffBranches() {
+        return (handoff ??= handoffBranches(machine, snapshot, next, effectsOf(actions)));
+      },
     };
     byEvent.set(label, answer);
   }
   return answer;
+}
+
+/** Each event variant's label, by object: the paths carry the variants' own event objects. */
+const variantLabels = new WeakMap<object, string>([...RANGE_EVENT_VARIANTS, ...FOLIO_EVENT_VARIANTS].map((v) => [v.event, v.label]));
+
+/**
+ * The machine as xstate/graph's traversals see it: its transition() answers
+ * from the walk's memo and its initial snapshots are the cached ones, so the
+ * shortest and simple paths and the walk compute each (state, event) once.
+ */
+const memoMachines = new WeakMap<AnyStateMachine, AnyStateMachine>();
+function memoMachineFor(machine: AnyStateMachine): AnyStateMachine {
+  let memo = memoMachines.get(machine);
+  if (!memo) {
+    memo = Object.create(machine, {
+      // xstate/graph destructures transition from the logic: it must not need `this`.
+      transition: {
+        value: (snapshot: AnyMachineSnapshot, event: object) => stepMachine(machine, snapshot, variantLabels.get(event) ?? `#${JSON.stringify(event)}`, event).next,
+      },
+      getInitialSnapshot: { value: (_scope: unknown, input: unknown) => initialSnapshot(machine, input) },
+    }) as AnyStateMachine;
+    memoMachines.set(machine, memo);
+  }
+  return memo;
 }
 
 /**
