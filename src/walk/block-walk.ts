@@ -85,15 +85,38 @@ function machineFor(pages: number): AnyStateMachine {
   return m;
 }
 
+/**
+ * The block machine as xstate/graph's traversals see it, for one (pages,
+ * input): the same machine, whose transition() answers from the walk's memo
+ * and whose initial snapshot is the cached one. Traversals (transition cover,
+ * reachable states, use-case paths) and the walk itself then compute each
+ * (state, operation) once between them.
+ */
+const memoMachines = new Map<string, AnyStateMachine>();
+function memoMachineFor(setting: WalkSetting): AnyStateMachine {
+  const inputKey = inputKeyOf(setting);
+  let memo = memoMachines.get(inputKey);
+  if (!memo) {
+    const machine = machineFor(setting.pages);
+    memo = Object.create(machine, {
+      // xstate/graph destructures transition from the logic: it must not need `this`.
+      transition: { value: (snapshot: AnyMachineSnapshot, event: BlockOp) => stepMachine(setting, machine, snapshot, event).next },
+      getInitialSnapshot: { value: (_scope: unknown, input: unknown) => initialSnapshot(machine, input) },
+    }) as AnyStateMachine;
+    memoMachines.set(inputKey, memo);
+  }
+  return memo;
+}
+
 /** The block machine's test model: operations only, pins bounded to one per page. */
 export function blockTestModel(setting: WalkSetting, allowed?: (op: BlockOp) => boolean) {
   const ops = blockOpVariants(setting.pages).filter((op) => !allowed || allowed(op));
   const opTypes = new Set(ops.map((o) => o.type));
-  return createTestModel(machineFor(setting.pages), {
+  return createTestModel(memoMachineFor(setting), {
     events: ops as never,
     filterEvents: ((snapshot: { context: { pins: number[]; retiredPins: number[] } }, event: BlockOp) =>
       opTypes.has(event.type) && pinAllowed(snapshot.context, event)) as never,
-    serializeState: ((snapshot: never) => blockStateKey(snapshot)) as never,
+    serializeState: ((snapshot: never) => stateKeyOf(snapshot)) as never,
   });
 }
 
@@ -147,7 +170,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
   const allowed = excusable(config, path.ops.some((op) => op.type === 'injectSplitFailure'));
   const steps: TraceStep[] = [createStep(setting)];
   let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
-  const story = [`start ${drawBlock(blockViewOf(snapshot as never))}`];
+  const story = [`start ${drawBlock(viewOf(snapshot))}`];
   const excused = new Set<InvariantName>();
   runStep(sim, steps[0]!);
 
@@ -156,21 +179,22 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     const stepped = stepMachine(setting, machine, snapshot, op);
     snapshot = stepped.next;
     const refusal = stepped.refusal;
-    const view = blockViewOf(snapshot as never);
+    const view = viewOf(snapshot);
     const step = traceStepFor(op, setting.pages, refusal);
     steps.push(step);
     const result = runStep(sim, step);
-    const outcome = describeOutcome(result.outcome!);
-    story.push(`${opLabel(op).padEnd(24)} ${drawBlock(view)}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
+    story.push(stepped.storyLine);
     if (ledger) {
       ledger.cover('block: (state, operation) pairs', `${setting.name} | ${stateKeyOf(before)} | ${labelOf(op)}`);
       for (const b of stepped.branches) ledger.cover('block: guard branches', b);
-      if (!refusal) coverBook(ledger, blockViewOf(before as never), op);
+      if (!refusal) coverBook(ledger, viewOf(before), op);
       recordInvariants(ledger, sim, op.type, result.outcome!);
     }
     for (const v of result.violations) if (allowed.has(v.invariant)) excused.add(v.invariant);
     const fail = (message: string): PathFailure => ({ path, step: i, message, story, trace: traceOf(path, setting, steps, view, excused) });
-    if (!outcomeMatches(result.outcome!, refusal)) return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${outcome}`);
+    if (!outcomeMatches(result.outcome!, refusal)) {
+      return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${describeOutcome(result.outcome!)}`);
+    }
     const mismatch = compareObservables(sim, view, setting);
     if (mismatch) return fail(`after ${opLabel(op)}: ${mismatch}`);
     const broken = result.violations.find((v) => !allowed.has(v.invariant));
@@ -189,18 +213,33 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
 export interface MachineAnswer {
   next: AnyMachineSnapshot;
   refusal: Refusal | undefined;
-  /** the guard branches the transition took, for coverage. */
-  branches: string[];
+  /** the guard branches the transition took, for coverage (computed when first asked). */
+  readonly branches: string[];
+  /** the step's line in a failure's story: the operation, then the block drawn after it. */
+  readonly storyLine: string;
 }
 const answers = new Map<string, Map<string, MachineAnswer>>();
 function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, op: BlockOp): MachineAnswer {
-  const key = `${stateKeyOf(snapshot)}|${labelOf(op)}`;
+  const key = `${stateKeyOf(snapshot)}|${eventKeyOf(op)}`;
   let bySetting = answers.get(inputKeyOf(setting));
   if (!bySetting) answers.set(inputKeyOf(setting), (bySetting = new Map()));
   let answer = bySetting.get(key);
   if (!answer) {
     const [next, actions] = pureTransition(machine, snapshot, op);
-    bySetting.set(key, (answer = { next, refusal: refusalsOf(actions)[0], branches: branchesTaken(machine, snapshot, op) }));
+    let branches: string[] | undefined;
+    let storyLine: string | undefined;
+    const refusal = refusalsOf(actions)[0];
+    answer = {
+      next,
+      refusal,
+      get branches() {
+        return (branches ??= branchesTaken(machine, snapshot, op));
+      },
+      get storyLine() {
+        return (storyLine ??= `${opLabel(op).padEnd(24)} ${drawBlock(viewOf(next))}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
+      },
+    };
+    bySetting.set(key, answer);
   }
   return answer;
 }
@@ -212,11 +251,26 @@ function stateKeyOf(snapshot: AnyMachineSnapshot): string {
   if (key === undefined) stateKeys.set(snapshot, (key = blockStateKey(snapshot as never)));
   return key;
 }
+const views = new WeakMap<AnyMachineSnapshot, BlockView & { open: boolean }>();
+function viewOf(snapshot: AnyMachineSnapshot): BlockView & { open: boolean } {
+  let view = views.get(snapshot);
+  if (view === undefined) views.set(snapshot, (view = blockViewOf(snapshot as never)));
+  return view;
+}
 const opLabels = new WeakMap<BlockOp, string>();
 function labelOf(op: BlockOp): string {
   let label = opLabels.get(op);
   if (label === undefined) opLabels.set(op, (label = opLabel(op)));
   return label;
+}
+/**
+ * An event's memo key: its label for an operation; the whole event for the
+ * region events xstate/graph's getShortestPaths also tries (it adds one per
+ * event type a state handles that the operations do not name).
+ */
+const OP_TYPES: ReadonlySet<string> = new Set(blockOpVariants(2).map((op) => op.type));
+function eventKeyOf(event: BlockOp): string {
+  return OP_TYPES.has(event.type) ? labelOf(event) : `#${JSON.stringify(event)}`;
 }
 const inputKeys = new WeakMap<WalkSetting, string>();
 function inputKeyOf(setting: WalkSetting): string {
@@ -255,7 +309,7 @@ function reachableStates(setting: WalkSetting) {
   const cacheKey = inputKeyOf(setting);
   let states = reachable.get(cacheKey);
   if (!states) {
-    states = reachableBlockPaths(setting.pages, setting.input).map(({ state }) => ({
+    states = reachableBlockPaths(setting.pages, setting.input, memoMachineFor(setting) as never).map(({ state }) => ({
       key: blockStateKey(state as never),
       context: (state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context,
     }));
