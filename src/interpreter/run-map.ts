@@ -26,6 +26,8 @@ export interface Run<V> {
 export class RunMap<V> {
   private tree: BTree<number, V>;
   private totals: Map<V, number>;
+  /** a pair the tree's lookups fill in, instead of allocating one each. */
+  private readonly scratch = [0, undefined] as unknown as [number, V];
 
   /** Every page of [0, length) holds `initial`. */
   constructor(
@@ -33,7 +35,8 @@ export class RunMap<V> {
     initial: V,
   ) {
     if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`run map length ${length} is not a whole number of pages`);
-    this.tree = new BTree<number, V>();
+    // Keys are whole page numbers: a plain difference compares them (the default comparator also handles strings and dates).
+    this.tree = new BTree<number, V>(undefined, (a, b) => a - b);
     this.totals = new Map();
     if (length > 0) {
       this.tree.set(0, initial);
@@ -63,6 +66,7 @@ export class RunMap<V> {
   set(from: number, to: number, value: V): void {
     this.checkRange(from, to);
     if (from === to) return;
+    if (this.setWithinRun(from, to, value)) return;
     this.cut(to);
     this.cut(from);
     for (const [start, end, old] of this.within(from, to)) this.addTotal(old, start - end);
@@ -161,7 +165,7 @@ export class RunMap<V> {
   /** A copy that later changes to either side leave alone (copy-on-write: O(1) now, paid as nodes change). */
   clone(): RunMap<V> {
     const copy = Object.create(RunMap.prototype) as RunMap<V>;
-    Object.assign(copy, { length: this.length, tree: this.tree.clone(), totals: new Map(this.totals) });
+    Object.assign(copy, { length: this.length, tree: this.tree.clone(), totals: new Map(this.totals), scratch: [0, undefined] });
     return copy;
   }
 
@@ -173,6 +177,26 @@ export class RunMap<V> {
     for (let x = a.next(), y = b.next(); !x.done; x = a.next(), y = b.next()) {
       if (y.done || x.value.from !== y.value.from || x.value.value !== y.value.value) return false;
     }
+    return true;
+  }
+
+  /**
+   * set() when [from, to) lies inside one run, the common case (one page of
+   * a block converted): at most two keys added, no range walked. Returns
+   * false when the range spans runs.
+   */
+  private setWithinRun(from: number, to: number, value: V): boolean {
+    const [start, old] = this.tree.getPairOrNextLower(from, this.scratch)!;
+    const next = this.tree.nextHigherPair(start, this.scratch);
+    const end = next ? next[0] : this.length;
+    if (end < to) return false;
+    if (old === value) return true;
+    this.addTotal(old, from - to);
+    this.addTotal(value, to - from);
+    this.tree.set(from, value);
+    if (end > to) this.tree.set(to, old);
+    else this.mergeAt(to);
+    if (start === from) this.mergeAt(from);
     return true;
   }
 
