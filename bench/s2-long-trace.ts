@@ -64,6 +64,10 @@ export const s2: BenchEntry = {
         }
       }
       const small = perStep.get(10_000);
+      const mid = perStep.get(100_000);
+      if (small && mid && !mid.bound) {
+        rows.push({ id: 'S2', measure: 'S2 time per step at 100k / at 10k', value: `${(mid.us / small.us).toFixed(2)}x`, target: '(informative; the target is at 1M)' });
+      }
       const large = perStep.get(1_000_000);
       const ratio = small && large ? large.us / small.us : undefined;
       rows.push({
