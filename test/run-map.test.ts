@@ -171,18 +171,25 @@ describe('RunMap against a plain array of pages', () => {
     expect(answers(m, q)).toEqual(expected(model, q));
   }
 
-  it('agrees after every set, update and clone', () => {
+  it('agrees after every set, update and clone, and reports exactly the pages that changed', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(op, range), { maxLength: 25 }), (ops) => {
         let m = new RunMap(LENGTH, 0);
         let model: number[] = Array(LENGTH).fill(0);
         const kept: Array<[RunMap<number>, number[]]> = [];
         for (const [o, q] of ops) {
+          // What the map reports as changed, page by page, against what the array says changed.
+          const reported: Array<[number, number, number]> = [];
+          const onChange = (from: number, to: number, old: number, value: number) => {
+            expect(m.get(from)).toBe(value);
+            for (let p = from; p < to; p++) reported.push([p, old, value]);
+          };
+          const was = model.slice();
           if (o.kind === 'set') {
-            m.set(o.from, o.to, o.value);
+            m.set(o.from, o.to, o.value, onChange);
             model.fill(o.value, o.from, o.to);
           } else if (o.kind === 'update') {
-            m.update(o.from, o.to, (v) => v + o.add);
+            m.update(o.from, o.to, (v) => v + o.add, onChange);
             for (let p = o.from; p < o.to; p++) model[p]! += o.add;
           } else {
             kept.push([m, model.slice()]);
@@ -190,6 +197,8 @@ describe('RunMap against a plain array of pages', () => {
             model = model.slice();
           }
           agree(m, model, q);
+          const changed = model.flatMap((v, p) => (v !== was[p] ? [[p, was[p]!, v] as [number, number, number]] : []));
+          expect(reported).toEqual(changed);
         }
         // Clones taken along the way were left alone by what came after.
         for (const [old, oldModel] of kept) agree(old, oldModel, [0, LENGTH]);

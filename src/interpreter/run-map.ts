@@ -23,6 +23,13 @@ export interface Run<V> {
   value: V;
 }
 
+/**
+ * Told of each part of a set or update that changed value, in page order,
+ * once the map is whole again: what a step reports as changed, for checks
+ * that look only there.
+ */
+export type OnChange<V> = (from: number, to: number, old: V, value: V) => void;
+
 export class RunMap<V> {
   private tree: BTree<number, V>;
   private totals: Map<V, number>;
@@ -63,18 +70,20 @@ export class RunMap<V> {
   }
 
   /** Gives the pages [from, to) one value, splitting the runs at the ends and merging with equal neighbours. */
-  set(from: number, to: number, value: V): void {
+  set(from: number, to: number, value: V, onChange?: OnChange<V>): void {
     this.checkRange(from, to);
     if (from === to) return;
-    if (this.setWithinRun(from, to, value)) return;
+    if (this.setWithinRun(from, to, value, onChange)) return;
     this.cut(to);
     this.cut(from);
-    for (const [start, end, old] of this.within(from, to)) this.addTotal(old, start - end);
+    const olds = this.within(from, to);
+    for (const [start, end, old] of olds) this.addTotal(old, start - end);
     this.tree.deleteRange(from, to, false);
     this.tree.set(from, value);
     this.addTotal(value, to - from);
     this.mergeAt(to);
     this.mergeAt(from);
+    if (onChange) for (const [start, end, old] of olds) if (old !== value) onChange(start, end, old, value);
   }
 
   /**
@@ -82,7 +91,7 @@ export class RunMap<V> {
    * (a range machine's memoised step, a pin count's increment): the runs
    * split at the ends, and merge where the new values meet equal neighbours.
    */
-  update(from: number, to: number, fn: (value: V, run: Run<V>) => V): void {
+  update(from: number, to: number, fn: (value: V, run: Run<V>) => V, onChange?: OnChange<V>): void {
     this.checkRange(from, to);
     if (from === to) return;
     this.cut(to);
@@ -104,6 +113,7 @@ export class RunMap<V> {
       this.mergeAt(changed[i]![0]);
     }
     this.mergeAt(from);
+    if (onChange) for (const [start, end, old, next] of changed) onChange(start, end, old, next);
   }
 
   /** The runs over [from, to), clipped to it, in page order. */
@@ -185,7 +195,7 @@ export class RunMap<V> {
    * a block converted): at most two keys added, no range walked. Returns
    * false when the range spans runs.
    */
-  private setWithinRun(from: number, to: number, value: V): boolean {
+  private setWithinRun(from: number, to: number, value: V, onChange: OnChange<V> | undefined): boolean {
     const [start, old] = this.tree.getPairOrNextLower(from, this.scratch)!;
     const next = this.tree.nextHigherPair(start, this.scratch);
     const end = next ? next[0] : this.length;
@@ -197,6 +207,7 @@ export class RunMap<V> {
     if (end > to) this.tree.set(to, old);
     else this.mergeAt(to);
     if (start === from) this.mergeAt(from);
+    onChange?.(from, to, old, value);
     return true;
   }
 
