@@ -34,6 +34,8 @@ export interface ChildRun {
   wallMs: number;
   /** the child's peak resident set (getrusage maxrss at exit); undefined when it was killed. */
   peakRss?: number;
+  /** the child's user + system CPU time: on a shared machine, what the wall time would be if it had a core to itself. */
+  cpuMs?: number;
   status: number | null;
   timedOut: boolean;
   stdout: string;
@@ -60,13 +62,16 @@ export function runNode(args: ReadonlyArray<string>, timeoutMs: number): ChildRu
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     let peakRss: number | undefined;
+    let cpuMs: number | undefined;
     try {
-      peakRss = (JSON.parse(readFileSync(report, 'utf8')) as { maxRSS: number }).maxRSS * 1024;
+      const usage = JSON.parse(readFileSync(report, 'utf8')) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
+      peakRss = usage.maxRSS * 1024;
+      cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
     } catch {
       peakRss = undefined;
     }
     const timedOut = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || child.signal === 'SIGKILL';
-    return { wallMs, ...(peakRss !== undefined ? { peakRss } : {}), status: child.status, timedOut, stdout: child.stdout ?? '', stderr: child.stderr ?? '' };
+    return { wallMs, ...(peakRss !== undefined ? { peakRss } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}), status: child.status, timedOut, stdout: child.stdout ?? '', stderr: child.stderr ?? '' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -93,4 +98,6 @@ export function childTimeoutMs(defaultSeconds: number): number {
 }
 
 export const ms = (x: number) => `${x.toFixed(0)} ms`;
+/** Wall time with the child's CPU time beside it. */
+export const wallCpu = (run: ChildRun) => `${ms(run.wallMs)}${run.cpuMs !== undefined ? ` (cpu ${ms(run.cpuMs)})` : ''}`;
 export const mb = (x: number | undefined) => (x === undefined ? 'unknown (killed)' : `${(x / MB).toFixed(0)} MB`);

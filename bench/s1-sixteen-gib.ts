@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { BenchEntry } from './entry';
-import { childTimeoutMs, GMEM, mb, MB, ms, replayVerdict, runNode, tempDir } from './entry';
+import { childTimeoutMs, GMEM, mb, MB, replayVerdict, runNode, tempDir, wallCpu } from './entry';
 import { writeTraceFile } from './trace-writer';
 
 const GiB = 2 ** 30;
@@ -43,7 +43,7 @@ export const s1: BenchEntry = {
       const verdict = replayVerdict(run, timeout);
       return [
         { id: 'S1', measure: 'S1 16 x 1 GiB split/merge trace: replays and passes', value: verdict.text, target: 'pass', met: verdict.pass },
-        { id: 'S1', measure: 'S1 wall, node start-up included', value: ms(run.wallMs), target: '< 1000 ms', met: !run.timedOut && run.wallMs < 1000 },
+        { id: 'S1', measure: 'S1 wall, node start-up included', value: wallCpu(run), target: '< 1000 ms', met: !run.timedOut && run.wallMs < 1000 },
         { id: 'S1', measure: 'S1 peak RSS of the replay process', value: mb(run.peakRss), target: '< 150 MB', met: run.peakRss !== undefined && run.peakRss < 150 * MB },
       ];
     } finally {

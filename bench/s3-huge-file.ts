@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import type { BenchEntry } from './entry';
-import { childTimeoutMs, GMEM, mb, MB, ms, replayVerdict, runNode, tempDir } from './entry';
+import { childTimeoutMs, GMEM, mb, MB, replayVerdict, runNode, tempDir, wallCpu } from './entry';
 import { seededRandom, writeTraceFile } from './trace-writer';
 
 const TiB = 2 ** 40;
@@ -77,7 +77,7 @@ export const s3: BenchEntry = {
       const verdict = replayVerdict(run, timeout);
       return [
         { id: 'S3', measure: `S3 64 TiB trace (seed ${seed}): replays and passes`, value: verdict.text, target: 'pass', met: verdict.pass },
-        { id: 'S3', measure: 'S3 wall, node start-up included', value: ms(run.wallMs), target: '< 2000 ms', met: verdict.pass && run.wallMs < 2000 },
+        { id: 'S3', measure: 'S3 wall, node start-up included', value: wallCpu(run), target: '< 2000 ms', met: verdict.pass && run.wallMs < 2000 },
         { id: 'S3', measure: 'S3 peak RSS of the replay process', value: mb(run.peakRss), target: '< 200 MB', met: verdict.pass && run.peakRss !== undefined && run.peakRss < 200 * MB },
       ];
     } finally {
