@@ -7,6 +7,7 @@
  * the entries named. Exit status 1 when a target is not met.
  */
 import type { BenchEntry, BenchRow } from './entry';
+import { cliStartup } from './cli-entry';
 import { runMapMicro } from './run-map-micro';
 import { s1 } from './s1-sixteen-gib';
 import { s2 } from './s2-long-trace';
@@ -21,6 +22,7 @@ const ENTRIES: BenchEntry[] = [
   s4,
   s5,
   runMapMicro,
+  cliStartup,
 ];
 
 function main(argv: ReadonlyArray<string>): number {
