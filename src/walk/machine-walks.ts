@@ -293,7 +293,7 @@ function handoffBranches(machine: AnyStateMachine, before: AnyMachineSnapshot, n
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */
 function rangeMismatch(sim: Simulator, state: string): string | undefined {
   const file = sim.file!;
-  const actual = STATE_OF_CODE[file.pages[0]!]!;
+  const actual = STATE_OF_CODE[file.code(0)]!;
   if (actual !== state) return `page 0 is ${actual}, the machine says ${state}`;
   if (!file.geometry.hugetlb) {
     const holds = file.blocks[0]!.meta !== undefined;
