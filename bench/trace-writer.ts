@@ -8,13 +8,15 @@ export interface TraceHead {
   name: string;
   description: string;
   config: Record<string, unknown>;
+  /** invariants the trace's tree is known to break on its way (TRACE-FORMAT expectViolation). */
+  expectViolation?: string[];
 }
 
 export function writeTraceFile(file: string, head: TraceHead, steps: Iterable<object>): number {
   const fd = openSync(file, 'w');
   let count = 0;
   try {
-    writeSync(fd, `{"format":"gmem-trace/1","name":${JSON.stringify(head.name)},"description":${JSON.stringify(head.description)},"config":${JSON.stringify(head.config)},"steps":[\n`);
+    writeSync(fd, `{"format":"gmem-trace/1","name":${JSON.stringify(head.name)},"description":${JSON.stringify(head.description)},"config":${JSON.stringify(head.config)},${head.expectViolation ? `"expectViolation":${JSON.stringify(head.expectViolation)},` : ''}"steps":[\n`);
     let batch: string[] = [];
     for (const step of steps) {
       batch.push(`${count++ === 0 ? '' : ','}${JSON.stringify(step)}\n`);

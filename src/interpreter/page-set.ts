@@ -24,6 +24,13 @@ export class PageSet {
     return page >= 0 && page < this.length && this.map.get(page) === 1;
   }
 
+  /** The end of the run of member pages holding `page`, or -1 when it is not a member. */
+  memberRunEnd(page: number): number {
+    if (page < 0 || page >= this.length) return -1;
+    const run = this.map.runAt(page);
+    return run.value === 1 ? run.to : -1;
+  }
+
   add(page: number): void {
     this.addRange(page, page + 1);
   }

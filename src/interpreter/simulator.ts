@@ -145,8 +145,12 @@ export class Simulator {
     const mapped = file.hostMaps.get(process);
     for (let p = first; p <= last; p++) {
       if (p >= file.nPages) return fail('SIGBUS');
-      // A page this process already maps does not fault: the host reads and writes through its PTE.
-      if (mapped?.has(p)) continue;
+      // Pages this process already maps do not fault: the host reads and writes through its PTEs (a run at a time).
+      const mappedTo = mapped ? mapped.memberRunEnd(p) : -1;
+      if (mappedTo >= 0) {
+        p = Math.min(mappedTo, last + 1) - 1;
+        continue;
+      }
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
       if (refusal) return fail(refusal.errno);
       zeroAtHostFault(file, p);
