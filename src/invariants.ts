@@ -351,6 +351,13 @@ function fullState(file: GmemFile): Map<InvariantName, Placed[]> {
   return state;
 }
 
+/**
+ * For the test that holds the two checks to the same verdicts: while
+ * `enabled`, every incremental check also runs the full one and records any
+ * difference (the step, both lists); `steps` counts the comparisons.
+ */
+export const agreement = { enabled: false, steps: 0, mismatches: [] as Array<{ op: string; full: Violation[]; incremental: Violation[] }> };
+
 /** The state violations standing after the last check of each file: the incremental check's memory. */
 const standing = new WeakMap<GmemFile, Map<InvariantName, Placed[]>>();
 
@@ -362,6 +369,16 @@ const standing = new WeakMap<GmemFile, Map<InvariantName, Placed[]>>();
 export function checkInvariants(sim: Simulator, ctx: StepContext): Violation[] {
   const file = sim.file;
   if (!file) return [];
+  if (!agreement.enabled) return checkIncrementally(sim, file, ctx);
+  // The full check only reads, so it can run first on the same state.
+  const full = checkInvariantsFull(sim, ctx);
+  const incremental = checkIncrementally(sim, file, ctx);
+  agreement.steps++;
+  if (JSON.stringify(full) !== JSON.stringify(incremental)) agreement.mismatches.push({ op: ctx.op, full, incremental });
+  return incremental;
+}
+
+function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): Violation[] {
   const changes = file.changes;
   const before = standing.get(file);
   let state: Map<InvariantName, Placed[]>;
