@@ -319,6 +319,10 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   'INV-13': () => [],
 };
 
+const STATE_CHECK_LIST = Object.entries(STATE_CHECKS) as Array<[InvariantName, StateCheck]>;
+/** GMEM_FULL_CHECK=1: every check is a full one (read once: process.env is slow to ask at every step). */
+const FORCE_FULL = process.env['GMEM_FULL_CHECK'] === '1';
+
 function byKey(a: Placed, b: Placed): number {
   for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i]! - b.key[i]!;
   return 0;
@@ -347,7 +351,7 @@ export function checkInvariantsFull(sim: Simulator, ctx: StepContext): Violation
 function fullState(file: GmemFile): Map<InvariantName, Placed[]> {
   const scope: Scope = { all: true, ranges: [], blocks: [] };
   const state = new Map<InvariantName, Placed[]>();
-  for (const [name, check] of Object.entries(STATE_CHECKS) as Array<[InvariantName, StateCheck]>) state.set(name, check(file, scope).sort(byKey));
+  for (const [name, check] of STATE_CHECK_LIST) state.set(name, check(file, scope).sort(byKey));
   return state;
 }
 
@@ -382,12 +386,12 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
   const changes = file.changes;
   const before = standing.get(file);
   let state: Map<InvariantName, Placed[]>;
-  if (!before || changes.all || process.env['GMEM_FULL_CHECK'] === '1') {
+  if (!before || changes.all || FORCE_FULL) {
     state = fullState(file);
   } else {
     const scope = scopeOf(file);
     state = new Map();
-    for (const [name, check] of Object.entries(STATE_CHECKS) as Array<[InvariantName, StateCheck]>) {
+    for (const [name, check] of STATE_CHECK_LIST) {
       const kept = (before.get(name) ?? []).filter((p) => !inScope(scope, p));
       const fresh = check(file, scope);
       state.set(name, kept.length + fresh.length ? [...kept, ...fresh].sort(byKey) : kept);
