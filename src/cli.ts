@@ -9,6 +9,7 @@ import { coverageCommand } from './commands/coverage';
 import { diagramCommand } from './commands/diagram';
 import { inspectCommand } from './commands/inspect';
 import { replayCommand } from './commands/replay';
+import { selftestCommand } from './commands/selftest';
 import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
@@ -25,6 +26,8 @@ export interface Command {
   allowPositionals: boolean;
   /** per option (the key as in `options`): what it does, with its default. */
   optionHelp?: Record<string, string>;
+  /** per option taking a value: the value's name in help (`-o DIR`), when the default guess is wrong. */
+  optionValues?: Record<string, string>;
   /** typed as a person would, without the leading `npx`. */
   examples?: string[];
   /** more help after the options (lists of names the command accepts). */
@@ -32,7 +35,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, selftestCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

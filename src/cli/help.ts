@@ -12,7 +12,8 @@ import { fitWidth } from '../report/fit-width';
 export const WIDTH = 100;
 
 /** `--name VALUE` or `-o FILE` as it is typed. */
-function flag(name: string, type: 'string' | 'boolean', short?: string): string {
+function flag(name: string, type: 'string' | 'boolean', short?: string, valueName?: string): string {
+  if (valueName) return `${short ? `-${short}, ` : ''}--${name} ${valueName}`;
   if (name === 'seeded-bug') return '--seeded-bug NAME';
   if (name === 'only') return '--only PATTERN';
   if (name === 'shard') return '--shard i/n';
@@ -40,7 +41,7 @@ export function wrap(text: string, indent: number, width = WIDTH): string {
 
 export function commandHelp(command: Command): string {
   const rows = Object.entries(command.options).map(([name, o]) => ({
-    flag: flag(name, o.type, o.short),
+    flag: flag(name, o.type, o.short, command.optionValues?.[name]),
     text: command.optionHelp?.[name] ?? '',
   }));
   rows.push({ flag: '-h, --help', text: 'show this help' });

@@ -1,0 +1,66 @@
+/**
+ * Every selftest `gmem selftest` writes for the project's traces (and for any
+ * other gmem-trace/1 file under test/, such as the explorer's
+ * counterexamples; more folders through GMEM_SELFTEST_TRACES, ':'-separated)
+ * compiles with the kvm selftests' own CFLAGS plus -Werror and links against
+ * the selftest library built from a real kernel tree: GMEM_KERNEL_TREE, else
+ * Debian's linux-source-6.12, obtained and built once (src/selftest/kernel-tree.ts;
+ * `npm run pretest:kernel` does the same ahead of time). Nothing is mocked.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSelftests } from '../src/selftest/generate';
+import type { KernelTree } from '../src/selftest/kernel-tree';
+import { compileSelftests, obtainKernelTree } from '../src/selftest/kernel-tree';
+
+const TEST_DIR = __dirname;
+
+/** gmem-trace/1 files under test/ (bad-traces excluded: those are invalid on purpose). */
+function traceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return entry === 'bad-traces' || entry === 'node_modules' ? [] : traceFiles(path);
+    if (!entry.endsWith('.json')) return [];
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown }).format === 'gmem-trace/1' ? [path] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('generated selftests against a real kernel selftest library', () => {
+  let tree: KernelTree;
+  const src = mkdtempSync(join(tmpdir(), 'gmem-selftest-src-'));
+  const out = mkdtempSync(join(tmpdir(), 'gmem-selftest-bin-'));
+
+  beforeAll(() => {
+    tree = obtainKernelTree((line) => process.stderr.write(`kernel-tree: ${line}\n`));
+  }, 20 * 60 * 1000);
+
+  afterAll(() => {
+    rmSync(src, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('every trace the kernel can be driven through compiles and links with -Wall -Werror', () => {
+    const extra = (process.env['GMEM_SELFTEST_TRACES'] ?? '').split(':').filter(Boolean);
+    const files = [...traceFiles(TEST_DIR), ...extra.flatMap(traceFiles)];
+    const outcomes = generateSelftests(files, src);
+    expect(outcomes.filter((o) => o.status === 'invalid')).toEqual([]);
+    const written = outcomes.flatMap((o) => (o.status === 'written' ? [o.fileName] : []));
+    expect(written.length).toBeGreaterThanOrEqual(10);
+    const results = compileSelftests(tree, src, written, out, 2);
+    const failed = results.filter((r) => !r.ok);
+    expect(failed.map((r) => `${r.file}\n${r.output}`)).toEqual([]);
+    expect(readdirSync(out).filter((f) => written.includes(f)).sort()).toEqual([...written].sort());
+  }, 10 * 60 * 1000);
+
+  it('the check fails on a warning: an unused variable does not build', () => {
+    writeFileSync(join(src, 'gmem_warns.c'), '#include "kvm_util.h"\nint main(void)\n{\n\tint unused;\n\treturn 0;\n}\n');
+    const [result] = compileSelftests(tree, src, ['gmem_warns'], out, 1);
+    expect(result!.ok).toBe(false);
+    expect(result!.output).toMatch(/unused variable .unused. \[-Werror=unused-variable\]/);
+  }, 5 * 60 * 1000);
+});
