@@ -25,6 +25,7 @@ import type { FolioState, PageTable } from './steppers';
 import BTree from 'sorted-btree';
 import { PageSet } from './page-set';
 import { RunMap } from './run-map';
+import { UsageError } from '../usage-error';
 import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
 
 export interface FileGeometry {
@@ -85,6 +86,9 @@ export interface StepChanges {
 export function noChanges(): StepChanges {
   return { ranges: [], blocks: new Set(), shareability: { count: 0, first: Infinity, last: -Infinity }, all: false };
 }
+
+/** How many blocks a file's operations may touch (each gets a record): a valid trace beyond it is refused, not run out of memory. */
+export const MAX_TOUCHED_BLOCKS = 1 << 18;
 
 /** What a block holds before any operation ran on it (shared, never written to). */
 const UNTOUCHED: BlockRecord = Object.freeze({
@@ -202,6 +206,10 @@ export class GmemFile {
   private ensureBlock(b: number): BlockRecord {
     let record = this.records.get(b);
     if (!record) {
+      // A record costs a few hundred bytes: past this many touched blocks the process would run out of memory.
+      if (this.records.size >= MAX_TOUCHED_BLOCKS) {
+        throw new UsageError(`the file's operations touch more than ${MAX_TOUCHED_BLOCKS.toLocaleString('en')} blocks (block ${b} of ${this.nBlocks.toLocaleString('en')}): the model keeps a record per touched block and refuses beyond that`);
+      }
       record = { folio: { file: 'none', wrapper: 'empty' }, retired: [], guestHuge: false, pins: new Map(), retiredPins: new Map(), totalPins: 0, totalRetiredPins: 0 };
       this.records.set(b, record);
     }
