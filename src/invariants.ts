@@ -11,7 +11,7 @@
  * violations found earlier elsewhere, since none of their inputs changed.
  * GMEM_FULL_CHECK=1 makes every check a full one.
  */
-import type { BlockRecord, GmemFile } from './interpreter/gmem-file';
+import type { BlockRecord, GmemFile, PinRecord } from './interpreter/gmem-file';
 import type { PageSet } from './interpreter/page-set';
 import type { RunMap } from './interpreter/run-map';
 import type { Simulator } from './interpreter/simulator';
@@ -197,7 +197,11 @@ const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
 
 // ---- invariants about the step itself: already scoped to what it did -----
 
-type StepCheck = (sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean) => Violation[];
+/** `scope`: where the step changed the file (the incremental check), or undefined (the full check). */
+type StepCheck = (sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, scope?: Scope) => Violation[];
+
+/** The pins found on a private page at the last check of each file (INV-8's pins, kept as the state violations are). */
+const standingPins = new WeakMap<GmemFile, Set<PinRecord>>();
 
 const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   'INV-1': () => [],
@@ -238,12 +242,20 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   },
   'INV-7': (_, file) =>
     file.pages.length === file.geometry.size / file.pageSize ? [] : [v('INV-7', 'file', `${file.pages.length} pages tracked for size ${file.geometry.size}`)],
-  // The pins are few and each may have changed (retired, or its page's shareability): all are looked at.
-  'INV-8': (_, file) => {
+  // In pin order. A pin's verdict changes only with its page's shareability, its retirement or its
+  // booking, and each of those puts its page in the step's changed ranges: elsewhere the last verdict stands.
+  'INV-8': (_, file, __, ___, scope) => {
     const out: Violation[] = [];
+    // The full check only reads; the incremental one (scope given, perhaps all of it) remembers.
+    const before = scope && !scope.all ? standingPins.get(file) : undefined;
+    const now = new Set<PinRecord>();
     for (const pin of file.pinStack) {
-      if (!pin.retired && file.shareability(pin.page) === 'private') out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
+      const bad = before && !inScope(scope!, { key: [], page: pin.page, violation: undefined as never }) ? before.has(pin) : !pin.retired && file.shareability(pin.page) === 'private';
+      if (!bad) continue;
+      now.add(pin);
+      out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
     }
+    if (scope) standingPins.set(file, now);
     return out;
   },
   'INV-9': (sim, file, ctx) => {
@@ -328,12 +340,12 @@ function byKey(a: Placed, b: Placed): number {
   return 0;
 }
 
-function assemble(sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, state: Map<InvariantName, Placed[]>): Violation[] {
+function assemble(sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, state: Map<InvariantName, Placed[]>, scope?: Scope): Violation[] {
   const out: Violation[] = [];
   for (const name of INVARIANT_NAMES) {
     // INV-8 lists its pins (step part) before its blocks (state part), as it always has.
     if (name === 'INV-8') {
-      out.push(...STEP_CHECKS[name](sim, file, ctx, full), ...(state.get(name) ?? []).map((p) => p.violation));
+      out.push(...STEP_CHECKS[name](sim, file, ctx, full, scope), ...(state.get(name) ?? []).map((p) => p.violation));
       continue;
     }
     out.push(...(state.get(name) ?? []).map((p) => p.violation), ...STEP_CHECKS[name](sim, file, ctx, full));
@@ -386,10 +398,11 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
   const changes = file.changes;
   const before = standing.get(file);
   let state: Map<InvariantName, Placed[]>;
-  if (!before || changes.all || FORCE_FULL) {
+  let scope: Scope = { all: true, ranges: [], blocks: [] };
+  if (!before || changes.all || FORCE_FULL || !standingPins.has(file)) {
     state = fullState(file);
   } else {
-    const scope = scopeOf(file);
+    scope = scopeOf(file);
     state = new Map();
     for (const [name, check] of STATE_CHECK_LIST) {
       const kept = (before.get(name) ?? []).filter((p) => !inScope(scope, p));
@@ -402,7 +415,7 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
   changes.ranges = [];
   changes.blocks = new Set();
   changes.all = false;
-  return assemble(sim, file, ctx, false, state);
+  return assemble(sim, file, ctx, false, state, scope);
 }
 
 /** The step's changed ranges merged and sorted; its blocks with those the ranges meet that have a record. */
