@@ -1,58 +1,60 @@
 /**
- * `npm run bench`: the simulator's performance targets, measured in one run
- * and printed against their targets (issue: the guest_memfd simulator).
- * Timings are never asserted in unit tests; this is where they live.
+ * `npm run bench`: the performance targets, each measured in this one run
+ * and printed against its target (issue 10's S1-S5), then informative
+ * figures. Timings are never asserted in unit tests; this is where they live.
+ *
+ * A registry: one line per entry below. `npm run bench -- S1 S4` runs only
+ * the entries named. Exit status 1 when a target is not met.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { measureThroughput } from './throughput';
-import { cliStartupRows } from './cli-startup';
+import type { BenchEntry, BenchRow } from './entry';
+import { cliStartup } from './cli-entry';
+import { runMapMicro } from './run-map-micro';
+import { s1 } from './s1-sixteen-gib';
+import { s2 } from './s2-long-trace';
+import { s3 } from './s3-huge-file';
+import { s4 } from './s4-walk';
+import { s5 } from './s5-throughput';
+import { viewerLoad } from './viewer-entry';
 
-interface Row {
-  measure: string;
-  value: string;
-  target: string;
-  met: boolean;
-  /** not measured on this machine (the reason is the value); never a miss. */
-  skipped?: boolean;
-}
-
-function sixteenGib(): { wallMs: number; peakRss: number; pass: boolean } {
-  const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'sixteen-gib.ts')], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`sixteen-gib bench failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { wallMs: number; peakRss: number; pass: boolean };
-}
-
-/** One cold measurement of the viewer's load, in its own process: `server` or `page`. */
-function viewerSixteenGib<T>(mode: 'server' | 'page'): T {
-  const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'viewer-sixteen-gib.ts'), mode], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`viewer bench (${mode}) failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
-}
-
-const big = sixteenGib();
-const viewer = viewerSixteenGib<{ serverMs: number; bytes: number; steps: number }>('server');
-const viewerPage = viewerSixteenGib<{ pageMs?: number; pageSkipped?: string }>('page');
-const tp = measureThroughput();
-const MB = 1e6;
-const rows: Row[] = [
-  { measure: '16 x 1 GiB trace: wall time', value: `${big.wallMs.toFixed(0)} ms`, target: '< 1000 ms', met: big.wallMs < 1000 },
-  { measure: '16 x 1 GiB trace: peak RSS (whole process)', value: `${(big.peakRss / MB).toFixed(0)} MB`, target: '< 150 MB', met: big.peakRss < 150 * MB },
-  { measure: '16 x 1 GiB trace: passes', value: String(big.pass), target: 'true', met: big.pass },
-  { measure: `16 x 1 GiB trace in gmem view, server: every step's runs and transitions (${viewer.steps} steps, ${(viewer.bytes / 1e3).toFixed(0)} kB of JSON)`, value: `${viewer.serverMs.toFixed(0)} ms`, target: '< 2000 ms', met: viewer.serverMs < 2000 },
-  viewerPage.pageMs !== undefined
-    ? { measure: '16 x 1 GiB trace in gmem view, page: viewer start to a linked step drawn in headless Chromium', value: `${viewerPage.pageMs.toFixed(0)} ms`, target: '< 2000 ms', met: viewerPage.pageMs < 2000 }
-    : { measure: '16 x 1 GiB trace in gmem view, page: not measured', value: viewerPage.pageSkipped ?? 'no browser', target: '< 2000 ms', met: true, skipped: true },
-  {
-    measure: `2 MiB block round trips, ${tp.blocks} blocks x ${tp.passesPerRound} passes x ${tp.rounds} rounds: simulator / Buffer (median round)`,
-    value: `${tp.ratio.toFixed(2)}x (rounds ${tp.ratios.map((r) => r.toFixed(2)).join(' ')}; ${tp.simulatorMs.toFixed(0)} ms / ${tp.bufferMs.toFixed(0)} ms)`,
-    target: '<= 2x',
-    met: tp.ratio <= 2,
-  },
-  { measure: '2 MiB blocks: first pass, faulting every page', value: `${tp.firstPassMs.toFixed(0)} ms for ${tp.blocks * 2} MiB`, target: '(informative)', met: true },
+const ENTRIES: BenchEntry[] = [
+  s1,
+  s2,
+  s3,
+  s4,
+  s5,
+  viewerLoad,
+  runMapMicro,
+  cliStartup,
 ];
-rows.push(...cliStartupRows());
-const w = Math.max(...rows.map((r) => r.measure.length));
-const vw = Math.max(...rows.map((r) => r.value.length));
-for (const r of rows) process.stdout.write(`${r.skipped ? 'skip' : r.met ? 'met ' : 'MISS'}  ${r.measure.padEnd(w)}  ${r.value.padEnd(vw)}  target ${r.target}\n`);
-process.exitCode = rows.every((r) => r.met) ? 0 : 1;
+
+function main(argv: ReadonlyArray<string>): number {
+  const unknown = argv.filter((id) => !ENTRIES.some((e) => e.id === id));
+  if (unknown.length) {
+    process.stderr.write(`bench: no entry ${unknown.join(', ')} (entries: ${ENTRIES.map((e) => e.id).join(', ')})\n`);
+    return 2;
+  }
+  const chosen = argv.length ? ENTRIES.filter((e) => argv.includes(e.id)) : ENTRIES;
+  const rows: BenchRow[] = [];
+  for (const entry of chosen) {
+    process.stderr.write(`bench: ${entry.id} ${entry.title} ...\n`);
+    let got: BenchRow[];
+    try {
+      got = entry.run();
+    } catch (err) {
+      // A broken entry is reported as a row, and the others still run.
+      got = [{ id: entry.id, measure: `${entry.id} ${entry.title}`, value: `bench entry failed: ${(err as Error).message.split('\n')[0]}`, target: 'runs', met: false }];
+    }
+    for (const r of got) process.stdout.write(`${line(r)}\n`);
+    rows.push(...got);
+  }
+  const failed = rows.filter((r) => r.met === false);
+  process.stdout.write(`\n${rows.filter((r) => r.met === true).length} met, ${failed.length} FAIL (${[...new Set(failed.map((r) => r.id))].join(', ') || 'none'}), ${rows.filter((r) => r.met === undefined).length} informative\n`);
+  return failed.length ? 1 : 0;
+}
+
+function line(r: BenchRow): string {
+  const verdict = r.met === undefined ? 'info' : r.met ? 'pass' : 'FAIL';
+  return `${verdict}  ${r.measure.padEnd(72)}  ${r.value}  [target ${r.target}]`;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -14,7 +14,11 @@ import { chromium } from 'playwright-core';
 import { startViewer } from '../src/commands/view';
 import { stepsOf, traceSource } from '../src/view/viewer-sources';
 import { locateBrowser } from '../test/support/find-browser';
-import { sixteenGibTrace } from './sixteen-gib';
+import { traceSchema } from '../src/trace/schema';
+import { S1_HEAD, s1Steps } from './s1-sixteen-gib';
+
+/** S1's trace (16 x 1 GiB: split one page per block, read, merge, punch, close). */
+const sixteenGibTrace = () => traceSchema.parse({ format: 'gmem-trace/1', ...S1_HEAD, steps: [...s1Steps()] });
 
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 
@@ -26,9 +30,9 @@ async function pageLoad(): Promise<{ pageMs?: number; pageSkipped?: string }> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // The browser is up before the clock starts: the figure is the viewer's, not Chromium's start.
     const start = process.hrtime.bigint();
-    const viewer = await startViewer(0, [traceSource(sixteenGibTrace(), 'sixteen-1gib-blocks')]);
+    const viewer = await startViewer(0, [traceSource(sixteenGibTrace(), S1_HEAD.name)]);
     try {
-      await page.goto(`${viewer.url}?source=${encodeURIComponent('trace:sixteen-1gib-blocks')}&step=34`);
+      await page.goto(`${viewer.url}?source=${encodeURIComponent(`trace:${S1_HEAD.name}`)}&step=34`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       const pageMs = ms(start);
       const strips = await page.$$eval('[data-testid^=strip-]', (els) => els.length);
@@ -44,7 +48,7 @@ async function pageLoad(): Promise<{ pageMs?: number; pageSkipped?: string }> {
 
 function serverLoad(): { serverMs: number; bytes: number; steps: number } {
   const start = process.hrtime.bigint();
-  const source = traceSource(sixteenGibTrace(), 'sixteen-1gib-blocks');
+  const source = traceSource(sixteenGibTrace(), S1_HEAD.name);
   const steps = stepsOf(source.paths()[0]!);
   const bytes = JSON.stringify({ steps }).length;
   return { serverMs: ms(start), bytes, steps: steps.length };

@@ -20,8 +20,8 @@ export function pinAllowed(context: { pins: number[]; retiredPins: number[] }, o
   return op.type !== 'pin' || context.pins[op.page]! + context.retiredPins[op.page]! === 0;
 }
 
-export function reachableBlockPaths(n: number, input: BlockInput) {
-  const machine = createBlockMachine(n);
+/** `machine`: the block machine of n pages, or a memoising stand-in for it (the walk's). */
+export function reachableBlockPaths(n: number, input: BlockInput, machine = createBlockMachine(n)) {
   const ops = blockOpVariants(n);
   return getShortestPaths(machine, {
     input,

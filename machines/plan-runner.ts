@@ -1,12 +1,11 @@
 /**
  * Runs a block plan through the standalone range and folio machines with
- * xstate's pure `transition()`: what the block machine does with its regions,
- * done on plain state labels, so a block can be kept as a few strings (and a
+ * pure transitions (machines/pure-transition.ts): what the block machine
+ * does with its regions, done on plain state labels, so a block can be kept as a few strings (and a
  * page as one). The simulator steps its pages this way; the block test checks
  * that the block machine and this runner agree on every reachable state.
  */
 import type { AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
 import type { BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
 import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp, planProfileOf } from './block.plan';
 import type { Policy, Shareability } from './policy';
@@ -17,6 +16,7 @@ import { folioMachine } from './folio.machine';
 import type { Refusal } from './outcome';
 import { effectsOf, refusalsOf } from './outcome';
 import { pathToValue, stateLabel } from './outcome-table';
+import { initialSnapshot, pureTransition } from './pure-transition';
 import type { RangeInput, RangeState } from './range.machine';
 import { rangeMachine } from './range.machine';
 
@@ -49,18 +49,13 @@ export function step(machine: AnyStateMachine, input: unknown, label: string | R
   const value = typeof label === 'string' ? pathToValue(label) : label;
   const context = contextCache(machine, input);
   const start = machine.resolveState({ value, context });
-  const [next, actions] = transition(machine, start, event as never);
+  const [next, actions] = pureTransition(machine, start, event);
   return { next: stateLabel(next.value), nextValue: next.value, refusals: refusalsOf(actions), effects: effectsOf(actions) };
 }
 
-const contexts = new WeakMap<object, Map<string, unknown>>();
 /** A machine's context for an input, built once: the machines' contexts are constant policy. */
 function contextCache(machine: AnyStateMachine, input: unknown): unknown {
-  let byInput = contexts.get(machine);
-  if (!byInput) contexts.set(machine, (byInput = new Map()));
-  const key = JSON.stringify(input ?? null);
-  if (!byInput.has(key)) byInput.set(key, initialTransition(machine, input)[0].context);
-  return byInput.get(key);
+  return initialSnapshot(machine, input).context;
 }
 
 export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: MachineInputs): PlanResult {

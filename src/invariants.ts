@@ -3,11 +3,19 @@
  * after every step. Each returns its violations, naming the page or block.
  * Some need to know what the step was and what the file looked like before
  * it (StepContext); `captureBefore` takes that picture.
+ *
+ * Two ways to check, with the same verdicts: the full check reads the whole
+ * file (every block record, every run); the incremental check (the default)
+ * re-evaluates the invariants about the file's state only where the step
+ * changed something (GmemFile.changes: page ranges and blocks) and keeps the
+ * violations found earlier elsewhere, since none of their inputs changed.
+ * GMEM_FULL_CHECK=1 makes every check a full one.
  */
-import type { GmemFile } from './interpreter/gmem-file';
+import type { BlockRecord, GmemFile, PinRecord } from './interpreter/gmem-file';
+import type { PageSet } from './interpreter/page-set';
+import type { RunMap } from './interpreter/run-map';
 import type { Simulator } from './interpreter/simulator';
-import { membersIn } from './interpreter/page-sets';
-import { IS_SHARED_CODE } from './interpreter/steppers';
+import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from './interpreter/steppers';
 
 export interface Violation {
   invariant: InvariantName;
@@ -47,92 +55,168 @@ export interface StepContext {
 
 /**
  * The file before a step, kept small: whole-file facts are checked from the
- * file's own change summary; only a conversion's range is copied.
+ * file's own change summary; a conversion keeps copy-on-write clones of the
+ * page states and 4K guest mappings (O(1) now) and what it needs of its range.
  */
 export interface Before {
   poolReturns: number;
-  /** a conversion's range: page states, 4K guest mappings, blocks mapped huge, digests of written pages, folio states. */
-  range?: { from: number; to: number; codes: Uint8Array; guest4k: Set<number>; guestHuge: Set<number>; digests: Map<number, number>; folio: string[] };
+  /** a conversion's range: page states, 4K guest mappings, blocks mapped huge, digests of written pages, folio states of its blocks. */
+  range?: { from: number; to: number; codes: RunMap<number>; guest4k: PageSet; guestHuge: Set<number>; digests: Map<number, number>; folio: Map<number, string> };
 }
 
 export function captureBefore(sim: Simulator, range?: { from: number; to: number }): Before {
   const file = sim.file;
   const before: Before = { poolReturns: sim.pool.returns.length };
   if (!file) return before;
-  file.shareabilityChanges = { count: 0, first: Infinity, last: -Infinity };
+  file.changes.shareability = { count: 0, first: Infinity, last: -Infinity };
   file.contentBreaks = [];
   if (range) {
     const digests = new Map<number, number>();
     const guestHuge = new Set<number>();
+    const folio = new Map<number, string>();
     for (let b = Math.floor(range.from / file.blockPages); b * file.blockPages < range.to; b++) {
-      if (file.blocks[b]!.guestHuge) guestHuge.add(b);
-      const head = file.blocks[b]!.meta?.head;
+      const block = file.block(b);
+      folio.set(b, block.folio.file);
+      if (block.guestHuge) guestHuge.add(b);
+      const head = block.meta?.head;
       if (head === undefined) continue;
       const base = b * file.blockPages;
       const from = Math.max(range.from, base) - base;
       const to = Math.min(range.to, base + file.blockPages) - base;
       for (const pfn of sim.memory.framesIn(head + from, head + to)) digests.set(base + pfn - head, sim.memory.digest(pfn));
     }
-    before.range = {
-      ...range,
-      codes: file.pages.slice(range.from, range.to),
-      guest4k: new Set(membersIn(file.guest4k, range.from, range.to)),
-      guestHuge,
-      digests,
-      folio: file.blocks.map((b) => b.folio.file),
-    };
+    before.range = { ...range, codes: file.pages.clone(), guest4k: file.guest4k.clone(), guestHuge, digests, folio };
   }
   return before;
 }
 
-function guestLevel(file: GmemFile, p: number): number {
-  return file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 2 : file.guest4k.has(p) ? 1 : 0;
-}
-
-type Check = (sim: Simulator, file: GmemFile, ctx: StepContext) => Violation[];
-
 const v = (invariant: InvariantName, where: string, detail: string, defect?: string): Violation => ({ invariant, where, detail, ...(defect ? { defect } : {}) });
 
-const CHECKS: Record<InvariantName, Check> = {
-  'INV-1': (_, file) => {
-    const out: Violation[] = [];
+// ---- invariants over the file's state: checked where the step changed it --
+
+/** Where a state check looks: everywhere, or the changed page ranges (merged, sorted pairs) and blocks (sorted). */
+interface Scope {
+  all: boolean;
+  ranges: number[];
+  blocks: number[];
+}
+
+/** A violation with where it sits: its order in the full check's list, and the page or block whose change can end it. */
+interface Placed {
+  key: readonly number[];
+  page?: number;
+  block?: number;
+  violation: Violation;
+}
+
+type StateCheck = (file: GmemFile, scope: Scope) => Placed[];
+
+function eachRange(file: GmemFile, scope: Scope, fn: (from: number, to: number) => void): void {
+  if (scope.all) return fn(0, file.nPages);
+  for (let i = 0; i < scope.ranges.length; i += 2) fn(scope.ranges[i]!, scope.ranges[i + 1]!);
+}
+
+function eachBlock(file: GmemFile, scope: Scope, fn: (b: number, block: BlockRecord) => void): void {
+  if (scope.all) {
+    file.records.forEach((block, b) => fn(b, block));
+    return;
+  }
+  for (const b of scope.blocks) {
+    const block = file.records.get(b);
+    if (block) fn(b, block);
+  }
+}
+
+/** Pages of the runs of `set` in [from, to) whose code passes `test`, in page order. */
+function pagesWhere(file: GmemFile, set: PageSet, from: number, to: number, test: (code: number) => boolean, fn: (p: number) => void): void {
+  for (const mapped of set.ranges(from, to)) {
+    for (const run of file.pages.runs(mapped.from, mapped.to)) if (test(run.value)) for (let p = run.from; p < run.to; p++) fn(p);
+  }
+}
+
+const isPrivate = (code: number) => !IS_SHARED_CODE[code];
+const isUnallocated = (code: number) => !IS_ALLOCATED_CODE[code];
+const k6Of = (file: GmemFile) => file.settings.policy.split === 'eager' && file.settings.profile.allocSplitFailure === 'keep-huge';
+
+const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
+  'INV-1': (file, scope) => {
+    const out: Placed[] = [];
+    let rank = 0;
     for (const [process, pages] of file.hostMaps) {
-      for (const p of pages) if (file.shareability(p) === 'private') out.push(v('INV-1', `page ${p}`, `private page host-mapped by process ${process}`));
+      const r = rank++;
+      eachRange(file, scope, (from, to) =>
+        pagesWhere(file, pages, from, to, isPrivate, (p) => out.push({ key: [r, p], page: p, violation: v('INV-1', `page ${p}`, `private page host-mapped by process ${process}`) })),
+      );
     }
     return out;
   },
-  'INV-2': (_, file) => {
-    const out: Violation[] = [];
+  'INV-2': (file, scope) => {
+    const out: Placed[] = [];
     if (!file.geometry.hugetlb) return out;
-    file.blocks.forEach((block, b) => {
+    eachBlock(file, scope, (b, block) => {
       if (block.folio.file !== 'huge') return;
-      const shared = countShared(file, b);
+      const shared = file.sharedPagesOf(b);
       // Under eager split only a tree that keeps the huge folio after a failed split gets here (K6).
-      const k6 = file.settings.policy.split === 'eager' && file.settings.profile.allocSplitFailure === 'keep-huge';
-      if (shared > 0) out.push(v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, k6 ? 'K6' : undefined));
+      if (shared > 0) out.push({ key: [b], block: b, violation: v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, k6Of(file) ? 'K6' : undefined) });
     });
     return out;
   },
+  'INV-4': (file, scope) => {
+    const out: Placed[] = [];
+    eachBlock(file, scope, (b, block) => {
+      if (!block.guestHuge) return;
+      const shared = file.sharedPagesOf(b);
+      if (block.folio.file !== 'huge' || shared > 0) out.push({ key: [0, b], block: b, violation: v('INV-4', `block ${b}`, `huge guest mapping over a ${block.folio.file} folio with ${shared} shared page(s)`) });
+    });
+    eachRange(file, scope, (from, to) =>
+      pagesWhere(file, file.guest4k, from, to, isUnallocated, (p) => out.push({ key: [1, p], page: p, violation: v('INV-4', `page ${p}`, 'guest mapping of an unallocated page') })),
+    );
+    return out;
+  },
+  'INV-8': (file, scope) => {
+    const out: Placed[] = [];
+    eachBlock(file, scope, (b, block) => {
+      if (block.folio.file === 'huge' && block.totalPins > 0) out.push({ key: [b], block: b, violation: v('INV-8', `block ${b}`, 'a huge folio holds pins') });
+    });
+    return out;
+  },
+  'INV-13': (file, scope) => {
+    const out: Placed[] = [];
+    if (!file.geometry.hugetlb) return out;
+    const pool = file.pool;
+    eachBlock(file, scope, (b, block) => {
+      const meta = block.meta;
+      if (!meta) return;
+      const last = pool.folioOfPfn(meta.head + file.blockPages - 1);
+      const first = pool.folioOfPfn(meta.head);
+      if (meta.head % file.blockPages !== 0 || !first || !last) out.push({ key: [b], block: b, violation: v('INV-13', `block ${b}`, 'the block is not one contiguous huge page') });
+    });
+    return out;
+  },
+};
+
+// ---- invariants about the step itself: already scoped to what it did -----
+
+/** `scope`: where the step changed the file (the incremental check), or undefined (the full check). */
+type StepCheck = (sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, scope?: Scope) => Violation[];
+
+/** The pins found on a private page at the last check of each file (INV-8's pins, kept as the state violations are). */
+const standingPins = new WeakMap<GmemFile, Set<PinRecord>>();
+
+const STEP_CHECKS: Record<InvariantName, StepCheck> = {
+  'INV-1': () => [],
+  'INV-2': () => [],
   'INV-3': (_, file, ctx) => {
     const out: Violation[] = [];
     if (!ctx.convert || !ctx.ok || !file.geometry.hugetlb) return out;
     for (let b = Math.floor(ctx.convert.from / file.blockPages); b * file.blockPages < ctx.convert.to; b++) {
-      if (file.blocks[b]!.folio.file === 'split' && countShared(file, b) === 0) {
+      if (file.block(b).folio.file === 'split' && file.sharedPagesOf(b) === 0) {
         out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion', file.settings.profile.mergeOnToPrivate ? undefined : 'K4'));
       }
     }
     return out;
   },
-  'INV-4': (_, file) => {
-    const out: Violation[] = [];
-    file.blocks.forEach((block, b) => {
-      if (block.guestHuge && (block.folio.file !== 'huge' || countShared(file, b) > 0)) {
-        out.push(v('INV-4', `block ${b}`, `huge guest mapping over a ${block.folio.file} folio with ${countShared(file, b)} shared page(s)`));
-      }
-    });
-    for (const p of file.guest4k) if (!file.isAllocated(p)) out.push(v('INV-4', `page ${p}`, 'guest mapping of an unallocated page'));
-    return out;
-  },
+  'INV-4': () => [],
   'INV-5': (sim, _, ctx) =>
     sim.pool.returns
       .slice(ctx.before.poolReturns)
@@ -142,14 +226,15 @@ const CHECKS: Record<InvariantName, Check> = {
     if (ctx.op === 'create') return [];
     // A conversion that returned 0 must have recorded its range, allocated or not (K8 breaks this).
     if (ctx.convert && ctx.ok) {
-      for (let p = ctx.convert.from; p < ctx.convert.to; p++) {
-        if (file.shareability(p) !== ctx.convert.target) {
+      const shared = ctx.convert.target === 'shared';
+      for (const run of file.pages.runs(ctx.convert.from, ctx.convert.to)) {
+        if (IS_SHARED_CODE[run.value] !== shared) {
           const k8 = file.settings.profile.convertWithoutMmapIsNoop && !file.geometry.mmap;
-          return [v('INV-6', `page ${p}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(p)}`, k8 ? 'K8' : undefined)];
+          return [v('INV-6', `page ${run.from}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(run.from)}`, k8 ? 'K8' : undefined)];
         }
       }
     }
-    const c = file.shareabilityChanges;
+    const c = file.changes.shareability;
     if (c.count === 0) return [];
     const inside = ctx.convert && c.first >= ctx.convert.from && c.last < ctx.convert.to;
     if (inside) return [];
@@ -157,14 +242,20 @@ const CHECKS: Record<InvariantName, Check> = {
   },
   'INV-7': (_, file) =>
     file.pages.length === file.geometry.size / file.pageSize ? [] : [v('INV-7', 'file', `${file.pages.length} pages tracked for size ${file.geometry.size}`)],
-  'INV-8': (_, file) => {
+  // In pin order. A pin's verdict changes only with its page's shareability, its retirement or its
+  // booking, and each of those puts its page in the step's changed ranges: elsewhere the last verdict stands.
+  'INV-8': (_, file, __, ___, scope) => {
     const out: Violation[] = [];
+    // The full check only reads; the incremental one (scope given, perhaps all of it) remembers.
+    const before = scope && !scope.all ? standingPins.get(file) : undefined;
+    const now = new Set<PinRecord>();
     for (const pin of file.pinStack) {
-      if (!pin.retired && file.shareability(pin.page) === 'private') out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
+      const bad = before && !inScope(scope!, { key: [], page: pin.page, violation: undefined as never }) ? before.has(pin) : !pin.retired && file.shareability(pin.page) === 'private';
+      if (!bad) continue;
+      now.add(pin);
+      out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
     }
-    file.blocks.forEach((block, b) => {
-      if (block.folio.file === 'huge' && block.totalPins > 0) out.push(v('INV-8', `block ${b}`, 'a huge folio holds pins'));
-    });
+    if (scope) standingPins.set(file, now);
     return out;
   },
   'INV-9': (sim, file, ctx) => {
@@ -176,7 +267,7 @@ const CHECKS: Record<InvariantName, Check> = {
       for (const [p, digest] of range.digests) {
         const pfn = file.pfn(p);
         if (pfn === undefined) continue;
-        const changed = IS_SHARED_CODE[range.codes[p - range.from]!] !== IS_SHARED_CODE[file.pages[p]!];
+        const changed = IS_SHARED_CODE[range.codes.get(p)] !== IS_SHARED_CODE[file.pages.get(p)];
         const now = sim.memory.digest(pfn);
         if (preserve && now !== digest) out.push(v('INV-9', `page ${p}`, 'sw-protected conversion changed the bytes'));
         if (!preserve && changed && now !== 0) out.push(v('INV-9', `page ${p}`, `${sim.config.vmType} conversion left bytes behind`));
@@ -191,10 +282,16 @@ const CHECKS: Record<InvariantName, Check> = {
     const same = free === base.free && rsvd === base.rsvd && cgroupRsvd === base.cgroupRsvd && cgroupUsage === base.cgroupUsage;
     return same ? [] : [v('INV-10', 'pool', `free ${free} rsvd ${rsvd} cgroup ${cgroupRsvd}/${cgroupUsage} after the last reference and settle; before create free ${base.free} rsvd ${base.rsvd} cgroup ${base.cgroupRsvd}/${base.cgroupUsage}`)];
   },
-  'INV-11': (_, file) => {
-    const held = file.geometry.hugetlb
-      ? file.blocks.filter((b) => b.meta).length * file.blockPages * file.pageSize
-      : file.blocks.filter((b) => b.meta).length * file.pageSize;
+  // The full check counts the folios the file holds; the incremental one reads the count kept as records change.
+  'INV-11': (_, file, __, full) => {
+    let folios = file.heldFolios;
+    if (full) {
+      folios = 0;
+      file.records.forEach((b) => {
+        if (b.meta) folios++;
+      });
+    }
+    const held = folios * (file.geometry.hugetlb ? file.blockPages * file.pageSize : file.pageSize);
     return held === file.allocatedBytes ? [] : [v('INV-11', 'file', `st_blocks says ${file.allocatedBytes} bytes, folios hold ${held}`)];
   },
   'INV-12': (_, file, ctx) => {
@@ -202,44 +299,171 @@ const CHECKS: Record<InvariantName, Check> = {
     const range = ctx.before.range;
     if (!unit || !range) return [];
     const out: Violation[] = [];
-    const before = (p: number) => (range.guestHuge.has(Math.floor(p / file.blockPages)) ? 2 : range.guest4k.has(p) ? 1 : 0);
+    const n = file.blockPages;
+    const levelNow = (p: number) => (file.block(Math.floor(p / n)).guestHuge ? 2 : file.guest4k.has(p) ? 1 : 0);
+    const levelBefore = (p: number) => (range.guestHuge.has(Math.floor(p / n)) ? 2 : range.guest4k.has(p) ? 1 : 0);
     // A zap before the failing split is the tree's order: K1 (rfc-v2), K7 (tdx-huge-v3).
     const order = file.settings.profile.toSharedOrder;
     const defect = order === 'zap-then-split' ? 'K1' : order === 'split-zap-then-split' ? 'K7' : undefined;
-    for (let p = unit.from; p < unit.to && out.length < 8; p++) {
-      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping', defect));
-      if (IS_SHARED_CODE[file.pages[p]!] !== IS_SHARED_CODE[range.codes[p - range.from]!]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
+    // Pieces of the unit over which nothing differs from page to page: where any of the four maps or a block changes.
+    const cuts = new Set<number>([unit.from, unit.to]);
+    for (const map of [file.pages, range.codes]) for (const run of map.runs(unit.from, unit.to)) cuts.add(run.from);
+    for (const set of [file.guest4k, range.guest4k]) for (const run of set.ranges(unit.from, unit.to)) cuts.add(run.from).add(run.to);
+    for (let b = Math.floor(unit.from / n); b * n < unit.to; b++) cuts.add(Math.max(unit.from, b * n));
+    const points = [...cuts].filter((p) => p >= unit.from && p <= unit.to).sort((a, b) => a - b);
+    for (let i = 0; i + 1 < points.length && out.length < 8; i++) {
+      const from = points[i]!;
+      const guest = levelNow(from) !== levelBefore(from);
+      const shared = IS_SHARED_CODE[file.pages.get(from)] !== IS_SHARED_CODE[range.codes.get(from)];
+      if (!guest && !shared) continue;
+      for (let p = from; p < points[i + 1]! && out.length < 8; p++) {
+        if (guest) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping', defect));
+        if (shared) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
+      }
     }
-    for (let b = Math.floor(unit.from / file.blockPages); b * file.blockPages < unit.to; b++) {
-      if (file.blocks[b]!.folio.file !== range.folio[b]) out.push(v('INV-12', `block ${b}`, `a failed conversion changed the folio from ${range.folio[b]} to ${file.blocks[b]!.folio.file}`));
+    for (let b = Math.floor(unit.from / n); b * n < unit.to; b++) {
+      const was = range.folio.get(b);
+      const now = file.block(b).folio.file;
+      if (now !== was) out.push(v('INV-12', `block ${b}`, `a failed conversion changed the folio from ${was} to ${now}`));
     }
     return out;
   },
-  'INV-13': (sim, file) => {
-    const out: Violation[] = [];
-    file.blocks.forEach((block, b) => {
-      const meta = block.meta;
-      if (!meta || !file.geometry.hugetlb) return;
-      const last = sim.pool.folioOfPfn(meta.head + file.blockPages - 1);
-      const first = sim.pool.folioOfPfn(meta.head);
-      if (meta.head % file.blockPages !== 0 || !first || !last) out.push(v('INV-13', `block ${b}`, 'the block is not one contiguous huge page'));
-    });
-    return out;
-  },
+  'INV-13': () => [],
 };
 
-function countShared(file: GmemFile, b: number): number {
-  let n = 0;
-  const row = b * IS_SHARED_CODE.length;
-  IS_SHARED_CODE.forEach((shared, code) => {
-    if (shared) n += file.codeCounts[row + code]!;
-  });
-  return n;
+const STATE_CHECK_LIST = Object.entries(STATE_CHECKS) as Array<[InvariantName, StateCheck]>;
+/** GMEM_FULL_CHECK=1: every check is a full one (read once: process.env is slow to ask at every step). */
+const FORCE_FULL = process.env['GMEM_FULL_CHECK'] === '1';
+
+function byKey(a: Placed, b: Placed): number {
+  for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i]! - b.key[i]!;
+  return 0;
 }
 
-/** Every invariant over the simulator after a step; a file that does not exist has none to break. */
+function assemble(sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, state: Map<InvariantName, Placed[]>, scope?: Scope): Violation[] {
+  const out: Violation[] = [];
+  for (const name of INVARIANT_NAMES) {
+    // INV-8 lists its pins (step part) before its blocks (state part), as it always has.
+    if (name === 'INV-8') {
+      out.push(...STEP_CHECKS[name](sim, file, ctx, full, scope), ...(state.get(name) ?? []).map((p) => p.violation));
+      continue;
+    }
+    out.push(...(state.get(name) ?? []).map((p) => p.violation), ...STEP_CHECKS[name](sim, file, ctx, full));
+  }
+  return out;
+}
+
+/** Every invariant over the whole file after a step; a file that does not exist has none to break. */
+export function checkInvariantsFull(sim: Simulator, ctx: StepContext): Violation[] {
+  const file = sim.file;
+  if (!file) return [];
+  return assemble(sim, file, ctx, true, fullState(file));
+}
+
+function fullState(file: GmemFile): Map<InvariantName, Placed[]> {
+  const scope: Scope = { all: true, ranges: [], blocks: [] };
+  const state = new Map<InvariantName, Placed[]>();
+  for (const [name, check] of STATE_CHECK_LIST) state.set(name, check(file, scope).sort(byKey));
+  return state;
+}
+
+/**
+ * For the test that holds the two checks to the same verdicts: while
+ * `enabled`, every incremental check also runs the full one and records any
+ * difference (the step, both lists); `steps` counts the comparisons.
+ */
+export const agreement = { enabled: false, steps: 0, mismatches: [] as Array<{ op: string; full: Violation[]; incremental: Violation[] }> };
+
+/** The state violations standing after the last check of each file: the incremental check's memory. */
+const standing = new WeakMap<GmemFile, Map<InvariantName, Placed[]>>();
+
+/**
+ * Every invariant after a step, re-evaluated only where the step changed the
+ * file (the violations standing elsewhere are kept: nothing they read has
+ * changed); the full check when GMEM_FULL_CHECK=1, and at a file's first check.
+ */
 export function checkInvariants(sim: Simulator, ctx: StepContext): Violation[] {
   const file = sim.file;
   if (!file) return [];
-  return INVARIANT_NAMES.flatMap((name) => CHECKS[name](sim, file, ctx));
+  if (!agreement.enabled) return checkIncrementally(sim, file, ctx);
+  // The full check only reads, so it can run first on the same state.
+  const full = checkInvariantsFull(sim, ctx);
+  const incremental = checkIncrementally(sim, file, ctx);
+  agreement.steps++;
+  if (JSON.stringify(full) !== JSON.stringify(incremental)) agreement.mismatches.push({ op: ctx.op, full, incremental });
+  return incremental;
+}
+
+function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): Violation[] {
+  const changes = file.changes;
+  const before = standing.get(file);
+  let state: Map<InvariantName, Placed[]>;
+  let scope: Scope = { all: true, ranges: [], blocks: [] };
+  if (!before || changes.all || FORCE_FULL || !standingPins.has(file)) {
+    state = fullState(file);
+  } else {
+    scope = scopeOf(file);
+    state = new Map();
+    for (const [name, check] of STATE_CHECK_LIST) {
+      const kept = (before.get(name) ?? []).filter((p) => !inScope(scope, p));
+      const fresh = check(file, scope);
+      state.set(name, kept.length + fresh.length ? [...kept, ...fresh].sort(byKey) : kept);
+    }
+  }
+  standing.set(file, state);
+  // What the next check must look at starts empty (the shareability summary is the step's, reset by captureBefore).
+  changes.ranges = [];
+  changes.blocks = new Set();
+  changes.all = false;
+  return assemble(sim, file, ctx, false, state, scope);
+}
+
+/** The step's changed ranges merged and sorted; its blocks with those the ranges meet that have a record. */
+function scopeOf(file: GmemFile): Scope {
+  const { ranges: raw, blocks: touched } = file.changes;
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const ranges: number[] = [];
+  for (const [from, to] of pairs) {
+    const n = ranges.length;
+    if (n && from <= ranges[n - 1]!) ranges[n - 1] = Math.max(ranges[n - 1]!, to);
+    else ranges.push(from, to);
+  }
+  const blocks = new Set(touched);
+  for (let i = 0; i < ranges.length; i += 2) {
+    file.records.forRange(Math.floor(ranges[i]! / file.blockPages), Math.floor((ranges[i + 1]! - 1) / file.blockPages), true, (b) => {
+      blocks.add(b);
+    });
+  }
+  return { all: false, ranges, blocks: [...blocks].sort((a, b) => a - b) };
+}
+
+function inScope(scope: Scope, placed: Placed): boolean {
+  if (placed.block !== undefined) return binarySearch(scope.blocks, placed.block);
+  const p = placed.page!;
+  // The last range starting at or before p.
+  let lo = 0;
+  let hi = scope.ranges.length / 2 - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (scope.ranges[mid * 2]! <= p) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && p < scope.ranges[found * 2 + 1]!;
+}
+
+function binarySearch(sorted: ReadonlyArray<number>, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === x) return true;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }

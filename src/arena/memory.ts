@@ -9,11 +9,22 @@
  * then one native copy rather than one per page, which is what makes block
  * reads and writes close to a plain Buffer copy. A slab whose pages are all
  * zeroed again is freed.
+ *
+ * A slab starts sparse, one buffer per written page, and becomes one
+ * contiguous buffer once a write spans pages or a few of its pages are
+ * written: scattered single-page writes over a huge file (a 64 TiB file
+ * written here and there) cost a page each, not a slab each, while block
+ * copies still run as one native copy per slab.
  */
 const SLAB_BYTES = 64 * 1024;
+/** written pages a sparse slab holds before it becomes contiguous. */
+const SPARSE_PAGES = 2;
 
 interface Slab {
-  bytes: Buffer;
+  /** the slab's bytes, once contiguous. */
+  bytes?: Buffer;
+  /** while sparse: the written pages' bytes, by index in the slab. */
+  pages?: Map<number, Buffer>;
   /** 1 where the page was written since it was last zeroed. */
   written: Uint8Array;
   count: number;
@@ -31,10 +42,30 @@ export class PhysicalMemory {
     const index = Math.floor(pfn / this.slabPages);
     let slab = this.slabs.get(index);
     if (!slab && create) {
-      slab = { bytes: Buffer.alloc(this.slabPages * this.pageSize), written: new Uint8Array(this.slabPages), count: 0 };
+      slab = { pages: new Map(), written: new Uint8Array(this.slabPages), count: 0 };
       this.slabs.set(index, slab);
     }
     return slab;
+  }
+
+  /** The slab's bytes as one buffer, made contiguous now if it was sparse. */
+  private dense(slab: Slab): Buffer {
+    if (slab.bytes) return slab.bytes;
+    const bytes = Buffer.alloc(this.slabPages * this.pageSize);
+    for (const [i, page] of slab.pages!) page.copy(bytes, i * this.pageSize);
+    slab.bytes = bytes;
+    slab.pages = undefined;
+    return bytes;
+  }
+
+  /** Where page i of the slab lives, for a write to [first, last] of it: a page buffer while sparse, else the slab's. */
+  private target(slab: Slab, first: number, last: number, at: number): { buffer: Buffer; at: number } {
+    if (!slab.bytes && first === last && (slab.pages!.has(first) || slab.pages!.size < SPARSE_PAGES)) {
+      let page = slab.pages!.get(first);
+      if (!page) slab.pages!.set(first, (page = Buffer.alloc(this.pageSize)));
+      return { buffer: page, at: at - first * this.pageSize };
+    }
+    return { buffer: this.dense(slab), at };
   }
 
   private markWritten(slab: Slab, firstPage: number, lastPage: number): void {
@@ -68,16 +99,26 @@ export class PhysicalMemory {
 
   /** Copies `length` bytes from (pfn, offset) into `out` at `outOffset`; the run may span consecutive frames. */
   read(pfn: number, offset: number, out: Buffer, outOffset: number, length: number): void {
-    this.each(pfn, offset, length, false, (slab, at, done, n) => {
-      if (slab) slab.bytes.copy(out, outOffset + done, at, at + n);
-      else out.fill(0, outOffset + done, outOffset + done + n);
+    this.each(pfn, offset, length, false, (slab, at, done, n, first, last) => {
+      if (slab?.bytes) slab.bytes.copy(out, outOffset + done, at, at + n);
+      else if (slab) {
+        // Sparse: page by page, unwritten ones read zero.
+        for (let i = first, from = at; i <= last; i++) {
+          const end = Math.min(at + n, (i + 1) * this.pageSize);
+          const page = slab.pages!.get(i);
+          if (page) page.copy(out, outOffset + done + from - at, from - i * this.pageSize, end - i * this.pageSize);
+          else out.fill(0, outOffset + done + from - at, outOffset + done + end - at);
+          from = end;
+        }
+      } else out.fill(0, outOffset + done, outOffset + done + n);
     });
   }
 
   /** Writes `length` bytes of `data` from `dataOffset` at (pfn, offset); the run may span consecutive frames. */
   write(pfn: number, offset: number, data: Buffer, dataOffset: number, length: number): void {
     this.each(pfn, offset, length, true, (slab, at, done, n, first, last) => {
-      data.copy(slab!.bytes, at, dataOffset + done, dataOffset + done + n);
+      const t = this.target(slab!, first, last, at);
+      data.copy(t.buffer, t.at, dataOffset + done, dataOffset + done + n);
       this.markWritten(slab!, first, last);
     });
   }
@@ -85,7 +126,13 @@ export class PhysicalMemory {
   fill(pfn: number, offset: number, byte: number, length: number): void {
     this.each(pfn, offset, length, byte !== 0, (slab, at, _done, n, first, last) => {
       if (!slab) return; // a zero fill of unwritten memory leaves it unwritten
-      slab.bytes.fill(byte, at, at + n);
+      if (byte === 0 && !slab.bytes) {
+        // Zeroing a sparse slab touches only the pages it holds.
+        for (let i = first; i <= last; i++) slab.pages!.get(i)?.fill(0, Math.max(at, i * this.pageSize) - i * this.pageSize, Math.min(at + n, (i + 1) * this.pageSize) - i * this.pageSize);
+        return;
+      }
+      const t = this.target(slab, first, last, at);
+      t.buffer.fill(byte, t.at, t.at + n);
       if (byte !== 0) this.markWritten(slab, first, last);
     });
   }
@@ -95,7 +142,8 @@ export class PhysicalMemory {
     const slab = this.slab(pfn, false);
     if (!slab) return;
     const i = pfn % this.slabPages;
-    slab.bytes.fill(0, i * this.pageSize, (i + 1) * this.pageSize);
+    if (slab.bytes) slab.bytes.fill(0, i * this.pageSize, (i + 1) * this.pageSize);
+    else slab.pages!.delete(i);
     if (slab.written[i]) {
       slab.written[i] = 0;
       slab.count--;
@@ -107,6 +155,7 @@ export class PhysicalMemory {
     const slab = this.slab(pfn, false);
     const i = pfn % this.slabPages;
     if (!slab || !slab.written[i]) return undefined;
+    if (!slab.bytes) return slab.pages!.get(i);
     return slab.bytes.subarray(i * this.pageSize, (i + 1) * this.pageSize);
   }
 

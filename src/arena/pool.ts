@@ -32,7 +32,9 @@ export class HugePool {
   cgroupRsvd = 0;
   /** the hugetlb cgroup's usage_in_bytes, in huge pages. */
   cgroupUsage = 0;
-  private readonly freeList: number[];
+  /** huge pages given back, the last on top; below them, every page from `fresh` up was never handed out. */
+  private readonly freeList: number[] = [];
+  private fresh = 0;
   private readonly meta = new Map<number, FolioMeta>();
   /** every return to the pool, for INV-5. */
   readonly returns: PoolReturn[] = [];
@@ -44,7 +46,7 @@ export class HugePool {
   ) {
     this.free = hugePages;
     // A stack: hand out low pages first, as a fresh pool would, then the page freed last (TRACE-FORMAT physical pages).
-    this.freeList = [...Array(hugePages).keys()].reverse();
+    // The never-used pages are a counter, not a list: a pool of 2^25 huge pages costs nothing until they are taken.
   }
 
   get order(): number {
@@ -66,7 +68,7 @@ export class HugePool {
 
   /** Takes a huge page; `reserved`: it draws on a reservation (rsvd drops with free). */
   take(reserved: boolean): FolioMeta {
-    const index = this.freeList.pop();
+    const index = this.freeList.pop() ?? (this.fresh < this.hugePages ? this.fresh++ : undefined);
     if (index === undefined) throw new Error('HugeTLB pool exhausted: the caller must check first');
     this.free -= 1;
     this.cgroupUsage += 1;

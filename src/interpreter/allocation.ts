@@ -8,7 +8,6 @@
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
 import { zeroPages } from './content';
-import { deleteRange } from './page-sets';
 import { fail, isFile, OK } from './simulator';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 
@@ -91,7 +90,7 @@ function punchPerBlock(file: GmemFile, first: number, last: number): StepOutcome
   let refused: StepOutcome | undefined;
   for (let b = headBlock; b <= tailBlock && !refused; b++) {
     if (partial(b)) continue;
-    if (file.facts(b).sharedPages > 0) unmapHost(file, b * n, (b + 1) * n);
+    if (file.sharedPagesOf(b) > 0) unmapHost(file, b * n, (b + 1) * n);
     const refusal = file.runOp(b, { type: 'punchHole' });
     if (refusal) refused = fail(refusal.errno);
   }
@@ -131,13 +130,13 @@ function punchAllOrNothing(file: GmemFile, first: number, last: number): StepOut
 }
 
 function unmapHost(file: GmemFile, from: number, to: number): void {
-  for (const pages of file.hostMaps.values()) deleteRange(pages, from, to);
+  for (const pages of file.hostMaps.values()) pages.deleteRange(from, to);
 }
 
 /** Runs deferred work until none is left: the merge worker returns every mergeable block whole (S-V2h). */
 export function settle(sim: Simulator): StepOutcome {
   const file = sim.file;
   if (!file) return { kind: 'nofile' };
-  for (let b = 0; b < file.nBlocks; b++) file.runOp(b, { type: 'settle' });
+  file.forEveryBlock({ type: 'settle' }, () => undefined);
   return OK;
 }

@@ -4,11 +4,15 @@
  * INV-9 as checked: a page becomes exposed holding a nonzero byte, or a
  * zeroing clears a nonzero byte of a page already exposed. The breaks are
  * recorded on the file for the invariant checker; the trees' defects (K2,
- * K3, K5) are exactly such breaks.
+ * K3, K5) are exactly such breaks. Only written frames can hold a nonzero
+ * byte, so the work follows the runs and the written frames, never the pages.
  */
 import type { GmemFile } from './gmem-file';
 
-/** Zeroes pages [from, to) of the file; clearing an exposed page's bytes (outside `allowed`) is an INV-9 break. */
+/** Pages [from, to) of the file exposed by a step (ranges, for INV-9's coverage). */
+export type Exposure = { from: number; to: number };
+
+/** Zeroes pages [from, to) of one block; clearing an exposed page's bytes (outside `allowed`) is an INV-9 break. */
 export function zeroPages(file: GmemFile, from: number, to: number, why: string, allowed?: { from: number; to: number }, defect?: string): void {
   const b = Math.floor(from / file.blockPages);
   const head = file.pfn(b * file.blockPages);
@@ -17,34 +21,40 @@ export function zeroPages(file: GmemFile, from: number, to: number, why: string,
   for (const pfn of file.memory.framesIn(head + from - base, head + to - base)) {
     const page = base + pfn - head;
     const inside = allowed && page >= allowed.from && page < allowed.to;
-    if (file.exposed[page] && !inside && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page`, ...(defect ? { defect } : {}) });
+    if (!inside && file.exposed.get(page) && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page`, ...(defect ? { defect } : {}) });
     file.memory.zeroPage(pfn);
   }
 }
 
 /**
- * Pages [from, to) become exposed; one holding a nonzero byte then is an
- * INV-9 break (stale bytes). A host fault zeroes its own page, so stale bytes
+ * Pages [from, to) of one block become exposed; one holding a nonzero byte
+ * then is an INV-9 break (stale bytes). A host fault zeroes its own page, so stale bytes
  * there are never a tree's defect; behind a guest fault they are the tree's
  * zeroing rule (K5 where page 0 only is zeroed, K2 where a merge kept sub-folio 0's uptodate).
  */
-export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Array<{ page: number; readZero: boolean }>, by: 'host' | 'guest'): void {
+export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Exposure[], by: 'host' | 'guest'): void {
   const defect = by === 'host' ? undefined : file.settings.profile.guestZero === 'page-0' ? 'K5' : file.settings.profile.guestZero === 'whole-folio' ? 'K2' : undefined;
-  for (let p = from; p < to; p++) {
-    if (file.exposed[p]) continue;
-    file.exposed[p] = 1;
-    const pfn = file.pfn(p);
-    const readZero = pfn === undefined || file.memory.isZero(pfn);
-    if (!readZero) file.contentBreaks.push({ page: p, detail: 'first exposure did not read zero', ...(defect ? { defect } : {}) });
-    newlyExposed.push({ page: p, readZero });
+  const hidden = [...file.exposed.runs(from, to)].filter((run) => run.value === 0);
+  if (hidden.length === 0) return;
+  const head = file.pfn(from);
+  const base = from - (from % file.blockPages);
+  for (const run of hidden) {
+    if (head !== undefined) {
+      const first = head - (from - base);
+      for (const pfn of file.memory.framesIn(first + run.from - base, first + run.to - base)) {
+        if (!file.memory.isZero(pfn)) file.contentBreaks.push({ page: base + pfn - first, detail: 'first exposure did not read zero', ...(defect ? { defect } : {}) });
+      }
+    }
+    file.exposed.set(run.from, run.to, 1);
+    newlyExposed.push({ from: run.from, to: run.to });
   }
 }
 
 /** The first host fault or pin of a page: zero it if its folio (order 0) is not uptodate, mark it uptodate. */
 export function zeroAtHostFault(file: GmemFile, p: number): void {
-  if (file.uptodate[p]) return;
+  if (file.uptodate.get(p)) return;
   if (!file.settings.faults.has('no-zero-on-first-fault')) zeroPages(file, p, p + 1, 'a host fault');
-  file.uptodate[p] = 1;
+  file.uptodate.set(p, p + 1, 1);
 }
 
 /**
@@ -56,18 +66,18 @@ export function zeroAtHostFault(file: GmemFile, p: number): void {
 export function zeroAtGuestFault(file: GmemFile, p: number): void {
   const fault = file.settings.faults.has('no-zero-on-first-fault');
   if (!file.isHuge(p)) {
-    if (file.uptodate[p]) return;
+    if (file.uptodate.get(p)) return;
     if (!fault) zeroPages(file, p, p + 1, 'a guest fault');
-    file.uptodate[p] = 1;
+    file.uptodate.set(p, p + 1, 1);
     return;
   }
   const base = p - (p % file.blockPages);
-  if (file.uptodate[base]) return;
+  if (file.uptodate.get(base)) return;
   if (!fault) {
     const zero = file.settings.profile.guestZero;
     if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio', undefined, 'K2');
     else if (zero === 'page-0') zeroPages(file, base, base + 1, 'a guest fault zeroing page 0 of the folio');
     else zeroPages(file, p, p + 1, 'a guest fault');
   }
-  file.uptodate.fill(1, base, base + file.blockPages);
+  file.uptodate.set(base, base + file.blockPages, 1);
 }

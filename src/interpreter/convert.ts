@@ -12,9 +12,9 @@
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
-import { deleteRange } from './page-sets';
 import { fail, isFile, OK } from './simulator';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
+import { IS_SHARED_CODE } from './steppers';
 
 interface Unit {
   /** pages [from, to) of the file. */
@@ -48,18 +48,20 @@ export function convert(sim: Simulator, offset: number, length: number, to: Shar
 }
 
 function allAt(file: GmemFile, from: number, to: number, target: Shareability): boolean {
-  for (let p = from; p < to; p++) if (file.shareability(p) !== target) return false;
+  const shared = target === 'shared';
+  for (const run of file.pages.runs(from, to)) if (IS_SHARED_CODE[run.value] !== shared) return false;
   return true;
 }
 
 /** The maximal runs of pages in [from, to) not at the target. */
 function runsNotAt(file: GmemFile, from: number, to: number, target: Shareability): Unit[] {
   const runs: Unit[] = [];
-  for (let p = from; p < to; p++) {
-    if (file.shareability(p) === target) continue;
+  const shared = target === 'shared';
+  for (const run of file.pages.runs(from, to)) {
+    if (IS_SHARED_CODE[run.value] === shared) continue;
     const last = runs[runs.length - 1];
-    if (last && last.to === p) last.to = p + 1;
-    else runs.push({ from: p, to: p + 1 });
+    if (last && last.to === run.from) last.to = run.to;
+    else runs.push({ from: run.from, to: run.to });
   }
   return runs;
 }
@@ -87,7 +89,7 @@ function* slices(file: GmemFile, unit: Unit): Generator<{ b: number; from: numbe
 function unmapHost(file: GmemFile, from: number, to: number): void {
   for (const [process, pages] of file.hostMaps) {
     if (process !== 0 && file.settings.faults.has('to-private-forgets-other-processes')) continue;
-    deleteRange(pages, from, to);
+    pages.deleteRange(from, to);
   }
 }
 
@@ -154,7 +156,7 @@ function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number,
   const split: number[] = [];
   for (const item of items) {
     for (const { b } of slices(file, item)) {
-      if (split.includes(b) || file.blocks[b]!.folio.file !== 'huge') continue;
+      if (split.includes(b) || file.block(b).folio.file !== 'huge') continue;
       const refusal = file.runPlan(b, [{ type: 'SPLIT', fails: file.splitArmed }]);
       if (refusal) {
         // The rollback restores folios and shareability, not the stage-2 mappings already zapped (K1).
@@ -162,7 +164,7 @@ function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number,
         sim.convertFailure = request;
         return fail(refusal.errno);
       }
-      if ((file.blocks[b]!.folio.file as string) === 'split') split.push(b);
+      if ((file.block(b).folio.file as string) === 'split') split.push(b);
     }
   }
   for (const item of items) {

@@ -12,13 +12,12 @@ import type { GmemFile } from './gmem-file';
 import { zapAll } from './stage2';
 
 export function evict(file: GmemFile): void {
-  file.hostMaps.clear();
+  file.dropHostMaps();
   file.mappers.clear();
   zapAll(file);
-  for (let b = 0; b < file.nBlocks; b++) {
-    const refusal = file.runOp(b, { type: 'close' });
+  file.forEveryBlock({ type: 'close' }, (_, refusal) => {
     if (refusal) throw new Error(`eviction refused: ${refusal.errno}`);
-  }
+  });
   // Released after the blocks: a block freed above still gives its reservation back to the live subpool.
   file.released = true;
   if (!file.geometry.hugetlb || file.inodeHeld) return; // restore=inode-held: nothing is released

@@ -1,7 +1,9 @@
 /**
- * One guest_memfd file over the arena: per-page state as one byte each, per
- * block the folio machine's two labels, and the arena objects the machines
- * act on (huge folios from the pool, pins, host and guest mappings, bytes).
+ * One guest_memfd file over the arena: per-page state as runs (RunMap, like
+ * the kernel's maple tree of shareability), per block the folio machine's two
+ * labels, and the arena objects the machines act on (huge folios from the
+ * pool, pins, host and guest mappings, bytes). A block has a record only once
+ * an operation ran on it, so a file of 2^25 blocks costs nothing until touched.
  *
  * Nothing here decides what is legal. Operations become plans
  * (machines/block.plan.ts); every step is answered by the range or folio
@@ -19,8 +21,11 @@ import type { RangeEvent } from '../../machines/range.machine';
 import type { PhysicalMemory } from '../arena/memory';
 import type { FaultName } from './simulator';
 import type { FolioMeta, HugePool } from '../arena/pool';
-import type { FolioState } from './steppers';
-import { deleteRange } from './page-sets';
+import type { FolioState, PageTable } from './steppers';
+import BTree from 'sorted-btree';
+import { PageSet } from './page-set';
+import { RunMap } from './run-map';
+import { UsageError } from '../usage-error';
 import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
 
 export interface FileGeometry {
@@ -66,27 +71,64 @@ export interface BlockRecord {
   totalRetiredPins: number;
 }
 
-const CODES = STATE_OF_CODE.length;
+/** What one step changed, told by the structures as they change: the incremental invariant checks look only there. */
+export interface StepChanges {
+  /** page ranges [from, to) where a range-machine state, a host mapping or a 4 KiB guest mapping changed. */
+  ranges: number[];
+  /** blocks an operation ran on, or whose record (folio, metadata, pins, huge guest mapping) changed. */
+  blocks: Set<number>;
+  /** pages whose shareability changed: count and span (INV-6). */
+  shareability: { count: number; first: number; last: number };
+  /** something changed everywhere at once (a process's mapping dropped, eviction): check the whole file. */
+  all: boolean;
+}
+
+export function noChanges(): StepChanges {
+  return { ranges: [], blocks: new Set(), shareability: { count: 0, first: Infinity, last: -Infinity }, all: false };
+}
+
+/** How many blocks a file's operations may touch (each gets a record): a valid trace beyond it is refused, not run out of memory. */
+export const MAX_TOUCHED_BLOCKS = 1 << 18;
+
+/** What a block holds before any operation ran on it (shared, never written to). */
+const UNTOUCHED: BlockRecord = Object.freeze({
+  folio: Object.freeze({ file: 'none', wrapper: 'empty' }) as FolioState,
+  retired: Object.freeze([]) as unknown as FolioMeta[],
+  guestHuge: false,
+  pins: new Map<number, number>(),
+  retiredPins: new Map<number, number>(),
+  totalPins: 0,
+  totalRetiredPins: 0,
+});
 
 export class GmemFile {
   readonly nPages: number;
   readonly nBlocks: number;
-  /** range machine state per page, as its index in RANGE_STATES. */
-  readonly pages: Uint8Array;
-  /** per block, how many pages are in each state (bulk steps skip what cannot change). */
-  readonly codeCounts: Int32Array;
+  /** range machine state per page, as its index in RANGE_STATES, kept as runs. */
+  readonly pages: RunMap<number>;
+  /** the code every page starts in. */
+  readonly initialCode: number;
   /** PG_uptodate of the folio holding the page (the same for every page of a huge folio; S-V2h). */
-  readonly uptodate: Uint8Array;
+  readonly uptodate: RunMap<number>;
   /** the page was exposed (host or guest mapped) since its folio joined the file (INV-9 as checked). */
-  readonly exposed: Uint8Array;
-  /** tdx-huge-v3 under tdx: the block had a private 4k mapping or a split leaf, so it never maps huge again. */
-  readonly noPromote: Uint8Array;
+  readonly exposed: RunMap<number>;
+  /** tdx-huge-v3 under tdx: blocks that had a private 4k mapping or a split leaf, so they never map huge again. */
+  readonly noPromote = new Set<number>();
   /** INV-9 breaks seen in this step: a page exposed holding bytes, or zeroing that clears an exposed page. */
   contentBreaks: Array<{ page: number; detail: string; defect?: string }> = [];
-  readonly blocks: BlockRecord[];
-  readonly guest4k = new Set<number>();
-  readonly hostMaps = new Map<number, Set<number>>();
+  /** the records of blocks an operation ever ran on, by index (sorted). */
+  readonly records = new BTree<number, BlockRecord>(undefined, (a, b) => a - b);
+  /** every block by index, as `blocks[b]`: its record, or the untouched block's (read-only view for readers and reports). */
+  readonly blocks: { readonly [b: number]: BlockRecord };
+  readonly guest4k: PageSet;
+  readonly hostMaps = new Map<number, PageSet>();
   readonly pinStack: PinRecord[] = [];
+  /** what the current step changed (reset by captureBefore). */
+  changes: StepChanges = noChanges();
+  /** blocks whose record holds a folio (INV-11's count, kept as records change). */
+  heldFolios = 0;
+  /** pins on folios the file holds, over every block (a plan's filePinned). */
+  currentPins = 0;
   /** huge pages charged to the subpool: allocated in the file or pending in the wrapper (used_hpages). */
   used = 0;
   /** the subpool exists (released at eviction once nothing is charged, else at the last return; S-MM). */
@@ -104,11 +146,13 @@ export class GmemFile {
   splitArmed = false;
   /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it. */
   allocatedBytes = 0;
-  /** pages whose shareability changed since the last reset: count and span (for INV-6). */
-  shareabilityChanges = { count: 0, first: Infinity, last: -Infinity };
   private nextSmallPfn: number;
   private readonly range: RangeStepper;
   private readonly folio: FolioStepper;
+  /** told of every change of a page's range-machine state. */
+  private readonly onPageChange: (from: number, to: number, old: number, next: number) => void;
+  /** told of every change of a host or guest mapping. */
+  readonly onMappingChange: (from: number, to: number) => void;
 
   constructor(
     readonly geometry: FileGeometry,
@@ -120,21 +164,19 @@ export class GmemFile {
     this.nPages = size / pageSize;
     this.nBlocks = this.nPages / blockPages;
     const initial: Shareability = geometry.initShared ? 'shared' : 'private';
-    this.pages = new Uint8Array(this.nPages).fill(PAGE_CODE[initial === 'shared' ? 'faultable.unallocated' : 'unfaultable.unallocated']);
-    this.codeCounts = new Int32Array(this.nBlocks * CODES);
-    for (let b = 0; b < this.nBlocks; b++) this.codeCounts[b * CODES + this.pages[0]!] = blockPages;
-    this.uptodate = new Uint8Array(this.nPages);
-    this.exposed = new Uint8Array(this.nPages);
-    this.noPromote = new Uint8Array(this.nBlocks);
-    this.blocks = Array.from({ length: this.nBlocks }, () => ({
-      folio: { file: 'none', wrapper: 'empty' },
-      retired: [],
-      guestHuge: false,
-      pins: new Map(),
-      retiredPins: new Map(),
-      totalPins: 0,
-      totalRetiredPins: 0,
-    }));
+    this.initialCode = PAGE_CODE[initial === 'shared' ? 'faultable.unallocated' : 'unfaultable.unallocated'];
+    this.pages = new RunMap<number>(this.nPages, this.initialCode);
+    this.uptodate = new RunMap<number>(this.nPages, 0);
+    this.exposed = new RunMap<number>(this.nPages, 0);
+    this.onMappingChange = (from, to) => {
+      this.changes.ranges.push(from, to);
+    };
+    this.onPageChange = (from, to, old, next) => this.pageChanged(from, to, old, next);
+    this.guest4k = new PageSet(this.nPages, this.onMappingChange);
+    const records = this.records;
+    this.blocks = new Proxy(Object.create(null) as { [b: number]: BlockRecord }, {
+      get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
+    });
     this.subpoolAlive = geometry.hugetlb;
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
@@ -155,6 +197,49 @@ export class GmemFile {
     });
   }
 
+  /** The block's record, or the untouched block's (read only). */
+  block(b: number): BlockRecord {
+    return this.records.get(b) ?? UNTOUCHED;
+  }
+
+  /** The block's record, made on first use: an operation is about to change it. */
+  private ensureBlock(b: number): BlockRecord {
+    let record = this.records.get(b);
+    if (!record) {
+      // A record costs a few hundred bytes: past this many touched blocks the process would run out of memory.
+      if (this.records.size >= MAX_TOUCHED_BLOCKS) {
+        throw new UsageError(`the file's operations touch more than ${MAX_TOUCHED_BLOCKS.toLocaleString('en')} blocks (block ${b} of ${this.nBlocks.toLocaleString('en')}): the model keeps a record per touched block and refuses beyond that`);
+      }
+      record = { folio: { file: 'none', wrapper: 'empty' }, retired: [], guestHuge: false, pins: new Map(), retiredPins: new Map(), totalPins: 0, totalRetiredPins: 0 };
+      this.records.set(b, record);
+    }
+    return record;
+  }
+
+  /** The block's record for a change of its huge guest mapping (stage2.ts). */
+  recordFor(b: number): BlockRecord {
+    this.changes.blocks.add(b);
+    return this.ensureBlock(b);
+  }
+
+  /** The process's host mapping of the file's pages, made at its first fault. */
+  hostMap(process: number): PageSet {
+    let pages = this.hostMaps.get(process);
+    if (!pages) this.hostMaps.set(process, (pages = new PageSet(this.nPages, this.onMappingChange)));
+    return pages;
+  }
+
+  /** Every host mapping of every process goes at once (eviction, close). */
+  dropHostMaps(): void {
+    if (this.hostMaps.size) this.changes.all = true;
+    this.hostMaps.clear();
+  }
+
+  /** One process's mapping of the file goes (munmap of the whole file). */
+  dropHostMap(process: number): void {
+    if (this.hostMaps.delete(process)) this.changes.all = true;
+  }
+
   /** What the subpool still reserves in HugePages_Rsvd (its min_size less what is charged). */
   get reservation(): number {
     return this.subpoolAlive ? Math.max(0, this.nBlocks - this.used) : 0;
@@ -168,49 +253,65 @@ export class GmemFile {
   }
   /** the inode lives: a reference is left, or (restore=inode-held) it holds split blocks. */
   get inodeAlive(): boolean {
-    return !this.released || this.blocks.some((b) => b.folio.file === 'heldByInode');
+    return !this.released || this.inodeHeld;
   }
   /** the folio holding a page is huge. */
   isHuge(page: number): boolean {
-    return this.geometry.hugetlb && this.blocks[Math.floor(page / this.blockPages)]!.folio.file === 'huge';
+    return this.geometry.hugetlb && this.block(Math.floor(page / this.blockPages)).folio.file === 'huge';
   }
   get pendingMerge(): number {
-    return this.blocks.reduce((n, b) => n + b.retired.length, 0);
+    let n = 0;
+    this.records.forEach((b) => {
+      n += b.retired.length;
+    });
+    return n;
   }
 
+  /** The page's range-machine state, as its code. */
+  code(page: number): number {
+    return this.pages.get(page);
+  }
   shareability(page: number): Shareability {
-    return IS_SHARED_CODE[this.pages[page]!] ? 'shared' : 'private';
+    return IS_SHARED_CODE[this.pages.get(page)] ? 'shared' : 'private';
   }
   isAllocated(page: number): boolean {
-    return IS_ALLOCATED_CODE[this.pages[page]!]!;
+    return IS_ALLOCATED_CODE[this.pages.get(page)]!;
   }
   /** the page frame backing a page, while the file holds its folio. */
   pfn(page: number): number | undefined {
-    const block = this.blocks[Math.floor(page / this.blockPages)]!;
-    return block.meta ? block.meta.head + (page % this.blockPages) : undefined;
+    const meta = this.records.get(Math.floor(page / this.blockPages))?.meta;
+    return meta ? meta.head + (page % this.blockPages) : undefined;
   }
   /** the order of the folio holding a page, or null while unallocated. */
   folioOrder(page: number): number | null {
     if (!this.isAllocated(page)) return null;
-    const block = this.blocks[Math.floor(page / this.blockPages)]!;
-    return block.folio.file === 'huge' ? Math.log2(this.blockPages) : 0;
+    return this.block(Math.floor(page / this.blockPages)).folio.file === 'huge' ? Math.log2(this.blockPages) : 0;
+  }
+  /** Shared pages among pages [from, to) of the file: O(runs there). */
+  sharedIn(from: number, to: number): number {
+    let n = 0;
+    for (const run of this.pages.runs(from, to)) if (IS_SHARED_CODE[run.value]) n += run.to - run.from;
+    return n;
+  }
+  /** Shared pages of block b. */
+  sharedPagesOf(b: number): number {
+    return this.sharedIn(b * this.blockPages, (b + 1) * this.blockPages);
   }
 
   // ---- running plans ----------------------------------------------------
 
   facts(b: number): BlockFacts {
-    const block = this.blocks[b]!;
+    const block = this.block(b);
     const base = b * this.blockPages;
-    const counts = this.codeCounts.subarray(b * CODES, (b + 1) * CODES);
+    const file = this;
+    let shared: number | undefined;
     return {
       n: this.blockPages,
-      pageState: (i) => STATE_OF_CODE[this.pages[base + i]!]!,
-      sharedPages: counts.reduce((n, c, code) => n + (IS_SHARED_CODE[code] ? c : 0), 0),
-      sharedPagesIn: (from, to) => {
-        let n = 0;
-        for (let p = base + from; p < base + to; p++) if (IS_SHARED_CODE[this.pages[p]!]) n++;
-        return n;
+      pageState: (i) => STATE_OF_CODE[this.pages.get(base + i)]!,
+      get sharedPages() {
+        return (shared ??= file.sharedPagesOf(b));
       },
+      sharedPagesIn: (from, to) => this.sharedIn(base + from, base + Math.min(to, this.blockPages)),
       firstPinnedIn: (from, to) => {
         let first = -1;
         for (const page of block.pins.keys()) {
@@ -226,7 +327,7 @@ export class GmemFile {
       totalRetiredPins: block.totalRetiredPins,
       noHugePage: this.geometry.hugetlb && this.reservation === 0 && this.pool.unreserved <= 0,
       splitArmed: this.splitArmed,
-      filePinned: this.blocks.some((x) => x.totalPins > 0),
+      filePinned: this.currentPins > 0,
       profile: planProfileOf(this.settings.variant),
     };
   }
@@ -234,6 +335,58 @@ export class GmemFile {
   /** Plans an operation on block b and runs it; the first refusal stops it. */
   runOp(b: number, op: BlockOp): Refusal | undefined {
     return this.runPlan(b, planOp(this.factsFor(b, op), op));
+  }
+
+  /**
+   * Runs an operation on every block in order, as the kernel walks the
+   * whole file (eviction, the merge worker). Blocks no operation ever ran on
+   * are all alike, so the first of them stands for the rest: when the
+   * machines change nothing in it, nothing changes in the others either and
+   * they are skipped; otherwise every block is run. `each` sees each refusal.
+   */
+  forEveryBlock(op: BlockOp, each: (b: number, refusal: Refusal | undefined) => void): void {
+    const touched = this.records.keysArray();
+    let stand = 0;
+    while (stand < touched.length && touched[stand] === stand) stand++;
+    if (stand >= this.nBlocks) stand = -1;
+    let dense = false;
+    let prev = -1;
+    const visit = (b: number) => each(b, this.runOp(b, op));
+    for (const t of [...touched, this.nBlocks]) {
+      if (dense) for (let b = prev + 1; b < t; b++) visit(b);
+      else if (stand > prev && stand < t) {
+        dense = !this.runStandIn(stand, op, each);
+        if (dense) for (let b = stand + 1; b < t; b++) visit(b);
+      }
+      if (t < this.nBlocks) visit(t);
+      prev = t;
+    }
+  }
+
+  /** Runs the op on an untouched block; true when it changed nothing there (its record is then dropped again). */
+  private runStandIn(b: number, op: BlockOp, each: (b: number, refusal: Refusal | undefined) => void): boolean {
+    const base = b * this.blockPages;
+    const before = { used: this.used, bytes: this.allocatedBytes, returns: this.pool.returns.length, free: this.pool.free, rsvd: this.pool.rsvd };
+    const refusal = this.runOp(b, op);
+    each(b, refusal);
+    const record = this.records.get(b)!;
+    const same =
+      refusal === undefined &&
+      this.pages.every(base, base + this.blockPages, this.initialCode) &&
+      record.folio.file === 'none' &&
+      record.folio.wrapper === 'empty' &&
+      !record.meta &&
+      record.retired.length === 0 &&
+      record.totalPins === 0 &&
+      record.totalRetiredPins === 0 &&
+      !record.guestHuge &&
+      before.used === this.used &&
+      before.bytes === this.allocatedBytes &&
+      before.returns === this.pool.returns.length &&
+      before.free === this.pool.free &&
+      before.rsvd === this.pool.rsvd;
+    if (same) this.records.delete(b);
+    return same;
   }
 
   /** The facts a plan sees; the seeded refcount bug hides pins from conversions. */
@@ -245,25 +398,22 @@ export class GmemFile {
 
   /**
    * The refusal an operation would meet, without changing anything: the plan
-   * runs against an overlay of the block's page states and folio state.
+   * runs against a copy of the block's page runs and its folio state.
    */
   probe(b: number, op: BlockOp): Refusal | undefined {
     const base = b * this.blockPages;
-    const overlay = new Map<number, number>();
-    const code = (p: number) => overlay.get(p) ?? this.pages[p]!;
-    let folio = this.blocks[b]!.folio;
+    const overlay = new RunMap<number>(this.blockPages, this.initialCode);
+    for (const run of this.pages.runs(base, base + this.blockPages)) overlay.set(run.from - base, run.to - base, run.value);
+    let folio = this.block(b).folio;
     for (const step of planOp(this.factsFor(b, op), op)) {
       if (isBookStep(step)) continue;
       if (isPagesStep(step) || 'page' in step) {
         const { pages, except, page, ...event } = step as PagesStep & PageStep;
         const table = this.range.table(event as RangeEvent);
         const [from, to] = pages ?? [page, page + 1];
-        for (let p = base + from; p < base + Math.min(to, this.blockPages); p++) {
-          if (except !== undefined && p === base + except) continue;
-          const c = code(p);
-          if (table.refusal[c]) return table.refusal[c];
-          if (table.next[c] !== c) overlay.set(p, table.next[c]!);
-        }
+        const refusal = firstRefusal(overlay, table, from, Math.min(to, this.blockPages), except);
+        if (refusal) return refusal;
+        applyTable(overlay, table, from, Math.min(to, this.blockPages), except);
         continue;
       }
       if (!this.geometry.hugetlb) continue;
@@ -275,6 +425,8 @@ export class GmemFile {
   }
 
   runPlan(b: number, plan: ReadonlyArray<PlanStep>): Refusal | undefined {
+    this.changes.blocks.add(b);
+    this.ensureBlock(b);
     for (const step of plan) {
       const refusal = isBookStep(step)
         ? this.book(b, step)
@@ -292,9 +444,10 @@ export class GmemFile {
     const { page, ...event } = step;
     const p = b * this.blockPages + page;
     const table = this.range.table(event as RangeEvent);
-    const code = this.pages[p]!;
+    const code = this.pages.get(p);
     if (table.refusal[code]) return table.refusal[code];
-    this.setPage(p, table.next[code]!);
+    const next = table.next[code]!;
+    if (next !== code) this.pages.set(p, p + 1, next, this.onPageChange);
     return undefined;
   }
 
@@ -304,60 +457,56 @@ export class GmemFile {
     const base = b * this.blockPages;
     const from = base + pages[0];
     const to = base + Math.min(pages[1], this.blockPages);
-    const skip = except === undefined ? -1 : base + except;
+    const skip = except === undefined ? undefined : base + except;
     const whole = pages[0] === 0 && pages[1] >= this.blockPages;
     if (whole) {
-      // Decide from the block's state counts whether anything can refuse or change.
-      let changes = false;
-      for (let code = 0; code < CODES; code++) {
-        const present = this.codeCounts[b * CODES + code]! - (skip >= 0 && this.pages[skip] === code ? 1 : 0);
-        if (present <= 0) continue;
-        if (table.refusal[code]) return table.refusal[code];
-        if (table.next[code] !== code) changes = true;
-      }
-      if (!changes) return undefined;
+      // Over a whole block the refusal is that of the lowest state present, as the block's state counts gave it.
+      const present = new Set<number>();
+      for (const run of this.pages.runs(from, to)) if (!(skip !== undefined && run.from === skip && run.to === skip + 1)) present.add(run.value);
+      for (const code of [...present].sort((x, y) => x - y)) if (table.refusal[code]) return table.refusal[code];
     } else {
-      for (let p = from; p < to; p++) if (p !== skip && table.refusal[this.pages[p]!]) return table.refusal[this.pages[p]!];
+      const refusal = firstRefusal(this.pages, table, from, to, skip);
+      if (refusal) return refusal;
     }
-    for (let p = from; p < to; p++) {
-      if (p === skip) continue;
-      const code = this.pages[p]!;
-      const next = table.next[code]!;
-      if (next !== code) this.setPage(p, next);
-    }
+    applyTable(this.pages, table, from, to, skip, this.onPageChange);
     return undefined;
   }
 
-  /** Sets a page's state; on a file without HugeTLB the page is its own block and folio. */
-  private setPage(p: number, next: number): void {
-    const b = Math.floor(p / this.blockPages);
-    const before = this.pages[p]!;
-    this.codeCounts[b * CODES + before]! -= 1;
-    this.codeCounts[b * CODES + next]! += 1;
-    this.pages[p] = next;
+  /** A run of pages changed state: record it; on a file without HugeTLB each page is its own block and folio. */
+  private pageChanged(from: number, to: number, before: number, next: number): void {
+    this.changes.ranges.push(from, to);
     if (IS_SHARED_CODE[before] !== IS_SHARED_CODE[next]) {
-      const c = this.shareabilityChanges;
-      c.count++;
-      if (p < c.first) c.first = p;
-      if (p > c.last) c.last = p;
+      const c = this.changes.shareability;
+      c.count += to - from;
+      if (from < c.first) c.first = from;
+      if (to - 1 > c.last) c.last = to - 1;
     }
     if (this.geometry.hugetlb) return;
-    const block = this.blocks[b]!;
-    if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
-      // Pages of files without HugeTLB come fresh from the page allocator: zeroed.
-      block.meta = { head: this.nextSmallPfn++, originalOrder: 0, order: 0, pins: new Map() };
-      this.allocatedBytes += this.pageSize;
-      this.uptodate[p] = 0;
-      this.exposed[p] = 0;
-    } else if (IS_ALLOCATED_CODE[before] && !IS_ALLOCATED_CODE[next]) {
-      // Into truncate: the 4K folio leaves the file now; pins keep it alive outside.
-      this.retireFolio(b);
+    for (let p = from; p < to; p++) {
+      if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
+        // Pages of files without HugeTLB come fresh from the page allocator: zeroed.
+        this.setMeta(p, this.ensureBlock(p), { head: this.nextSmallPfn++, originalOrder: 0, order: 0, pins: new Map() });
+        this.allocatedBytes += this.pageSize;
+        this.uptodate.set(p, p + 1, 0);
+        this.exposed.set(p, p + 1, 0);
+      } else if (IS_ALLOCATED_CODE[before] && !IS_ALLOCATED_CODE[next]) {
+        // Into truncate: the 4K folio leaves the file now; pins keep it alive outside.
+        this.retireFolio(p);
+      }
     }
+  }
+
+  /** The file starts or stops holding the block's folio (INV-11's running count follows). */
+  private setMeta(b: number, block: BlockRecord, meta: FolioMeta | undefined): void {
+    if (!block.meta && meta) this.heldFolios++;
+    if (block.meta && !meta) this.heldFolios--;
+    block.meta = meta;
+    this.changes.blocks.add(b);
   }
 
   private stepFolio(b: number, event: FolioEvent): Refusal | undefined {
     if (!this.geometry.hugetlb) return undefined; // 4K files have no HugeTLB folio to split or merge
-    const block = this.blocks[b]!;
+    const block = this.ensureBlock(b);
     const outcome = this.folio.step(block.folio, event);
     for (const effect of outcome.effects) this.applyEffect(b, effect);
     // A refusal keeps the state, unless the tree's defect moves it anyway (K6).
@@ -366,14 +515,17 @@ export class GmemFile {
   }
 
   private book(b: number, step: BookStep): undefined {
-    const block = this.blocks[b]!;
+    const block = this.ensureBlock(b);
     const p = b * this.blockPages + step.page;
+    this.changes.ranges.push(p, p + 1);
     if (step.type === 'BOOK_PIN') {
       block.pins.set(p, (block.pins.get(p) ?? 0) + 1);
       block.totalPins++;
+      this.currentPins++;
     } else if (step.type === 'BOOK_UNPIN_CURRENT') {
       decrement(block.pins, p);
       block.totalPins--;
+      this.currentPins--;
     } else {
       decrement(block.retiredPins, p);
       block.totalRetiredPins--;
@@ -384,17 +536,18 @@ export class GmemFile {
   // ---- arena effects named by the folio machine -------------------------
 
   private applyEffect(b: number, effect: FolioEffect): void {
-    const block = this.blocks[b]!;
+    const block = this.ensureBlock(b);
+    const base = b * this.blockPages;
     switch (effect) {
       case 'takeFromPool': {
         // The subpool's reservation covers the first nBlocks charged; beyond it (a deferred truncate) the page is unreserved.
         const reserved = this.reservation > 0;
         this.used++;
-        block.meta = this.pool.take(reserved);
+        this.setMeta(b, block, this.pool.take(reserved));
         this.allocatedBytes += this.blockPages * this.pageSize;
         // A fresh block's folio is not uptodate; hugetlb does not zero it (S-Wh gmem_hugetlb_alloc_folio).
-        this.uptodate.fill(0, b * this.blockPages, (b + 1) * this.blockPages);
-        this.exposed.fill(0, b * this.blockPages, (b + 1) * this.blockPages);
+        this.uptodate.set(base, base + this.blockPages, 0);
+        this.exposed.set(base, base + this.blockPages, 0);
         return;
       }
       case 'split':
@@ -404,8 +557,7 @@ export class GmemFile {
       case 'merge': {
         // The merged folio takes sub-folio 0's PG_uptodate (S-V2h guestmem_hugetlb_merge_folio; K2).
         block.meta!.order = block.meta!.originalOrder;
-        const base = b * this.blockPages;
-        this.uptodate.fill(this.uptodate[base]!, base, base + this.blockPages);
+        this.uptodate.set(base, base + this.blockPages, this.uptodate.get(base));
         return;
       }
       case 'freeToPool': {
@@ -450,7 +602,11 @@ export class GmemFile {
 
   /** restore=inode-held keeps blocks with the evicted inode: nothing is released. */
   get inodeHeld(): boolean {
-    return this.blocks.some((b) => b.folio.file === 'heldByInode');
+    let held = false;
+    this.records.forEach((b) => {
+      if (b.folio.file === 'heldByInode') held = true;
+    });
+    return held;
   }
 
   /** The subpool goes: HugePages_Rsvd drops by what it still reserves (S-MM hugepage_put_subpool). */
@@ -462,30 +618,57 @@ export class GmemFile {
 
   /** The file stops holding the block's folio: mappings go, the next folio is zeroed anew. */
   private dropFolio(b: number): void {
-    const block = this.blocks[b]!;
-    block.meta = undefined;
+    const block = this.ensureBlock(b);
+    this.setMeta(b, block, undefined);
     block.guestHuge = false;
     this.allocatedBytes -= this.geometry.hugetlb ? this.blockPages * this.pageSize : this.pageSize;
     const from = b * this.blockPages;
     const to = from + this.blockPages;
-    this.uptodate.fill(0, from, to);
-    this.exposed.fill(0, from, to);
-    deleteRange(this.guest4k, from, to);
-    for (const pages of this.hostMaps.values()) deleteRange(pages, from, to);
+    this.uptodate.set(from, to, 0);
+    this.exposed.set(from, to, 0);
+    this.guest4k.deleteRange(from, to);
+    for (const pages of this.hostMaps.values()) pages.deleteRange(from, to);
   }
 
   /** The folio leaves the file with its pins (allocator wrapper, deferred truncate, 4K eviction). */
   private retireFolio(b: number): void {
-    const block = this.blocks[b]!;
+    const block = this.ensureBlock(b);
     const meta = block.meta!;
     this.dropFolio(b);
     for (const pin of this.pinStack) if (pin.folio === meta) pin.retired = true;
-    for (const [p, n] of block.pins) block.retiredPins.set(p, (block.retiredPins.get(p) ?? 0) + n);
+    for (const [p, n] of block.pins) {
+      block.retiredPins.set(p, (block.retiredPins.get(p) ?? 0) + n);
+      this.changes.ranges.push(p, p + 1);
+    }
     block.totalRetiredPins += block.totalPins;
+    this.currentPins -= block.totalPins;
     block.pins.clear();
     block.totalPins = 0;
     if (this.geometry.hugetlb) block.retired.push(meta);
   }
+}
+
+/** The first refusal of the table over the runs of [from, to) (but the page `skip`), in page order. */
+function firstRefusal(map: RunMap<number>, table: PageTable, from: number, to: number, skip: number | undefined): Refusal | undefined {
+  if (from >= to) return undefined;
+  for (const run of map.runs(from, to)) {
+    const refusal = table.refusal[run.value];
+    if (!refusal) continue;
+    if (skip !== undefined && run.from === skip && run.to === skip + 1) continue;
+    return refusal;
+  }
+  return undefined;
+}
+
+/** Every run of [from, to) (but the page `skip`) to the table's next state: one memoised machine answer per run. */
+function applyTable(map: RunMap<number>, table: PageTable, from: number, to: number, skip: number | undefined, onChange?: (from: number, to: number, old: number, next: number) => void): void {
+  const next = (code: number) => table.next[code]!;
+  if (skip === undefined || skip < from || skip >= to) {
+    if (from < to) map.update(from, to, next, onChange);
+    return;
+  }
+  if (from < skip) map.update(from, skip, next, onChange);
+  if (skip + 1 < to) map.update(skip + 1, to, next, onChange);
 }
 
 function decrement(map: Map<number, number>, key: number): void {

@@ -7,7 +7,7 @@
 import type { PinRecord } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
 import { exposePages, zeroAtHostFault } from './content';
-import { blockOf, fail, isFile, mapIn, OK } from './simulator';
+import { blockOf, fail, isFile, OK } from './simulator';
 
 export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
   const f = sim.hostFile(process);
@@ -19,8 +19,8 @@ export function pin(sim: Simulator, offset: number, process: number): StepOutcom
   if (refusal) return fail(refusal.errno);
   zeroAtHostFault(f, p);
   exposePages(f, p, p + 1, sim.exposed, 'host');
-  mapIn(f.hostMaps, process, p);
-  const folio = f.blocks[blockOf(f, p)]!.meta!;
+  f.hostMap(process).add(p);
+  const folio = f.block(blockOf(f, p)).meta!;
   const sub = p % f.blockPages;
   folio.pins.set(sub, (folio.pins.get(sub) ?? 0) + 1);
   f.pinStack.push({ page: p, process, folio, retired: false });

@@ -11,6 +11,7 @@ import { DEFAULT_POLICY } from '../../machines/policy';
 import type { VariantProfile } from '../../machines/variant';
 import { profileOf } from '../../machines/variant';
 import { evict } from './evict';
+import type { Exposure } from './content';
 import { exposePages, zeroAtGuestFault, zeroAtHostFault } from './content';
 import { mapGuest, zapAll } from './stage2';
 import { PhysicalMemory } from '../arena/memory';
@@ -93,8 +94,8 @@ export class Simulator {
   readonly pool: HugePool;
   readonly baseline: { free: number; rsvd: number; cgroupRsvd: number; cgroupUsage: number };
   file?: GmemFile;
-  /** pages first exposed by the current step, and whether they read zero then (INV-9). */
-  exposed: Array<{ page: number; readZero: boolean }> = [];
+  /** page ranges first exposed by the current step (INV-9's coverage). */
+  exposed: Exposure[] = [];
   /** the unit (pages [from, to)) at which the last conversion failed, for INV-12. */
   convertFailure?: { from: number; to: number };
 
@@ -144,13 +145,17 @@ export class Simulator {
     const mapped = file.hostMaps.get(process);
     for (let p = first; p <= last; p++) {
       if (p >= file.nPages) return fail('SIGBUS');
-      // A page this process already maps does not fault: the host reads and writes through its PTE.
-      if (mapped?.has(p)) continue;
+      // Pages this process already maps do not fault: the host reads and writes through its PTEs (a run at a time).
+      const mappedTo = mapped ? mapped.memberRunEnd(p) : -1;
+      if (mappedTo >= 0) {
+        p = Math.min(mappedTo, last + 1) - 1;
+        continue;
+      }
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
       if (refusal) return fail(refusal.errno);
       zeroAtHostFault(file, p);
       exposePages(file, p, p + 1, this.exposed, 'host');
-      mapIn(file.hostMaps, process, p);
+      file.hostMap(process).add(p);
     }
     return this.transfer(file, offset, length, write, into);
   }
@@ -173,8 +178,7 @@ export class Simulator {
       if (!file.bound) return type === 'private' ? fail('EFAULT', memoryFault) : fail('EFAULT');
       // The file was released: kvm_gmem_get_pfn fails and the fault exits to userspace.
       if (file.released) return fail('EFAULT', memoryFault);
-      const block = file.blocks[blockOf(file, p)]!;
-      const mapped = block.guestHuge || file.guest4k.has(p);
+      const mapped = file.block(blockOf(file, p)).guestHuge || file.guest4k.has(p);
       if (mapped && type === file.shareability(p)) continue;
       const refusal = file.runOp(blockOf(file, p), { type: 'guestAccess', page: p % file.blockPages, access: type });
       if (refusal) return fail(refusal.errno, refusal.exit ? memoryFault : {});
@@ -217,13 +221,18 @@ export class Simulator {
     if (file.closed) return fail('EBADF');
     if (offset % file.pageSize !== 0 || length === 0) return fail('EINVAL');
     const mapped = file.hostMaps.get(process);
-    for (const p of pagesOf(offset, Math.min(length, Math.max(0, file.geometry.size - offset)), file.pageSize)) {
-      if (!mapped?.has(p)) continue;
-      file.runOp(blockOf(file, p), { type: 'munmap', page: p % file.blockPages });
-      mapped.delete(p);
+    const span = Math.min(length, Math.max(0, file.geometry.size - offset));
+    if (mapped && span > 0) {
+      // Only the pages the process maps have PTEs to remove: walk its mapping's runs, not the range's pages.
+      const first = Math.floor(offset / file.pageSize);
+      const last = Math.floor((offset + span - 1) / file.pageSize) + 1;
+      for (const p of [...mapped.pages(first, last)]) {
+        file.runOp(blockOf(file, p), { type: 'munmap', page: p % file.blockPages });
+        mapped.delete(p);
+      }
     }
     if (offset === 0 && length >= file.geometry.size && file.mappers.delete(process)) {
-      file.hostMaps.delete(process);
+      file.dropHostMap(process);
       if (!file.fdOpen && file.mappers.size === 0 && !file.released) evict(file);
     }
     return OK;
@@ -256,7 +265,7 @@ export class Simulator {
     if (file.closed || file.released) return fail('EBADF');
     file.fdOpen = false;
     file.mappers.clear();
-    file.hostMaps.clear();
+    file.dropHostMaps();
     file.bound = false;
     file.closed = true;
     evict(file);
@@ -309,12 +318,6 @@ export function pagesOf(offset: number, length: number, pageSize: number): numbe
 
 export function blockOf(file: GmemFile, page: number): number {
   return Math.floor(page / file.blockPages);
-}
-
-export function mapIn(maps: Map<number, Set<number>>, process: number, page: number): void {
-  let pages = maps.get(process);
-  if (!pages) maps.set(process, (pages = new Set()));
-  pages.add(page);
 }
 
 export { OK, fail };

@@ -5,8 +5,8 @@
  */
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
+import type { Exposure } from './content';
 import { exposePages } from './content';
-import { deleteRange } from './page-sets';
 
 const TWO_MIB = 2 * 1024 * 1024;
 
@@ -14,7 +14,7 @@ const TWO_MIB = 2 * 1024 * 1024;
 function mapsHuge(file: GmemFile, p: number, type: Shareability): boolean {
   const b = Math.floor(p / file.blockPages);
   if (type !== 'private' || !file.isHuge(p)) return false;
-  if (file.settings.policy.split !== 'lazy' && file.facts(b).sharedPages > 0) return false;
+  if (file.settings.policy.split !== 'lazy' && file.sharedPagesOf(b) > 0) return false;
   const blockBytes = file.blockPages * file.pageSize;
   switch (file.settings.profile.stage2[file.settings.vmType]) {
     case 'huge':
@@ -22,27 +22,26 @@ function mapsHuge(file: GmemFile, p: number, type: Shareability): boolean {
     case 'huge-2m':
       return blockBytes <= TWO_MIB;
     case 'huge-2m-no-promotion':
-      return blockBytes <= TWO_MIB && !file.noPromote[b];
+      return blockBytes <= TWO_MIB && !file.noPromote.has(b);
     case '4k':
       return false;
   }
 }
 
 /** A guest fault maps page p: the whole block huge (replacing its 4k leaves) where allowed, else 4k. */
-export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExposed: Array<{ page: number; readZero: boolean }>): void {
+export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExposed: Exposure[]): void {
   const b = Math.floor(p / file.blockPages);
-  const block = file.blocks[b]!;
   const base = b * file.blockPages;
   if (file.geometry.hugetlb && mapsHuge(file, p, type)) {
-    deleteRange(file.guest4k, base, base + file.blockPages);
-    block.guestHuge = true;
+    file.guest4k.deleteRange(base, base + file.blockPages);
+    file.recordFor(b).guestHuge = true;
     exposePages(file, base, base + file.blockPages, newlyExposed, 'guest');
     return;
   }
-  if (block.guestHuge) return;
+  if (file.block(b).guestHuge) return;
   file.guest4k.add(p);
   // No promotion: a TDX block that had a private 4k leaf keeps its S-EPT page table (S-Y3 06).
-  if (type === 'private' && file.settings.profile.stage2[file.settings.vmType] === 'huge-2m-no-promotion') file.noPromote[b] = 1;
+  if (type === 'private' && file.settings.profile.stage2[file.settings.vmType] === 'huge-2m-no-promotion') file.noPromote.add(b);
   exposePages(file, p, p + 1, newlyExposed, 'guest');
 }
 
@@ -50,27 +49,38 @@ export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExp
 export function zapWholeLeaf(file: GmemFile, from: number, to: number): void {
   if (to <= from) return;
   const stale = file.settings.faults.has('stale-huge-guest-mapping');
-  for (let b = Math.floor(from / file.blockPages); b * file.blockPages < to; b++) if (!stale) file.blocks[b]!.guestHuge = false;
-  deleteRange(file.guest4k, from, to);
+  if (!stale) for (const b of hugeMapped(file, from, to)) file.recordFor(b).guestHuge = false;
+  file.guest4k.deleteRange(from, to);
 }
 
 /** Split zap of pages [from, to): a huge leaf crossing the range becomes 4k leaves outside it (S-Y3 16). */
 export function zapSplitLeaf(file: GmemFile, from: number, to: number): void {
   if (to <= from) return;
   const stale = file.settings.faults.has('stale-huge-guest-mapping');
-  for (let b = Math.floor(from / file.blockPages); b * file.blockPages < to; b++) {
-    const block = file.blocks[b]!;
-    if (!block.guestHuge || stale) continue;
-    block.guestHuge = false;
-    const base = b * file.blockPages;
-    for (let p = base; p < base + file.blockPages; p++) if (p < from || p >= to) file.guest4k.add(p);
-    file.noPromote[b] = 1;
+  if (!stale) {
+    for (const b of hugeMapped(file, from, to)) {
+      file.recordFor(b).guestHuge = false;
+      const base = b * file.blockPages;
+      if (base < from) file.guest4k.addRange(base, from);
+      if (to < base + file.blockPages) file.guest4k.addRange(to, base + file.blockPages);
+      file.noPromote.add(b);
+    }
   }
-  deleteRange(file.guest4k, from, to);
+  file.guest4k.deleteRange(from, to);
 }
 
 /** Every guest mapping of the file goes (unbind, eviction). */
 export function zapAll(file: GmemFile): void {
   file.guest4k.clear();
-  for (const block of file.blocks) block.guestHuge = false;
+  for (const b of hugeMapped(file, 0, file.nPages)) file.recordFor(b).guestHuge = false;
+}
+
+/** The blocks meeting pages [from, to) that a huge leaf maps (only blocks with a record can be). */
+function hugeMapped(file: GmemFile, from: number, to: number): number[] {
+  const out: number[] = [];
+  const last = Math.floor((to - 1) / file.blockPages);
+  file.records.forRange(Math.floor(from / file.blockPages), last, true, (b, record) => {
+    if (record.guestHuge) out.push(b);
+  });
+  return out;
 }

@@ -34,29 +34,35 @@ function collapse(picture: string, n: number): string {
   return picture.replace(/([|[])([^|\]]+)([|\]])/g, (_, open: string, body: string, close: string) => `${open}${body.replace(/(.)\1*/g, (run: string) => `${run[0]}*${run.length}`)}${close}`).replace(/ (pins|retired pins) (\d+)/g, (_, what: string, digits: string) => ` ${what} ${digits.replace(/(.)\1*/g, (run: string) => (run.length > 3 ? `${run[0]}*${run.length}` : run))}`);
 }
 
-/** The blocks a step touches: those its byte range covers, else (close, settle ...) every block. */
-export function touchedBlocks(sim: Simulator, step: TraceStep): number[] {
+/**
+ * The blocks a step touches: those its byte range covers, else (close,
+ * settle ...) every block. The first `max` of them, and how many there are:
+ * a 64 TiB file has 2^25 blocks, and only four are drawn.
+ */
+export function touchedBlocks(sim: Simulator, step: TraceStep, max = MAX_BLOCKS): { blocks: number[]; total: number } {
   const file = sim.file;
-  if (!file) return [];
+  if (!file) return { blocks: [], total: 0 };
   const blockBytes = file.pageSize * file.blockPages;
   const s = step as { offset?: number; length?: number; data?: string };
+  let first = 0;
+  let last = file.nBlocks - 1;
   if (typeof s.offset === 'number') {
     const length = s.length ?? (s.data ? s.data.length / 2 : 1);
-    const first = Math.floor(s.offset / blockBytes);
-    const last = Math.floor((s.offset + Math.max(1, length) - 1) / blockBytes);
-    const out: number[] = [];
-    for (let b = first; b <= Math.min(last, file.nBlocks - 1); b++) out.push(b);
-    return out;
+    first = Math.floor(s.offset / blockBytes);
+    last = Math.min(Math.floor((s.offset + Math.max(1, length) - 1) / blockBytes), file.nBlocks - 1);
   }
-  return [...Array(file.nBlocks).keys()];
+  const total = Math.max(0, last - first + 1);
+  const blocks: number[] = [];
+  for (let b = first; b <= last && blocks.length < max; b++) blocks.push(b);
+  return { blocks, total };
 }
 
 /** One line per touched block (at most four), or why there is nothing to draw. */
 export function drawTouched(sim: Simulator, step: TraceStep): string[] {
   if (!sim.file) return ['(no file)'];
-  const blocks = touchedBlocks(sim, step);
-  if (blocks.length === 0) return ['(beyond the end of the file)'];
-  const lines = blocks.slice(0, MAX_BLOCKS).map((b) => `block ${b}: ${collapse(drawBlock(simBlockView(sim, b)), sim.file!.blockPages)}`);
-  if (blocks.length > MAX_BLOCKS) lines.push(`... and ${blocks.length - MAX_BLOCKS} more blocks`);
+  const { blocks, total } = touchedBlocks(sim, step);
+  if (total === 0) return ['(beyond the end of the file)'];
+  const lines = blocks.map((b) => `block ${b}: ${collapse(drawBlock(simBlockView(sim, b)), sim.file!.blockPages)}`);
+  if (total > MAX_BLOCKS) lines.push(`... and ${total - MAX_BLOCKS} more blocks`);
   return lines;
 }

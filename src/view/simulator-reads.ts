@@ -7,8 +7,9 @@
  *
  * The one bulk read is `rangeCodes`: every page's range state as its index in
  * RANGE_STATES, one byte per page, because drawing a 16 x 1 GiB file as runs
- * and finding which pages changed is a native byte comparison over 4 MiB. An
- * interpreter that keeps intervals fills such an array from them.
+ * and finding which pages changed is a native byte comparison over 4 MiB. The
+ * interpreter keeps the states as runs (RunMap), so the array is filled from
+ * them, one fill per run.
  */
 import type { GmemFile } from '../interpreter/gmem-file';
 import type { SimConfig, StepOutcome } from '../interpreter/simulator';
@@ -79,14 +80,15 @@ function fileReads(file: GmemFile): FileReads {
       const r = file.blocks[b]!;
       return { folio: { file: r.folio.file, wrapper: r.folio.wrapper }, guestHuge: r.guestHuge, pins: r.pins, totalPins: r.totalPins };
     },
-    folioStates: () => (file.geometry.hugetlb ? file.blocks.map((b) => ({ file: b.folio.file, wrapper: b.folio.wrapper })) : []),
-    pinsByBlock: () => file.blocks.map((b) => b.totalPins),
+    folioStates: () => (file.geometry.hugetlb ? Array.from({ length: file.nBlocks }, (_, b) => ({ file: file.block(b).folio.file, wrapper: file.block(b).folio.wrapper })) : []),
+    pinsByBlock: () => Array.from({ length: file.nBlocks }, (_, b) => file.block(b).totalPins),
     *pinnedPages() {
-      for (const b of file.blocks) yield* b.pins;
+      // Only touched blocks have records; an untouched block holds no pins.
+      for (const b of file.records.valuesArray()) yield* b.pins;
     },
     pinsHeld: file.pinStack.length,
-    rangeCodes: () => file.pages,
-    copyRangeCodes: (into) => into.set(file.pages),
+    rangeCodes: () => fillCodes(file, new Uint8Array(file.nPages)),
+    copyRangeCodes: (into) => void fillCodes(file, into),
     *hostMappedPages() {
       for (const set of file.hostMaps.values()) yield* set;
     },
@@ -97,6 +99,12 @@ function fileReads(file: GmemFile): FileReads {
     hostMapped: (p) => [...file.hostMaps.values()].some((s) => s.has(p)),
     guestMapping: (p) => (file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none'),
   };
+}
+
+/** The page states kept as runs (RunMap), spread one byte per page: a fill per run. */
+function fillCodes(file: GmemFile, into: Uint8Array): Uint8Array {
+  for (const run of file.pages.runs()) into.fill(run.value, run.from, run.to);
+  return into;
 }
 
 /** A simulator run as the viewer drives it: a step at a time, read between steps. */

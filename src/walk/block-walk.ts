@@ -7,7 +7,6 @@
  * invariant must hold (bar those the setting's policy is known to break).
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import type { BlockInput } from '../../machines/block.machine';
 import { blockViewOf, createBlockMachine } from '../../machines/block.machine';
@@ -15,6 +14,7 @@ import type { BlockOp, BlockView } from '../../machines/block.plan';
 import { blockOpVariants, isSharedState, opLabel } from '../../machines/block.plan';
 import { drawBlock } from '../../machines/block.picture';
 import { blockStateKey, pinAllowed, reachableBlockPaths } from '../../machines/block.reachable';
+import { initialSnapshot, pureTransition } from '../../machines/pure-transition';
 import type { Refusal } from '../../machines/outcome';
 import { formatRefusal, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
@@ -95,15 +95,38 @@ function machineFor(pages: number): AnyStateMachine {
   return m;
 }
 
+/**
+ * The block machine as xstate/graph's traversals see it, for one (pages,
+ * input): the same machine, whose transition() answers from the walk's memo
+ * and whose initial snapshot is the cached one. Traversals (transition cover,
+ * reachable states, use-case paths) and the walk itself then compute each
+ * (state, operation) once between them.
+ */
+const memoMachines = new Map<string, AnyStateMachine>();
+function memoMachineFor(setting: WalkSetting): AnyStateMachine {
+  const inputKey = inputKeyOf(setting);
+  let memo = memoMachines.get(inputKey);
+  if (!memo) {
+    const machine = machineFor(setting.pages);
+    memo = Object.create(machine, {
+      // xstate/graph destructures transition from the logic: it must not need `this`.
+      transition: { value: (snapshot: AnyMachineSnapshot, event: BlockOp) => stepMachine(setting, machine, snapshot, event).next },
+      getInitialSnapshot: { value: (_scope: unknown, input: unknown) => initialSnapshot(machine, input) },
+    }) as AnyStateMachine;
+    memoMachines.set(inputKey, memo);
+  }
+  return memo;
+}
+
 /** The block machine's test model: operations only, pins bounded to one per page. */
 export function blockTestModel(setting: WalkSetting, allowed?: (op: BlockOp) => boolean) {
   const ops = blockOpVariants(setting.pages).filter((op) => !allowed || allowed(op));
   const opTypes = new Set(ops.map((o) => o.type));
-  return createTestModel(machineFor(setting.pages), {
+  return createTestModel(memoMachineFor(setting), {
     events: ops as never,
     filterEvents: ((snapshot: { context: { pins: number[]; retiredPins: number[] } }, event: BlockOp) =>
       opTypes.has(event.type) && pinAllowed(snapshot.context, event)) as never,
-    serializeState: ((snapshot: never) => blockStateKey(snapshot)) as never,
+    serializeState: ((snapshot: never) => stateKeyOf(snapshot)) as never,
   });
 }
 
@@ -112,16 +135,40 @@ export function blockTestModel(setting: WalkSetting, allowed?: (op: BlockOp) => 
  * operation from there (the shortest path through that transition).
  */
 export function transitionCover(setting: WalkSetting): WalkPath[] {
-  const model = blockTestModel(setting);
   const ops = blockOpVariants(setting.pages);
   const out: WalkPath[] = [];
-  // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
-  for (const path of model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never)) {
-    const prefix = path.steps.slice(1).map((s) => s.event as unknown as BlockOp);
-    const { context } = path.state as unknown as { context: { pins: number[]; retiredPins: number[] } };
+  for (const { prefix, context } of shortestPaths(setting)) {
     for (const op of ops) if (pinAllowed(context, op)) out.push({ setting, label: 'transition', ops: [...prefix, op] });
   }
   return out;
+}
+
+interface ReachedState {
+  prefix: BlockOp[];
+  key: string;
+  context: { pins: number[]; retiredPins: number[] };
+}
+
+/**
+ * The shortest path to each reachable state, per (pages, input): settings
+ * that differ only in variant, VM type or faults share the machine's graph,
+ * so it is traversed once for all of them (and for the coverage expected).
+ */
+const reached = new Map<string, ReachedState[]>();
+function shortestPaths(setting: WalkSetting): ReachedState[] {
+  const cacheKey = inputKeyOf(setting);
+  let states = reached.get(cacheKey);
+  if (!states) {
+    const model = blockTestModel(setting);
+    // allowDuplicatePaths: keep the path to a state even when it is a prefix of another, or states go unwalked.
+    states = model.getShortestPaths({ input: setting.input, allowDuplicatePaths: true } as never).map((path) => ({
+      prefix: path.steps.slice(1).map((s) => s.event as unknown as BlockOp),
+      key: blockStateKey(path.state as never),
+      context: (path.state as unknown as { context: ReachedState['context'] }).context,
+    }));
+    reached.set(cacheKey, states);
+  }
+  return states;
 }
 
 /** Runs one path on a fresh simulator; returns the first disagreement, if any. */
@@ -132,8 +179,8 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
   const sim = new Simulator(config);
   const allowed = excusedInWalk(config, path.ops.some((op) => op.type === 'injectSplitFailure'));
   const steps: TraceStep[] = [createStep(setting)];
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
-  const story = [`start ${drawBlock(blockViewOf(snapshot as never))}`];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
+  const story = [`start ${drawBlock(viewOf(snapshot))}`];
   const excused = new Set<InvariantName>();
   runStep(sim, steps[0]!);
 
@@ -142,21 +189,22 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     const stepped = stepMachine(setting, machine, snapshot, op);
     snapshot = stepped.next;
     const refusal = stepped.refusal;
-    const view = blockViewOf(snapshot as never);
+    const view = viewOf(snapshot);
     const step = traceStepFor(op, setting.pages, refusal);
     steps.push(step);
     const result = runStep(sim, step);
-    const outcome = describeOutcome(result.outcome!);
-    story.push(`${opLabel(op).padEnd(24)} ${drawBlock(view)}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
+    story.push(stepped.storyLine);
     if (ledger) {
-      ledger.cover('block: (state, operation) pairs', `${setting.name} | ${blockStateKey(before as never)} | ${opLabel(op)}`);
-      for (const b of branchesTaken(machine, before, op)) ledger.cover('block: guard branches', b);
-      if (!refusal) coverBook(ledger, blockViewOf(before as never), op);
+      ledger.cover('block: (state, operation) pairs', `${setting.name} | ${stateKeyOf(before)} | ${labelOf(op)}`);
+      for (const b of stepped.branches) ledger.cover('block: guard branches', b);
+      if (!refusal) coverBook(ledger, viewOf(before), op);
       recordInvariants(ledger, sim, op.type, result.outcome!);
     }
     for (const v of result.violations) if (allowed(v)) excused.add(v.invariant);
     const fail = (message: string): PathFailure => ({ path, step: i, message, story, trace: traceOf(path, setting, steps, view, excused) });
-    if (!outcomeMatches(result.outcome!, refusal)) return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${outcome}`);
+    if (!outcomeMatches(result.outcome!, refusal)) {
+      return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${describeOutcome(result.outcome!)}`);
+    }
     const mismatch = compareObservables(sim, view, setting);
     if (mismatch) return fail(`after ${opLabel(op)}: ${mismatch}`);
     const broken = result.violations.find((v) => !allowed(v));
@@ -167,17 +215,78 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
 
 /**
  * The block machine's answer, memoised per (setting, state, operation): paths
- * share prefixes, and a transition of the whole chart is the walk's dearest step.
+ * share prefixes, and a transition of the whole chart is the walk's dearest
+ * step. The state key names the whole context bar the input's constants
+ * (blockContext), so the answer, and the branches the transition took, are
+ * the same for every snapshot with that key.
  */
-const answers = new Map<string, { next: AnyMachineSnapshot; refusal: Refusal | undefined }>();
-function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, op: BlockOp) {
-  const key = `${setting.pages}|${JSON.stringify(setting.input)}|${blockStateKey(snapshot as never)}|${opLabel(op)}`;
-  let answer = answers.get(key);
+export interface MachineAnswer {
+  next: AnyMachineSnapshot;
+  refusal: Refusal | undefined;
+  /** the guard branches the transition took, for coverage (computed when first asked). */
+  readonly branches: string[];
+  /** the step's line in a failure's story: the operation, then the block drawn after it. */
+  readonly storyLine: string;
+}
+const answers = new Map<string, Map<string, MachineAnswer>>();
+function stepMachine(setting: WalkSetting, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, op: BlockOp): MachineAnswer {
+  const key = `${stateKeyOf(snapshot)}|${eventKeyOf(op)}`;
+  let bySetting = answers.get(inputKeyOf(setting));
+  if (!bySetting) answers.set(inputKeyOf(setting), (bySetting = new Map()));
+  let answer = bySetting.get(key);
   if (!answer) {
-    const [next, actions] = transition(machine, snapshot, op as never);
-    answers.set(key, (answer = { next, refusal: refusalsOf(actions)[0] }));
+    const [next, actions] = pureTransition(machine, snapshot, op);
+    let branches: string[] | undefined;
+    let storyLine: string | undefined;
+    const refusal = refusalsOf(actions)[0];
+    answer = {
+      next,
+      refusal,
+      get branches() {
+        return (branches ??= branchesTaken(machine, snapshot, op));
+      },
+      get storyLine() {
+        return (storyLine ??= `${opLabel(op).padEnd(24)} ${drawBlock(viewOf(next))}${refusal ? `  (${formatRefusal(refusal)})` : ''}`);
+      },
+    };
+    bySetting.set(key, answer);
   }
   return answer;
+}
+
+/** Per-object caches of strings the walk computes at every step (the objects are shared by every path). */
+const stateKeys = new WeakMap<AnyMachineSnapshot, string>();
+function stateKeyOf(snapshot: AnyMachineSnapshot): string {
+  let key = stateKeys.get(snapshot);
+  if (key === undefined) stateKeys.set(snapshot, (key = blockStateKey(snapshot as never)));
+  return key;
+}
+const views = new WeakMap<AnyMachineSnapshot, BlockView & { open: boolean }>();
+function viewOf(snapshot: AnyMachineSnapshot): BlockView & { open: boolean } {
+  let view = views.get(snapshot);
+  if (view === undefined) views.set(snapshot, (view = blockViewOf(snapshot as never)));
+  return view;
+}
+const opLabels = new WeakMap<BlockOp, string>();
+function labelOf(op: BlockOp): string {
+  let label = opLabels.get(op);
+  if (label === undefined) opLabels.set(op, (label = opLabel(op)));
+  return label;
+}
+/**
+ * An event's memo key: its label for an operation; the whole event for the
+ * region events xstate/graph's getShortestPaths also tries (it adds one per
+ * event type a state handles that the operations do not name).
+ */
+const OP_TYPES: ReadonlySet<string> = new Set(blockOpVariants(2).map((op) => op.type));
+function eventKeyOf(event: BlockOp): string {
+  return OP_TYPES.has(event.type) ? labelOf(event) : `#${JSON.stringify(event)}`;
+}
+const inputKeys = new WeakMap<WalkSetting, string>();
+function inputKeyOf(setting: WalkSetting): string {
+  let key = inputKeys.get(setting);
+  if (key === undefined) inputKeys.set(setting, (key = `${setting.pages}|${JSON.stringify(setting.input)}`));
+  return key;
 }
 
 /** The block's own bookkeeping branches a pin or unpin took (raised inside the plan). */
@@ -194,18 +303,35 @@ export function expectBlockCoverage(ledger: Ledger, settings: ReadonlyArray<Walk
   ledger.expect('block: guard branches', allBranches(machine, (node, eventType) => node.id.startsWith('block.inode') || (node.id === 'block' && eventType.startsWith('BOOK_'))));
   for (const setting of settings) {
     const ops = blockOpVariants(setting.pages);
-    for (const { state } of reachableBlockPaths(setting.pages, setting.input)) {
-      const { context } = state as unknown as { context: { pins: number[]; retiredPins: number[] } };
-      const key = blockStateKey(state as never);
+    for (const { key, context } of reachableStates(setting)) {
       for (const op of ops) if (pinAllowed(context, op)) ledger.expect('block: (state, operation) pairs', [`${setting.name} | ${key} | ${opLabel(op)}`]);
     }
   }
 }
 
+/**
+ * The reachable states the coverage expects, per (pages, input). Found by
+ * their own traversal (block.reachable), not the transition cover's, so a
+ * state the cover's generator missed shows as uncovered.
+ */
+const reachable = new Map<string, Array<{ key: string; context: { pins: number[]; retiredPins: number[] } }>>();
+function reachableStates(setting: WalkSetting) {
+  const cacheKey = inputKeyOf(setting);
+  let states = reachable.get(cacheKey);
+  if (!states) {
+    states = reachableBlockPaths(setting.pages, setting.input, memoMachineFor(setting) as never).map(({ state }) => ({
+      key: blockStateKey(state as never),
+      context: (state as unknown as { context: { pins: number[]; retiredPins: number[] } }).context,
+    }));
+    reachable.set(cacheKey, states);
+  }
+  return states;
+}
+
 /** The block machine's state after some operations from the setting's start. */
 export function snapshotAfter(setting: WalkSetting, ops: ReadonlyArray<BlockOp>): AnyMachineSnapshot {
   const machine = machineFor(setting.pages);
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, setting.input)[0];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
   for (const op of ops) snapshot = stepMachine(setting, machine, snapshot, op).next;
   return snapshot;
 }

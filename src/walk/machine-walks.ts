@@ -10,14 +10,15 @@
  * every simple path.
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import type { FolioEvent, FolioInput } from '../../machines/folio.machine';
 import { folioMachine, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
 import { FOLIO_EVENT_VARIANTS, FOLIO_INPUTS, FOLIO_TREE_INPUTS } from '../../machines/folio.table';
 import { effectsOf, formatRefusal, refusalsOf } from '../../machines/outcome';
+import type { Refusal } from '../../machines/outcome';
 import type { EventVariant } from '../../machines/outcome-table';
 import { stateLabel } from '../../machines/outcome-table';
+import { initialSnapshot, pureTransition } from '../../machines/pure-transition';
 import type { Variant } from '../../machines/variant';
 import { profileOf, VARIANTS } from '../../machines/variant';
 import { DEFAULT_POLICY } from '../../machines/policy';
@@ -31,6 +32,7 @@ import { excusedInWalk } from '../trace/replay';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
 import { recordInvariants } from './invariant-coverage';
+import { withoutPrefixPaths } from './prefix-free';
 
 const PAGE = 16;
 
@@ -61,7 +63,7 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
   const events = variants.map((v) => v.event);
   const types = new Set(events.map((e) => e.type));
   const label = labelOf(variants);
-  const model = createTestModel(machine, {
+  const model = createTestModel(memoMachineFor(machine), {
     events: events as never,
     filterEvents: ((_: unknown, e: { type: string }) => types.has(e.type)) as never,
     serializeState: ((s: { value: unknown }) => stateLabel(s.value as never)) as never,
@@ -73,12 +75,13 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
     for (const v of variants) out.push({ machine: name, input: input as never, kind: 'transition', events: [...toVariants(p.steps), v] });
   }
   const simpleTypes = new Set(simpleVariants.map((v) => v.label));
-  const simple = simpleVariants === variants ? model : createTestModel(machine, {
+  const simple = simpleVariants === variants ? model : createTestModel(memoMachineFor(machine), {
     events: simpleVariants.map((v) => v.event) as never,
     filterEvents: ((_: unknown, e: { type: string }) => simpleTypes.has(label(e))) as never,
     serializeState: ((s: { value: unknown }) => stateLabel(s.value as never)) as never,
   });
-  for (const p of simple.getSimplePaths({ input } as never)) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
+  // Simple paths that are prefixes of others dropped, as getSimplePaths does by default, in linear time.
+  for (const p of withoutPrefixPaths(simple.getSimplePaths({ input, allowDuplicatePaths: true } as never))) out.push({ machine: name, input: input as never, kind: 'simple', events: toVariants(p.steps) });
   return out;
 }
 
@@ -167,7 +170,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   const sim = simulatorFor(path);
   const file = sim.file!;
   const allowed = excusedInWalk(sim.config, false);
-  let snapshot: AnyMachineSnapshot = initialTransition(machine, path.input)[0];
+  let snapshot: AnyMachineSnapshot = initialSnapshot(machine, path.input);
   const story = [`start ${stateLabel(snapshot.value)}`];
   if (ledger && path.machine === 'range') {
     // The created state's eventless branch ran at start: the file's initial shareability picked it.
@@ -175,9 +178,9 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   }
   for (const [i, { label, event }] of path.events.entries()) {
     const before = snapshot;
-    const [next, actions] = transition(machine, snapshot, event as never);
-    snapshot = next;
-    const refusal = refusalsOf(actions)[0];
+    const answer = stepMachine(machine, snapshot, label, event);
+    snapshot = answer.next;
+    const refusal = answer.refusal;
     const ctx = captureBefore(sim);
     sim.exposed = [];
     const got = path.machine === 'range' ? file.runPlan(0, [{ ...(event as RangeEvent), page: 0 }]) : file.runPlan(0, [event as FolioEvent]);
@@ -186,8 +189,8 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
     if (ledger) {
       const where = stateLabel(before.value);
       ledger.cover(`${path.machine}: (state, event) pairs`, `${where} | ${label}`);
-      for (const b of branchesTaken(machine, before, event)) ledger.cover(`${path.machine}: guard branches`, b);
-      if (path.machine === 'folio') coverHandoff(ledger, machine, before, next, effectsOf(actions), event);
+      for (const b of answer.branches) ledger.cover(`${path.machine}: guard branches`, b);
+      for (const b of answer.handoffBranches) ledger.cover('folio: guard branches', b);
       if (path.machine === 'range') ledger.cover('range: states', state);
       else state.split('+').forEach((s, r) => ledger.cover('folio: states', `${r === 0 ? 'file' : 'wrapper'}.${s}`));
     }
@@ -206,29 +209,91 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
   return undefined;
 }
 
+interface MachineAnswer {
+  next: AnyMachineSnapshot;
+  refusal: Refusal | undefined;
+  /** the guard branches the transition took, and the wrapper's HANDOFF branches inside it, for coverage (computed when first asked). */
+  readonly branches: string[];
+  readonly handoffBranches: string[];
+}
+
+/**
+ * The machine's answer, memoised per (snapshot, event): every path starts
+ * from the same initial snapshot and each answer's next snapshot is shared,
+ * so paths with a common prefix step the machine once for it.
+ */
+const answers = new WeakMap<AnyMachineSnapshot, Map<string, MachineAnswer>>();
+function stepMachine(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, label: string, event: object): MachineAnswer {
+  let byEvent = answers.get(snapshot);
+  if (!byEvent) answers.set(snapshot, (byEvent = new Map()));
+  let answer = byEvent.get(label);
+  if (!answer) {
+    const [next, actions] = pureTransition(machine, snapshot, event);
+    let branches: string[] | undefined;
+    let handoff: string[] | undefined;
+    answer = {
+      next,
+      refusal: refusalsOf(actions)[0],
+      get branches() {
+        return (branches ??= branchesTaken(machine, snapshot, event as { type: string }));
+      },
+      get handoffBranches() {
+        return (handoff ??= handoffBranches(machine, snapshot, next, effectsOf(actions), event));
+      },
+    };
+    byEvent.set(label, answer);
+  }
+  return answer;
+}
+
+/** Each event variant's label, by object: the paths carry the variants' own event objects. */
+const variantLabels = new WeakMap<object, string>([...RANGE_EVENT_VARIANTS, ...FOLIO_EVENT_VARIANTS].map((v) => [v.event, v.label]));
+
+/**
+ * The machine as xstate/graph's traversals see it: its transition() answers
+ * from the walk's memo and its initial snapshots are the cached ones, so the
+ * shortest and simple paths and the walk compute each (state, event) once.
+ */
+const memoMachines = new WeakMap<AnyStateMachine, AnyStateMachine>();
+function memoMachineFor(machine: AnyStateMachine): AnyStateMachine {
+  let memo = memoMachines.get(machine);
+  if (!memo) {
+    memo = Object.create(machine, {
+      // xstate/graph destructures transition from the logic: it must not need `this`.
+      transition: {
+        value: (snapshot: AnyMachineSnapshot, event: object) => stepMachine(machine, snapshot, variantLabels.get(event) ?? `#${JSON.stringify(event)}`, event).next,
+      },
+      getInitialSnapshot: { value: (_scope: unknown, input: unknown) => initialSnapshot(machine, input) },
+    }) as AnyStateMachine;
+    memoMachines.set(machine, memo);
+  }
+  return memo;
+}
+
 /**
  * The wrapper's HANDOFF branch runs inside the same macrostep as the file's
  * handoff, which names itself with the handToWrapper effect: it is taken from
  * the wrapper's state before, with the file already let go.
  */
-function coverHandoff(ledger: Ledger, machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>, cause: object): void {
-  if (!effects.includes('handToWrapper')) return;
+function handoffBranches(machine: AnyStateMachine, before: AnyMachineSnapshot, next: AnyMachineSnapshot, effects: ReadonlyArray<string>, cause: object): string[] {
+  if (!effects.includes('handToWrapper')) return [];
   const file = (next.value as { file: string }).file;
   const wrapper = (before.value as { wrapper: string }).wrapper;
   const mid = machine.resolveState({ value: { file, wrapper }, context: before.context });
-  for (const branch of branchesTaken(machine, mid, { type: 'HANDOFF' })) ledger.cover('folio: guard branches', branch);
+  const branches = branchesTaken(machine, mid, { type: 'HANDOFF' });
   // An unpinned block's last folio_put is relayed in the same macrostep, from the wrapper it just entered.
   const pinned = 'pinned' in cause && (cause as { pinned: boolean }).pinned;
   if (!pinned && wrapper !== 'counting') {
     const counting = machine.resolveState({ value: { file, wrapper: 'counting' }, context: before.context });
-    for (const branch of branchesTaken(machine, counting, { type: 'SUBFOLIO_FREED', last: true } as { type: string })) ledger.cover('folio: guard branches', branch);
+    branches.push(...branchesTaken(machine, counting, { type: 'SUBFOLIO_FREED', last: true } as { type: string }));
   }
+  return branches;
 }
 
 /** Page 0's state in the simulator is the machine's, and so is what it holds. */
 function rangeMismatch(sim: Simulator, state: string): string | undefined {
   const file = sim.file!;
-  const actual = STATE_OF_CODE[file.pages[0]!]!;
+  const actual = STATE_OF_CODE[file.code(0)]!;
   if (actual !== state) return `page 0 is ${actual}, the machine says ${state}`;
   if (!file.geometry.hugetlb) {
     const holds = file.blocks[0]!.meta !== undefined;

@@ -13,6 +13,7 @@ import { pinAllowed } from '../../machines/block.reachable';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import type { WalkPath, WalkSetting } from './block-walk';
 import { blockTestModel, snapshotAfter } from './block-walk';
+import { withoutPrefixPaths } from './prefix-free';
 
 export interface UseCase {
   name: string;
@@ -127,13 +128,15 @@ export function useCasePaths(useCase: UseCase, setting: WalkSetting): WalkPath[]
   const model = blockTestModel(setting, (op) => useCase.ops(op) || inPrefix(op));
   // getPathsFromEvents would start from the machine's default input, so the source state is stepped here.
   const source = useCase.prefix.length ? snapshotAfter(setting, useCase.prefix) : undefined;
-  const paths = model.getSimplePaths({
+  // Simple paths that are prefixes of others dropped, as getSimplePaths does by default, in linear time.
+  const paths = withoutPrefixPaths(model.getSimplePaths({
     input: setting.input,
+    allowDuplicatePaths: true,
     ...(source ? { fromState: source } : {}),
     filterEvents: ((snapshot: { context: { pins: number[]; retiredPins: number[] } }, op: BlockOp) =>
       useCase.ops(op) && pinAllowed(snapshot.context, op)) as never,
     toState: ((snapshot: never) => useCase.target(blockViewOf(snapshot))) as never,
-  } as never);
+  } as never));
   return paths.map((p) => ({
     setting,
     label: useCase.name,

@@ -1,0 +1,103 @@
+/**
+ * What a benchmark entry is, and how entries measure a whole process: the
+ * registry in run.ts lists entries; each returns rows of a figure against
+ * its target. A target is met, failed, or the row is informative.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchRow {
+  /** the target's id (S1 ...) or the entry's. */
+  id: string;
+  measure: string;
+  value: string;
+  target: string;
+  /** undefined: informative, no target. */
+  met?: boolean;
+}
+
+export interface BenchEntry {
+  id: string;
+  title: string;
+  run(): BenchRow[];
+}
+
+export const MB = 1e6;
+export const REPO = join(__dirname, '..');
+export const GMEM = join(REPO, 'bin', 'gmem.js');
+const PRELOAD = join(__dirname, 'rusage-preload.cjs');
+
+export interface ChildRun {
+  /** wall time from spawn to exit, node start-up included. */
+  wallMs: number;
+  /** the child's peak resident set (getrusage maxrss at exit); undefined when it was killed. */
+  peakRss?: number;
+  /** the child's user + system CPU time: on a shared machine, what the wall time would be if it had a core to itself. */
+  cpuMs?: number;
+  status: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node [args]` as a child process with a bound on its wall time. Its
+ * peak RSS is the child's own getrusage figure, written at exit by a
+ * preloaded module (what /usr/bin/time reports, with no tool beyond Node).
+ */
+export function runNode(args: ReadonlyArray<string>, timeoutMs: number): ChildRun {
+  const dir = mkdtempSync(join(tmpdir(), 'gmem-bench-rusage-'));
+  const report = join(dir, 'rusage.json');
+  try {
+    const start = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, ['--require', PRELOAD, ...args], {
+      encoding: 'utf8',
+      cwd: REPO,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, GMEM_BENCH_RUSAGE_FILE: report },
+    });
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    let peakRss: number | undefined;
+    let cpuMs: number | undefined;
+    try {
+      const usage = JSON.parse(readFileSync(report, 'utf8')) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
+      peakRss = usage.maxRSS * 1024;
+      cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+    } catch {
+      peakRss = undefined;
+    }
+    const timedOut = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || child.signal === 'SIGKILL';
+    return { wallMs, ...(peakRss !== undefined ? { peakRss } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}), status: child.status, timedOut, stdout: child.stdout ?? '', stderr: child.stderr ?? '' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A temporary directory for generated traces, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What a replay child said, in one line: `pass NAME`, the failure, or how it stopped. */
+export function replayVerdict(run: ChildRun, timeoutMs: number): { pass: boolean; text: string } {
+  if (run.timedOut) return { pass: false, text: `stopped after ${(timeoutMs / 1000).toFixed(0)} s` };
+  const out = `${run.stdout}\n${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (run.status === 0) return { pass: true, text: out[0] ?? 'pass' };
+  return { pass: false, text: `exit ${run.status}: ${(out.find((l) => !l.startsWith('at ')) ?? '').slice(0, 160)}` };
+}
+
+/** Seconds to wait for one child: GMEM_BENCH_TIMEOUT (seconds) when set. */
+export function childTimeoutMs(defaultSeconds: number): number {
+  const s = Number(process.env['GMEM_BENCH_TIMEOUT']);
+  return (Number.isFinite(s) && s > 0 ? s : defaultSeconds) * 1000;
+}
+
+export const ms = (x: number) => `${x.toFixed(0)} ms`;
+/** Wall time with the child's CPU time beside it. */
+export const wallCpu = (run: ChildRun) => `${ms(run.wallMs)}${run.cpuMs !== undefined ? ` (cpu ${ms(run.cpuMs)})` : ''}`;
+export const mb = (x: number | undefined) => (x === undefined ? 'unknown (killed)' : `${(x / MB).toFixed(0)} MB`);
