@@ -50,7 +50,19 @@ export function* allNodes(node: AnyStateNode): Generator<AnyStateNode> {
 
 export const isLeaf = (node: AnyStateNode) => Object.keys(node.states).length === 0;
 
-type TransitionLike = { target?: ReadonlyArray<AnyStateNode>; guard?: unknown; actions?: ReadonlyArray<unknown> };
+export type TransitionLike = { target?: ReadonlyArray<AnyStateNode>; guard?: unknown; actions?: ReadonlyArray<unknown>; description?: string };
+
+/** A node's transitions (its events' and its eventless ones), each with its guard's name and its label as the diagrams print it: `EVENT [guard]`. */
+export function labelledTransitions(node: AnyStateNode): Array<{ event: string; t: TransitionLike; guard: string | undefined; label: string }> {
+  const all: Array<[string, TransitionLike]> = [
+    ...[...node.transitions].flatMap(([event, ts]) => (ts as TransitionLike[]).map((t): [string, TransitionLike] => [event, t])),
+    ...((node.always ?? []) as TransitionLike[]).map((t): [string, TransitionLike] => ['always', t]),
+  ];
+  return all.map(([event, t]) => {
+    const guard = guardName(t.guard);
+    return { event, t, guard, label: guard ? (event === 'always' ? `[${guard}]` : `${event} [${guard}]`) : event };
+  });
+}
 
 /** Edges `from -> to` with every label that takes that path, in definition order. */
 export function edgesOf(machine: AnyStateMachine, options: GraphOptions = {}): Edge[] {
@@ -62,13 +74,7 @@ export function edgesOf(machine: AnyStateMachine, options: GraphOptions = {}): E
     edges.set(key, edge);
   };
   for (const node of allNodes(machine.root)) {
-    const all: Array<[string, TransitionLike]> = [
-      ...[...node.transitions].flatMap(([event, ts]) => (ts as TransitionLike[]).map((t): [string, TransitionLike] => [event, t])),
-      ...((node.always ?? []) as TransitionLike[]).map((t): [string, TransitionLike] => ['always', t]),
-    ];
-    for (const [event, t] of all) {
-      const guard = guardName(t.guard);
-      const label = guard ? (event === 'always' ? `[${guard}]` : `${event} [${guard}]`) : event;
+    for (const { t, label } of labelledTransitions(node)) {
       if (t.target && t.target.length > 0) {
         for (const target of t.target) add(node, target, label);
       } else if (options.refusals) {

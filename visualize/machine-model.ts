@@ -7,7 +7,7 @@
  * nothing changes") are kept here but not drawn.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { allNodes, guardName } from './machine-graph';
+import { allNodes, labelledTransitions } from './machine-graph';
 
 /** Source tags (S-V2c), invariants, DOMAIN sections, the deck and the replay contract a text cites (`S-EPT` is TDX's Secure EPT, not a tag). */
 const CITATION = /\b(S-(?!EPT\b)[A-Za-z0-9]+|INV-\d+|DOMAIN \d+|TRACE-FORMAT|[Dd]eck)\b/g;
@@ -64,7 +64,6 @@ export interface ModelOptions {
   collapse?: { parent: string; count: number };
 }
 
-type TransitionLike = { target?: ReadonlyArray<AnyStateNode>; guard?: unknown; actions?: ReadonlyArray<unknown>; description?: string };
 
 const pathOf = (node: AnyStateNode) => node.path.join('.');
 
@@ -106,13 +105,7 @@ export function machineModel(name: string, machine: AnyStateMachine, options: Mo
       children,
       ...(collapse && node.parent && pathOf(node.parent) === collapse.parent ? { repeat: collapse.count } : {}),
     });
-    const all: Array<[string, TransitionLike]> = [
-      ...[...node.transitions].flatMap(([event, ts]) => (ts as TransitionLike[]).map((t): [string, TransitionLike] => [event, t])),
-      ...((node.always ?? []) as TransitionLike[]).map((t): [string, TransitionLike] => ['always', t]),
-    ];
-    for (const [event, t] of all) {
-      const guard = guardName(t.guard);
-      const label = guard ? (event === 'always' ? `[${guard}]` : `${event} [${guard}]`) : event;
+    for (const { event, t, guard, label } of labelledTransitions(node)) {
       const refusal = refusalOf(t.actions ?? []);
       const base = { from: path, event, ...(guard ? { guard } : {}), label, description: t.description ?? '', citations: citationsOf(t.description) };
       if (t.target && t.target.length > 0) {

@@ -48,16 +48,9 @@ export interface BlockPicture {
   runs: PageRun[];
 }
 
-export interface StepTransition {
+/** A transition of the model a step took (ModelTransition), in which machine and where. */
+export interface StepTransition extends ModelTransition {
   machine: 'range' | 'folio' | 'block';
-  from: string;
-  to?: string;
-  event: string;
-  guard?: string;
-  refusal?: string;
-  label: string;
-  description: string;
-  citations: string[];
   /** where it happened: `block 0 pages 0-255`, `block 3`. */
   where: string[];
 }
