@@ -1,0 +1,474 @@
+/**
+ * THE ONE FILE THAT KNOWS THE SIMULATOR'S INSIDES. Everything else in
+ * src/explore drives the simulator through the trace step runner
+ * (src/trace/replay.ts `runStep`) and sees states only as the strings made
+ * here. When the simulator gains state (issue 8: closeFd, unbind, lifetime,
+ * stage-2 levels per VM type), this file is what changes: add the new fields
+ * to `encode` and to `materialize`, and nothing else.
+ *
+ * The canonical encoding is a string of 16-bit units holding everything that
+ * decides a future outcome or an invariant verdict:
+ * - the file: flags, fd open, armed split failure, reservation, st_blocks;
+ * - per page: range-machine state, uptodate, 4K guest mapping, host mapping
+ *   per process;
+ * - per block: folio-machine labels, huge guest mapping, the folio held, the
+ *   folios waiting in the allocator wrapper (in order), pin counts;
+ * - the pin stack in order (unpin takes the newest pin of a page);
+ * - every folio's metadata (order, original order, pins per sub-page,
+ *   whether the pool's metadata table still holds it);
+ * - the pool: free, rsvd and the free stack in order (allocation pops the
+ *   page freed last, and that decides which bytes a reused block shows);
+ * - the bytes of every page that can still be read or handed out again.
+ *
+ * Abstracted (and why that is sound for INV-1..13, see README "Explorer"):
+ * - physical frame numbers are renamed in order of first appearance (no
+ *   operation or invariant depends on a frame's number, only on which folio
+ *   owns it and what it holds; INV-13 checks alignment, which renaming keeps);
+ * - a page's bytes are kept as its byte value when uniform (the explorer
+ *   writes whole pages with one value; the kernel zeroes whole pages);
+ * - bytes of frames nobody can read again (4K folios that left the file,
+ *   pages leaked out of the pool) are dropped;
+ * - the arena's "written" bit is dropped: an unwritten page and a written
+ *   page of zeroes read, zero and compare alike (the explorer never writes
+ *   zeroes);
+ * - per-step scratch (pages exposed by this step, the failed unit, the
+ *   shareability-change summary, the pool's return log) is reset by the step
+ *   runner before every step, so it is not state.
+ */
+import type { FolioFileState, FolioWrapperState } from '../../machines/folio.machine';
+import { FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
+import type { FolioMeta } from '../arena/pool';
+import { PhysicalMemory } from '../arena/memory';
+import { HugePool as HugePoolClass } from '../arena/pool';
+import { GmemFile } from '../interpreter/gmem-file';
+import type { BlockRecord, PinRecord } from '../interpreter/gmem-file';
+import type { CreateFlag, SimConfig } from '../interpreter/simulator';
+import { Simulator } from '../interpreter/simulator';
+import { STATE_OF_CODE } from '../interpreter/steppers';
+import type { BlockView } from '../../machines/block.plan';
+
+/** The fields of the arena objects the codec reads and restores (TypeScript-private there, plain fields at run time). */
+interface PoolInside {
+  hugePages: number;
+  pagesPerHuge: number;
+  free: number;
+  rsvd: number;
+  freeList: number[];
+  meta: Map<number, FolioMeta>;
+}
+interface MemoryInside {
+  slabPages: number;
+}
+interface FileInside {
+  nextSmallPfn: number;
+}
+
+const NO_STATE = '';
+const FILE_CODES = FOLIO_FILE_STATES.length;
+const CODES = STATE_OF_CODE.length;
+
+export interface CodecSetup {
+  config: SimConfig;
+  /** file size in bytes (blocks x pages x pageSize). */
+  size: number;
+  processes: number;
+}
+
+/** A fresh simulator with nothing created: the explorer's root. */
+export function rootSimulator(setup: CodecSetup): Simulator {
+  const sim = new Simulator(setup.config);
+  smallSlabs(sim.memory, sim.pool.pagesPerHuge);
+  return sim;
+}
+
+/** Slabs of one huge page: the arena's 64 KiB slabs would make every 16-byte-page state allocate 64 KiB. Storage only; no outcome changes. */
+function smallSlabs(memory: PhysicalMemory, pagesPerHuge: number): void {
+  (memory as unknown as MemoryInside).slabPages = Math.max(1, pagesPerHuge);
+}
+
+/** Pins currently held (the scope bounds them). */
+export function pinsHeld(sim: Simulator): number {
+  return sim.file ? sim.file.pinStack.length : 0;
+}
+
+export function hasFile(sim: Simulator): boolean {
+  return sim.file !== undefined;
+}
+
+const scratch = { buf: Buffer.alloc(0) };
+
+/** The canonical encoding of a simulator's state (see the file comment). */
+export function encode(sim: Simulator, _setup?: CodecSetup): string {
+  const file = sim.file;
+  if (!file) return NO_STATE;
+  const pool = sim.pool as unknown as PoolInside;
+  const P = pool.pagesPerHuge;
+  const smallBase = pool.hugePages * P;
+  const out: number[] = [];
+  const g = file.geometry;
+  out.push((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0), file.fdOpen ? 1 : 0, file.splitArmed ? 1 : 0, file.reservation, file.allocatedBytes / g.pageSize, pool.free, pool.rsvd);
+
+  // Folios in order of first appearance; physical huge pages and 4K frames renamed the same way.
+  const metaIndex = new Map<FolioMeta, number>();
+  const metas: FolioMeta[] = [];
+  const meta = (m: FolioMeta): number => {
+    let i = metaIndex.get(m);
+    if (i === undefined) {
+      i = metas.length;
+      metas.push(m);
+      metaIndex.set(m, i);
+    }
+    return i;
+  };
+  for (const block of file.blocks) {
+    if (block.meta) meta(block.meta);
+    for (const r of block.retired) meta(r);
+  }
+  for (const pin of file.pinStack) meta(pin.folio);
+  const loose = [...pool.meta.values()].filter((m) => !metaIndex.has(m)).sort((a, b) => a.head - b.head);
+  for (const m of loose) meta(m);
+  const hugeCanon = new Map<number, number>();
+  const smallCanon = new Map<number, number>();
+  const canonOf = (head: number): number => {
+    if (head >= smallBase) {
+      let c = smallCanon.get(head);
+      if (c === undefined) smallCanon.set(head, (c = smallCanon.size));
+      return 0x8000 | c;
+    }
+    const k = head / P;
+    let c = hugeCanon.get(k);
+    if (c === undefined) hugeCanon.set(k, (c = hugeCanon.size));
+    return c;
+  };
+
+  for (let p = 0; p < file.nPages; p++) {
+    let host = 0;
+    for (const [process, pages] of file.hostMaps) if (pages.has(p)) host |= 1 << process;
+    out.push(file.pages[p]!, file.uptodate[p]!, file.guest4k.has(p) ? 1 : 0, host);
+  }
+  for (const block of file.blocks) {
+    out.push(FOLIO_FILE_STATES.indexOf(block.folio.file) + FILE_CODES * FOLIO_WRAPPER_STATES.indexOf(block.folio.wrapper), block.guestHuge ? 1 : 0);
+    out.push(block.meta ? metaIndex.get(block.meta)! + 1 : 0, block.retired.length);
+    for (const r of block.retired) out.push(metaIndex.get(r)!);
+    out.push(block.totalPins, block.totalRetiredPins);
+    pushCounts(out, block.pins);
+    pushCounts(out, block.retiredPins);
+  }
+  out.push(file.pinStack.length);
+  for (const pin of file.pinStack) out.push(pin.page, pin.process, metaIndex.get(pin.folio)!, pin.retired ? 1 : 0);
+  out.push(metas.length);
+  const held = new Set(file.blocks.map((b) => b.meta).filter((m): m is FolioMeta => m !== undefined));
+  for (const m of metas) {
+    out.push(canonOf(m.head), m.originalOrder, m.order, pool.meta.get(m.head) === m ? 1 : 0);
+    pushCounts(out, m.pins);
+  }
+  out.push(pool.freeList.length);
+  for (const k of pool.freeList) out.push(canonOf(k * P));
+
+  // Bytes: every page of every huge page renamed so far (in the file, in the wrapper, free), and the 4K folios the file holds.
+  const ps = g.pageSize;
+  if (scratch.buf.length < ps) scratch.buf = Buffer.alloc(ps);
+  const odd: number[] = [];
+  const content = (pfn: number): number => {
+    if (sim.memory.isZero(pfn)) return 0;
+    sim.memory.read(pfn, 0, scratch.buf, 0, ps);
+    const v = scratch.buf[0]!;
+    for (let i = 1; i < ps; i++) {
+      if (scratch.buf[i] !== v) {
+        odd.push(...scratch.buf.subarray(0, ps));
+        return 0x100 + odd.length / ps - 1;
+      }
+    }
+    return v;
+  };
+  out.push(hugeCanon.size);
+  for (const k of hugeCanon.keys()) for (let i = 0; i < P; i++) out.push(content(k * P + i));
+  for (const m of metas) if (m.head >= smallBase) out.push(held.has(m) ? content(m.head) : 0xffff);
+  out.push(...odd);
+  return String.fromCharCode.apply(null, out);
+}
+
+function pushCounts(out: number[], counts: ReadonlyMap<number, number>): void {
+  out.push(counts.size);
+  for (const k of [...counts.keys()].sort((a, b) => a - b)) out.push(k, counts.get(k)!);
+}
+
+/** A live simulator in exactly the state `encoding` describes (the inverse of encode, up to the renaming). */
+export function materialize(encoding: string, setup: CodecSetup): Simulator {
+  const sim = rootSimulator(setup);
+  if (encoding === NO_STATE) return sim;
+  let at = 0;
+  const next = () => encoding.charCodeAt(at++);
+  const flagBits = next();
+  const flags: CreateFlag[] = [];
+  if (flagBits & 2) flags.push('mmap');
+  if (flagBits & 4) flags.push('init-shared');
+  if (flagBits & 1) flags.push('hugetlb');
+  const created = sim.create(setup.size, flags);
+  if (created.kind !== 'ok') throw new Error(`state-codec: the create that made this state is refused now (${JSON.stringify(created)})`);
+  const file = sim.file!;
+  const pool = sim.pool as unknown as PoolInside;
+  const P = pool.pagesPerHuge;
+  const smallBase = pool.hugePages * P;
+  const ps = file.geometry.pageSize;
+  file.fdOpen = next() === 1;
+  file.splitArmed = next() === 1;
+  file.reservation = next();
+  file.allocatedBytes = next() * ps;
+  pool.free = next();
+  pool.rsvd = next();
+
+  file.codeCounts.fill(0);
+  const hostPages: Array<Set<number>> = [];
+  for (let p = 0; p < file.nPages; p++) {
+    const code = next();
+    file.pages[p] = code;
+    file.codeCounts[Math.floor(p / file.blockPages) * CODES + code]! += 1;
+    file.uptodate[p] = next();
+    if (next()) file.guest4k.add(p);
+    const host = next();
+    for (let q = 0; q < setup.processes; q++) if (host & (1 << q)) (hostPages[q] ??= new Set()).add(p);
+  }
+  hostPages.forEach((pages, q) => pages && file.hostMaps.set(q, pages));
+
+  // Blocks refer to folios by index; the folio table comes later in the string, so fill the blocks in once it is read.
+  const blockRefs: Array<{ meta: number; retired: number[] }> = [];
+  for (const block of file.blocks) {
+    const labels = next();
+    block.folio = { file: FOLIO_FILE_STATES[labels % FILE_CODES] as FolioFileState, wrapper: FOLIO_WRAPPER_STATES[Math.floor(labels / FILE_CODES)] as FolioWrapperState };
+    block.guestHuge = next() === 1;
+    const metaRef = next();
+    const retired: number[] = [];
+    for (let n = next(); n > 0; n--) retired.push(next());
+    blockRefs.push({ meta: metaRef, retired });
+    block.totalPins = next();
+    block.totalRetiredPins = next();
+    readCounts(next, block.pins);
+    readCounts(next, block.retiredPins);
+  }
+  const pinRefs: Array<{ page: number; process: number; meta: number; retired: boolean }> = [];
+  for (let n = next(); n > 0; n--) pinRefs.push({ page: next(), process: next(), meta: next(), retired: next() === 1 });
+  const metas: FolioMeta[] = [];
+  const poolMeta = pool.meta;
+  poolMeta.clear();
+  let smallCount = 0;
+  for (let n = next(); n > 0; n--) {
+    const canon = next();
+    const head = canon & 0x8000 ? smallBase + (canon & 0x7fff) : canon * P;
+    if (canon & 0x8000) smallCount = Math.max(smallCount, (canon & 0x7fff) + 1);
+    const m: FolioMeta = { head, originalOrder: next(), order: next(), pins: new Map() };
+    if (next()) poolMeta.set(head, m);
+    readCounts(next, m.pins);
+    metas.push(m);
+  }
+  file.blocks.forEach((block, b) => {
+    const ref = blockRefs[b]!;
+    block.meta = ref.meta ? metas[ref.meta - 1] : undefined;
+    block.retired = ref.retired.map((i) => metas[i]!);
+  });
+  for (const r of pinRefs) file.pinStack.push({ page: r.page, process: r.process, folio: metas[r.meta]!, retired: r.retired } satisfies PinRecord);
+  const freeList = pool.freeList;
+  freeList.length = 0;
+  for (let n = next(); n > 0; n--) freeList.push(next());
+  (file as unknown as FileInside).nextSmallPfn = smallBase + smallCount;
+
+  const hugeCount = next();
+  const fills: Array<[number, number]> = [];
+  for (let k = 0; k < hugeCount; k++) for (let i = 0; i < P; i++) fills.push([k * P + i, next()]);
+  for (const m of metas) if (m.head >= smallBase) fills.push([m.head, next()]);
+  const oddStart = at;
+  for (const [pfn, v] of fills) {
+    if (v === 0 || v === 0xffff) continue;
+    if (v < 0x100) sim.memory.fill(pfn, 0, v, ps);
+    else {
+      const from = oddStart + (v - 0x100) * ps;
+      const bytes = Buffer.alloc(ps);
+      for (let i = 0; i < ps; i++) bytes[i] = encoding.charCodeAt(from + i);
+      sim.memory.write(pfn, 0, bytes, 0, ps);
+    }
+  }
+  return sim;
+}
+
+function readCounts(next: () => number, into: Map<number, number>): void {
+  into.clear();
+  for (let n = next(); n > 0; n--) into.set(next(), next());
+}
+
+/** One block as `drawBlock` wants it (machines/block.picture.ts), for counterexample pictures. */
+export function blockViews(sim: Simulator): Array<BlockView & { open: boolean }> {
+  const file = sim.file;
+  if (!file) return [];
+  return file.blocks.map((block, b) => {
+    const base = b * file.blockPages;
+    const range = (m: ReadonlyMap<number, number>) => Array.from({ length: file.blockPages }, (_, i) => m.get(base + i) ?? 0);
+    return {
+      pages: Array.from(file.pages.subarray(base, base + file.blockPages), (c) => STATE_OF_CODE[c]!),
+      file: file.geometry.hugetlb ? block.folio.file : block.meta ? 'split' : 'none',
+      wrapper: block.folio.wrapper,
+      pins: range(block.pins),
+      retiredPins: range(block.retiredPins),
+      available: 0,
+      splitArmed: file.splitArmed,
+      open: file.fdOpen,
+    };
+  });
+}
+
+/** What the ITF trace shows of a state: named, typed values (see itf.ts). */
+export interface StateVars {
+  open: boolean;
+  shareability: string[];
+  pageState: string[];
+  folio: string[];
+  guestMapping: string[];
+  hostMapped: number[][];
+  pins: Array<{ page: number; process: number; retired: boolean }>;
+  bytes: number[];
+  free: number;
+  rsvd: number;
+  allocatedBytes: number;
+  pendingMerge: number;
+  splitArmed: boolean;
+}
+
+export function stateVars(sim: Simulator): StateVars | undefined {
+  const file = sim.file;
+  if (!file) return undefined;
+  const pages = Array.from({ length: file.nPages }, (_, p) => p);
+  const bytes = pages.map((p) => {
+    const pfn = file.pfn(p);
+    if (pfn === undefined) return 0;
+    const b = Buffer.alloc(1);
+    sim.memory.read(pfn, 0, b, 0, 1);
+    return b[0]!;
+  });
+  return {
+    open: file.fdOpen,
+    shareability: pages.map((p) => file.shareability(p)),
+    pageState: pages.map((p) => STATE_OF_CODE[file.pages[p]!]!),
+    folio: file.blocks.map((b) => b.folio.file),
+    guestMapping: pages.map((p) => (file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none')),
+    hostMapped: pages.map((p) => [...file.hostMaps].filter(([, s]) => s.has(p)).map(([q]) => q).sort()),
+    pins: file.pinStack.map((r) => ({ page: r.page, process: r.process, retired: r.retired })),
+    bytes,
+    free: sim.pool.free,
+    rsvd: sim.pool.rsvd,
+    allocatedBytes: file.allocatedBytes,
+    pendingMerge: file.pendingMerge,
+    splitArmed: file.splitArmed,
+  };
+}
+
+
+/**
+ * The fields of each simulator object that the codec and `clone` know. A
+ * field the simulator gains later (issue 8) must be added to encode,
+ * materialize and clone; `assertKnownFields` refuses to explore until it is,
+ * so a new field can never be silently left out of the state.
+ */
+export const KNOWN_FIELDS = {
+  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure'],
+  GmemFile: [
+    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'codeCounts', 'uptodate', 'blocks', 'guest4k', 'hostMaps', 'pinStack',
+    'reservation', 'fdOpen', 'splitArmed', 'allocatedBytes', 'shareabilityChanges', 'nextSmallPfn', 'range', 'folio',
+  ],
+  BlockRecord: ['folio', 'meta', 'retired', 'guestHuge', 'pins', 'retiredPins', 'totalPins', 'totalRetiredPins'],
+  HugePool: ['hugePages', 'pagesPerHuge', 'free', 'rsvd', 'freeList', 'meta', 'returns'],
+  PhysicalMemory: ['pageSize', 'slabs', 'slabPages'],
+} as const;
+
+export function assertKnownFields(sim: Simulator): void {
+  const check = (what: keyof typeof KNOWN_FIELDS, obj: object | undefined) => {
+    if (!obj) return;
+    const known = new Set<string>(KNOWN_FIELDS[what]);
+    const unknown = Object.keys(obj).filter((k) => !known.has(k));
+    if (unknown.length) throw new Error(`src/explore/state-codec.ts does not know ${what}.${unknown.join(`, ${what}.`)}: add to encode, materialize and clone before exploring`);
+  };
+  check('Simulator', sim);
+  check('GmemFile', sim.file);
+  check('BlockRecord', sim.file?.blocks[0]);
+  check('HugePool', sim.pool);
+  check('PhysicalMemory', sim.memory);
+}
+
+interface Slab {
+  bytes: Buffer;
+  written: Uint8Array;
+  count: number;
+}
+
+/** A deep copy of a live simulator (folio identity kept), without running any constructor: cheaper than materialize per transition. */
+export function clone(sim: Simulator): Simulator {
+  const out = Object.create(Simulator.prototype) as Record<string, unknown>;
+  const mem = Object.create(PhysicalMemory.prototype) as Record<string, unknown>;
+  const srcMem = sim.memory as unknown as { pageSize: number; slabPages: number; slabs: Map<number, Slab> };
+  const slabs = new Map<number, Slab>();
+  for (const [k, slab] of srcMem.slabs) slabs.set(k, { bytes: Buffer.from(slab.bytes), written: slab.written.slice(), count: slab.count });
+  mem['pageSize'] = srcMem.pageSize;
+  mem['slabs'] = slabs;
+  mem['slabPages'] = srcMem.slabPages;
+  const srcPool = sim.pool as unknown as PoolInside;
+  const pool = Object.create(HugePoolClass.prototype) as Record<string, unknown>;
+  const metas = new Map<FolioMeta, FolioMeta>();
+  const meta = (m: FolioMeta): FolioMeta => {
+    let c = metas.get(m);
+    if (!c) metas.set(m, (c = { head: m.head, originalOrder: m.originalOrder, order: m.order, pins: new Map(m.pins) }));
+    return c;
+  };
+  const poolMeta = new Map<number, FolioMeta>();
+  for (const [k, m] of srcPool.meta) poolMeta.set(k, meta(m));
+  pool['hugePages'] = srcPool.hugePages;
+  pool['pagesPerHuge'] = srcPool.pagesPerHuge;
+  pool['free'] = srcPool.free;
+  pool['rsvd'] = srcPool.rsvd;
+  pool['freeList'] = srcPool.freeList.slice();
+  pool['meta'] = poolMeta;
+  pool['returns'] = [];
+  out['config'] = sim.config;
+  out['memory'] = mem;
+  out['pool'] = pool;
+  out['baseline'] = sim.baseline;
+  out['exposed'] = [];
+  out['convertFailure'] = undefined;
+  out['file'] = undefined;
+  const src = sim.file;
+  if (src) {
+    const f = Object.create(GmemFile.prototype) as Record<string, unknown>;
+    const s = src as unknown as Record<string, unknown>;
+    f['geometry'] = src.geometry;
+    f['settings'] = src.settings;
+    f['pool'] = pool;
+    f['memory'] = mem;
+    f['nPages'] = src.nPages;
+    f['nBlocks'] = src.nBlocks;
+    f['pages'] = src.pages.slice();
+    f['codeCounts'] = src.codeCounts.slice();
+    f['uptodate'] = src.uptodate.slice();
+    f['blocks'] = src.blocks.map((b): BlockRecord => ({
+      folio: b.folio,
+      ...(b.meta ? { meta: meta(b.meta) } : { meta: undefined }),
+      retired: b.retired.map(meta),
+      guestHuge: b.guestHuge,
+      pins: new Map(b.pins),
+      retiredPins: new Map(b.retiredPins),
+      totalPins: b.totalPins,
+      totalRetiredPins: b.totalRetiredPins,
+    }));
+    f['guest4k'] = new Set(src.guest4k);
+    const hostMaps = new Map<number, Set<number>>();
+    for (const [q, pages] of src.hostMaps) hostMaps.set(q, new Set(pages));
+    f['hostMaps'] = hostMaps;
+    f['pinStack'] = src.pinStack.map((r): PinRecord => ({ page: r.page, process: r.process, folio: meta(r.folio), retired: r.retired }));
+    f['reservation'] = src.reservation;
+    f['fdOpen'] = src.fdOpen;
+    f['splitArmed'] = src.splitArmed;
+    f['allocatedBytes'] = src.allocatedBytes;
+    f['shareabilityChanges'] = { ...src.shareabilityChanges };
+    f['nextSmallPfn'] = s['nextSmallPfn'];
+    f['range'] = s['range'];
+    f['folio'] = s['folio'];
+    out['file'] = f;
+  }
+  return out as unknown as Simulator;
+}
