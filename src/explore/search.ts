@@ -22,7 +22,7 @@ import type { Expansion, Model, Setting } from './expand';
 import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';
 import type { Scope, Step } from './operations';
-import { ExpandPool } from './worker-pool';
+import type { ExpandPool } from './worker-pool';
 
 export type FindingKind = InvariantName | 'CRASH';
 
@@ -58,7 +58,8 @@ export interface ExploreResult {
 }
 
 export interface ExploreOptions {
-  workers?: number;
+  /** worker threads to expand on (shared by concurrent searches); none: this thread. */
+  pool?: ExpandPool;
   shard?: { index: number; count: number };
   /** keep per-state fingerprints (shards do, for --merge). */
   keepFingerprints?: boolean;
@@ -70,13 +71,7 @@ const BATCH = 64;
 export async function explore(setting: Setting, scope: Scope, options: ExploreOptions = {}): Promise<ExploreResult> {
   const start = Date.now();
   const model = buildModel(setting, scope);
-  const workers = options.workers ?? 1;
-  const pool = workers > 1 ? new ExpandPool(workers, setting, scope) : undefined;
-  try {
-    return await search(model, pool, options, start);
-  } finally {
-    await pool?.close();
-  }
+  return search(model, options.pool, options, start);
 }
 
 async function search(model: Model, pool: ExpandPool | undefined, options: ExploreOptions, start: number): Promise<ExploreResult> {
@@ -175,7 +170,7 @@ async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: s
   const batches: Array<Promise<Expansion[]>> = [];
   for (let i = 0; i < frontier.length; i += BATCH) {
     batches.push(
-      pool.expand(frontier.slice(i, i + BATCH)).then((x) => {
+      pool.expand(model.setting, model.scope, frontier.slice(i, i + BATCH)).then((x) => {
         done += x.length;
         progress(done);
         return x;

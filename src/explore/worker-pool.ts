@@ -1,9 +1,8 @@
 /**
  * Successor computation on worker threads (node:worker_threads directly:
- * one long-lived worker per core, batches of encodings in, expansions out;
- * bench/explore.ts measures it against piscina's overhead-free path, see
- * README "Explorer"). Each worker builds the same model from (setting,
- * scope), so only strings cross threads.
+ * one long-lived worker per core, batches of encodings in, expansions out).
+ * Each worker builds the model of a (setting, scope) once and caches it, so
+ * only strings cross threads and several settings can share one pool.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -18,16 +17,16 @@ interface Pending {
 export class ExpandPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: Array<{ id: number; encodings: string[] }> = [];
+  private readonly queue: Array<{ id: number; setting: Setting; scope: Scope; encodings: string[] }> = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
-  constructor(size: number, setting: Setting, scope: Scope) {
+  constructor(readonly size: number) {
     const entry = join(__dirname, 'expand-worker.ts');
     // tsx compiles the TypeScript in the worker as bin/gmem.js does in the main thread.
     const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
     for (let i = 0; i < size; i++) {
-      const w = new Worker(bootstrap, { eval: true, workerData: { setting, scope } });
+      const w = new Worker(bootstrap, { eval: true });
       w.on('message', (msg: { id: number; expansions?: Expansion[]; error?: string }) => {
         const p = this.pending.get(msg.id)!;
         this.pending.delete(msg.id);
@@ -45,12 +44,12 @@ export class ExpandPool {
     }
   }
 
-  /** Expands a batch of states on the next idle worker. */
-  expand(encodings: string[]): Promise<Expansion[]> {
+  /** Expands a batch of states of one setting on the next idle worker (settings may share the pool). */
+  expand(setting: Setting, scope: Scope, encodings: string[]): Promise<Expansion[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.queue.push({ id, encodings });
+      this.queue.push({ id, setting, scope, encodings });
       this.pump();
     });
   }
