@@ -13,6 +13,7 @@ import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
+import { exploreCommand } from './commands/explore';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
@@ -24,7 +25,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, exploreCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -63,6 +63,8 @@ export interface ExploreOptions {
   shard?: { index: number; count: number };
   /** keep per-state fingerprints (shards do, for --merge). */
   keepFingerprints?: boolean;
+  /** stop after the level on which the first invariant broke. */
+  stopAtFirstFinding?: boolean;
   onProgress?: (info: { depth: number; states: number; transitions: number; done: number; total: number }) => void;
 }
 
@@ -122,6 +124,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     frontier = next;
     frontierIds = nextIds;
     depth++;
+    if (options.stopAtFirstFinding && first.size) break;
     options.onProgress?.({ depth, states: ids.size, transitions, done: 0, total: frontier.length });
   }
 
