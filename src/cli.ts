@@ -14,6 +14,7 @@ import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
 import { exploreCommand } from './commands/explore';
+import { verdictsCommand } from './commands/verdicts';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
@@ -25,7 +26,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, exploreCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, exploreCommand, verdictsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -97,6 +97,62 @@ export function hasFile(sim: Simulator): boolean {
 
 const scratch = { buf: Buffer.alloc(0) };
 
+/** Scratch for encode: one buffer of 16-bit units and the renaming tables, reused (encode runs once per transition). */
+const enc = {
+  buf: new Uint16Array(4096),
+  n: 0,
+  metaIndex: new Map<FolioMeta, number>(),
+  metas: [] as FolioMeta[],
+  hugeCanon: new Map<number, number>(),
+  smallCanon: new Map<number, number>(),
+  odd: [] as number[],
+};
+
+function put(v: number): void {
+  if (enc.n === enc.buf.length) {
+    const bigger = new Uint16Array(enc.buf.length * 2);
+    bigger.set(enc.buf);
+    enc.buf = bigger;
+  }
+  enc.buf[enc.n++] = v;
+}
+
+function metaId(m: FolioMeta): number {
+  let i = enc.metaIndex.get(m);
+  if (i === undefined) {
+    i = enc.metas.length;
+    enc.metas.push(m);
+    enc.metaIndex.set(m, i);
+  }
+  return i;
+}
+
+function canonOf(head: number, smallBase: number, P: number): number {
+  if (head >= smallBase) {
+    let c = enc.smallCanon.get(head);
+    if (c === undefined) enc.smallCanon.set(head, (c = enc.smallCanon.size));
+    return 0x8000 | c;
+  }
+  const k = head / P;
+  let c = enc.hugeCanon.get(k);
+  if (c === undefined) enc.hugeCanon.set(k, (c = enc.hugeCanon.size));
+  return c;
+}
+
+function contentOf(memory: PhysicalMemory, pfn: number, ps: number): number {
+  if (memory.isZero(pfn)) return 0;
+  memory.read(pfn, 0, scratch.buf, 0, ps);
+  const b = scratch.buf;
+  const v = b[0]!;
+  for (let i = 1; i < ps; i++) {
+    if (b[i] !== v) {
+      for (let j = 0; j < ps; j++) enc.odd.push(b[j]!);
+      return 0x100 + enc.odd.length / ps - 1;
+    }
+  }
+  return v;
+}
+
 /** The canonical encoding of a simulator's state (see the file comment). */
 export function encode(sim: Simulator, _setup?: CodecSetup): string {
   const file = sim.file;
@@ -104,93 +160,102 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   const pool = sim.pool as unknown as PoolInside;
   const P = pool.pagesPerHuge;
   const smallBase = pool.hugePages * P;
-  const out: number[] = [];
   const g = file.geometry;
-  out.push((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0), file.fdOpen ? 1 : 0, file.splitArmed ? 1 : 0, file.reservation, file.allocatedBytes / g.pageSize, pool.free, pool.rsvd);
+  const ps = g.pageSize;
+  if (scratch.buf.length < ps) scratch.buf = Buffer.alloc(ps);
+  enc.n = 0;
+  enc.metaIndex.clear();
+  enc.metas.length = 0;
+  enc.hugeCanon.clear();
+  enc.smallCanon.clear();
+  enc.odd.length = 0;
+  put((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
+  put(file.fdOpen ? 1 : 0);
+  put(file.splitArmed ? 1 : 0);
+  put(file.reservation);
+  put(file.allocatedBytes / ps);
+  put(pool.free);
+  put(pool.rsvd);
 
   // Folios in order of first appearance; physical huge pages and 4K frames renamed the same way.
-  const metaIndex = new Map<FolioMeta, number>();
-  const metas: FolioMeta[] = [];
-  const meta = (m: FolioMeta): number => {
-    let i = metaIndex.get(m);
-    if (i === undefined) {
-      i = metas.length;
-      metas.push(m);
-      metaIndex.set(m, i);
-    }
-    return i;
-  };
-  for (const block of file.blocks) {
-    if (block.meta) meta(block.meta);
-    for (const r of block.retired) meta(r);
+  const blocks = file.blocks;
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b]!;
+    if (block.meta) metaId(block.meta);
+    for (const r of block.retired) metaId(r);
   }
-  for (const pin of file.pinStack) meta(pin.folio);
-  const loose = [...pool.meta.values()].filter((m) => !metaIndex.has(m)).sort((a, b) => a.head - b.head);
-  for (const m of loose) meta(m);
-  const hugeCanon = new Map<number, number>();
-  const smallCanon = new Map<number, number>();
-  const canonOf = (head: number): number => {
-    if (head >= smallBase) {
-      let c = smallCanon.get(head);
-      if (c === undefined) smallCanon.set(head, (c = smallCanon.size));
-      return 0x8000 | c;
-    }
-    const k = head / P;
-    let c = hugeCanon.get(k);
-    if (c === undefined) hugeCanon.set(k, (c = hugeCanon.size));
-    return c;
-  };
+  for (const pin of file.pinStack) metaId(pin.folio);
+  let loose: FolioMeta[] | undefined;
+  for (const m of pool.meta.values()) if (!enc.metaIndex.has(m)) (loose ??= []).push(m);
+  if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) metaId(m);
 
   for (let p = 0; p < file.nPages; p++) {
     let host = 0;
     for (const [process, pages] of file.hostMaps) if (pages.has(p)) host |= 1 << process;
-    out.push(file.pages[p]!, file.uptodate[p]!, file.guest4k.has(p) ? 1 : 0, host);
+    put(file.pages[p]!);
+    put(file.uptodate[p]!);
+    put(file.guest4k.has(p) ? 1 : 0);
+    put(host);
   }
-  for (const block of file.blocks) {
-    out.push(FOLIO_FILE_STATES.indexOf(block.folio.file) + FILE_CODES * FOLIO_WRAPPER_STATES.indexOf(block.folio.wrapper), block.guestHuge ? 1 : 0);
-    out.push(block.meta ? metaIndex.get(block.meta)! + 1 : 0, block.retired.length);
-    for (const r of block.retired) out.push(metaIndex.get(r)!);
-    out.push(block.totalPins, block.totalRetiredPins);
-    pushCounts(out, block.pins);
-    pushCounts(out, block.retiredPins);
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b]!;
+    put(FOLIO_FILE_STATES.indexOf(block.folio.file) + FILE_CODES * FOLIO_WRAPPER_STATES.indexOf(block.folio.wrapper));
+    put(block.guestHuge ? 1 : 0);
+    put(block.meta ? enc.metaIndex.get(block.meta)! + 1 : 0);
+    put(block.retired.length);
+    for (const r of block.retired) put(enc.metaIndex.get(r)!);
+    put(block.totalPins);
+    put(block.totalRetiredPins);
+    putCounts(block.pins);
+    putCounts(block.retiredPins);
   }
-  out.push(file.pinStack.length);
-  for (const pin of file.pinStack) out.push(pin.page, pin.process, metaIndex.get(pin.folio)!, pin.retired ? 1 : 0);
-  out.push(metas.length);
-  const held = new Set(file.blocks.map((b) => b.meta).filter((m): m is FolioMeta => m !== undefined));
+  put(file.pinStack.length);
+  for (const pin of file.pinStack) {
+    put(pin.page);
+    put(pin.process);
+    put(enc.metaIndex.get(pin.folio)!);
+    put(pin.retired ? 1 : 0);
+  }
+  const metas = enc.metas;
+  put(metas.length);
   for (const m of metas) {
-    out.push(canonOf(m.head), m.originalOrder, m.order, pool.meta.get(m.head) === m ? 1 : 0);
-    pushCounts(out, m.pins);
+    put(canonOf(m.head, smallBase, P));
+    put(m.originalOrder);
+    put(m.order);
+    put(pool.meta.get(m.head) === m ? 1 : 0);
+    putCounts(m.pins);
   }
-  out.push(pool.freeList.length);
-  for (const k of pool.freeList) out.push(canonOf(k * P));
+  put(pool.freeList.length);
+  for (const k of pool.freeList) put(canonOf(k * P, smallBase, P));
 
   // Bytes: every page of every huge page renamed so far (in the file, in the wrapper, free), and the 4K folios the file holds.
-  const ps = g.pageSize;
-  if (scratch.buf.length < ps) scratch.buf = Buffer.alloc(ps);
-  const odd: number[] = [];
-  const content = (pfn: number): number => {
-    if (sim.memory.isZero(pfn)) return 0;
-    sim.memory.read(pfn, 0, scratch.buf, 0, ps);
-    const v = scratch.buf[0]!;
-    for (let i = 1; i < ps; i++) {
-      if (scratch.buf[i] !== v) {
-        odd.push(...scratch.buf.subarray(0, ps));
-        return 0x100 + odd.length / ps - 1;
-      }
-    }
-    return v;
-  };
-  out.push(hugeCanon.size);
-  for (const k of hugeCanon.keys()) for (let i = 0; i < P; i++) out.push(content(k * P + i));
-  for (const m of metas) if (m.head >= smallBase) out.push(held.has(m) ? content(m.head) : 0xffff);
-  out.push(...odd);
-  return String.fromCharCode.apply(null, out);
+  put(enc.hugeCanon.size);
+  for (const k of enc.hugeCanon.keys()) for (let i = 0; i < P; i++) put(contentOf(sim.memory, k * P + i, ps));
+  for (const m of metas) {
+    if (m.head < smallBase) continue;
+    let held = false;
+    for (let b = 0; b < blocks.length && !held; b++) held = blocks[b]!.meta === m;
+    put(held ? contentOf(sim.memory, m.head, ps) : 0xffff);
+  }
+  for (const v of enc.odd) put(v);
+  let out = '';
+  for (let i = 0; i < enc.n; i += 4096) out += String.fromCharCode.apply(null, enc.buf.subarray(i, Math.min(enc.n, i + 4096)) as unknown as number[]);
+  return out;
 }
 
-function pushCounts(out: number[], counts: ReadonlyMap<number, number>): void {
-  out.push(counts.size);
-  for (const k of [...counts.keys()].sort((a, b) => a - b)) out.push(k, counts.get(k)!);
+function putCounts(counts: ReadonlyMap<number, number>): void {
+  put(counts.size);
+  if (counts.size === 1) {
+    for (const [k, v] of counts) {
+      put(k);
+      put(v);
+    }
+    return;
+  }
+  for (const k of [...counts.keys()].sort((a, b) => a - b)) {
+    put(k);
+    put(counts.get(k)!);
+  }
 }
 
 /** A live simulator in exactly the state `encoding` describes (the inverse of encode, up to the renaming). */
