@@ -9,7 +9,7 @@
  * compares that digest with the sources now.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Command } from '../cli';
@@ -17,7 +17,7 @@ import { DEFAULT_POLICY, POLICY_NOTES } from '../../machines/policy';
 import type { Policy } from '../../machines/policy';
 import { INVARIANTS } from '../invariants';
 import type { Counterexample } from '../explore/counterexample';
-import { scopeText as scopeWords } from '../explore/counterexample';
+import { scopeText as scopeWords, slug } from '../explore/counterexample';
 import { LOCAL_KNOWN_DEFECTS } from '../explore/expected-breaks';
 import type { SettingReport } from '../explore/run';
 import { runSettings } from '../explore/run';
@@ -29,6 +29,8 @@ import { scopeText } from './explore';
 const ROOT = join(__dirname, '..', '..');
 export const VERDICTS_FILE = join(ROOT, 'docs', 'VERDICTS.md');
 export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
+/** Every setting's result (without fingerprints), from which the document is rendered. */
+export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
 
 /** The sources the verdicts are a function of (their digest goes into the document). */
 export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants.ts', 'src/trace', 'src/explore', 'src/commands/verdicts.ts'];
@@ -71,17 +73,23 @@ export const verdictsCommand: Command = {
     rmSync(VERDICT_TRACES, { recursive: true, force: true });
     const reports = await runSettings(verdictSettings(), START_SCOPE, { workers, out: VERDICT_TRACES, ...(onProgress ? { onProgress } : {}) });
     writeFileSync(VERDICTS_FILE, renderVerdicts(reports, Date.now() - start));
+    writeFileSync(VERDICT_RESULTS, `${JSON.stringify(reports.map((r) => r.result), null, 1)}\n`);
     const bad = reports.filter((r) => r.unexpected.length || r.missing.length || r.counterexamples.some((c) => !c.reproduced));
     process.stdout.write(`wrote ${relative(process.cwd(), VERDICTS_FILE)} (${reports.length} settings)${bad.length ? `; MISMATCH with the known defects: ${bad.map((r) => r.name).join('; ')}` : ''}\n`);
     return bad.length ? EXIT_FAILED : EXIT_OK;
   },
 };
 
-function rel(file: string | undefined): string {
-  return file ? relative(join(ROOT, 'docs'), file).split('\\').join('/') : '(not written)';
+function rel(file: string): string {
+  return relative(join(ROOT, 'docs'), file).split('\\').join('/');
 }
 
-function drawCounterexample(c: Counterexample, file: string | undefined): string[] {
+/** Where `gmem verdicts` writes a counterexample's trace (the same path whether or not it wrote it in this run). */
+function traceFile(r: SettingReport, c: Counterexample): string {
+  return join(VERDICT_TRACES, slug(r.result.setting), `${c.finding.invariant}.trace.json`);
+}
+
+function drawCounterexample(c: Counterexample, file: string): string[] {
   const out = [`Trace: [${rel(file)}](${rel(file)}) (${c.finding.steps.length} steps; replay: ${c.replay})`, '', '```'];
   c.pictures.forEach((p, i) => {
     out.push(`${String(i).padStart(2)}. ${p.step}  ->  ${p.outcome}${p.violations.length ? `   BREAKS ${p.violations.join(', ')}` : ''}`);
@@ -136,7 +144,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
       const inherited = new Set(base.result.findings.map((f) => f.invariant));
       for (const c of r.counterexamples.filter((x) => !inherited.has(x.finding.invariant))) {
         out.push(`**\`${key}: ${a.value}\` breaks ${c.finding.invariant}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
-        out.push(...drawCounterexample(c, r.files[c.finding.invariant]?.trace));
+        out.push(...drawCounterexample(c, traceFile(r, c)));
       }
     }
   }
@@ -155,7 +163,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     const r = byName.get(settingName(s))!;
     for (const c of r.counterexamples) {
       out.push(`**${s.variant} / ${s.vmType} breaks ${c.finding.invariant}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
-      out.push(...drawCounterexample(c, r.files[c.finding.invariant]?.trace));
+      out.push(...drawCounterexample(c, traceFile(r, c)));
     }
   }
   out.push('Known defects compared against (pre-merge stand-in for the DOMAIN 7.3 table; see src/explore/expected-breaks.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
@@ -175,8 +183,4 @@ export function withoutTimings(text: string): string {
   const a = text.indexOf(TIMINGS_START);
   const b = text.indexOf(TIMINGS_END);
   return a >= 0 && b > a ? text.slice(0, a) + text.slice(b + TIMINGS_END.length) : text;
-}
-
-export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
 }

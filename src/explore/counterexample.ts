@@ -37,10 +37,11 @@ function expectOf(outcome: StepOutcome | undefined): Expectation {
   return outcome.error;
 }
 
-export function slug(model: Model): string {
-  const { variant, vmType, policy } = model.setting;
+/** A setting as a directory name (`rfc-v2.sw-protected.split-lazy`). */
+export function slug(setting: Model['setting']): string {
+  const { variant, vmType, policy } = setting;
   const changed = Object.entries(policy).filter(([k, v]) => (DEFAULTS as Record<string, string>)[k] !== v);
-  return [variant, vmType, ...changed.map(([k, v]) => `${k}-${v}`), ...(model.setting.faults ?? []).map((f) => `fault-${f}`)].join('.');
+  return [variant, vmType, ...changed.map(([k, v]) => `${k}-${v}`), ...(setting.faults ?? []).map((f) => `fault-${f}`)].join('.');
 }
 const DEFAULTS = { split: 'eager', afterTruncate: 'keep', restore: 'allocator-wrapper', truncateWhilePinned: 'eagain' };
 
@@ -74,7 +75,7 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
   const injects = finding.steps.some((s) => s.op === 'inject');
   const allowed = excusable(config, injects);
   const declared = [...seen].filter((i) => allowed.has(i)).sort();
-  const name = `explore-${slug(model)}-${finding.invariant}`.toLowerCase();
+  const name = `explore-${slug(model.setting)}-${finding.invariant}`.toLowerCase();
   const trace: Trace = {
     format: 'gmem-trace/1',
     name,

@@ -77,8 +77,8 @@ export function report(result: ExploreResult, out?: string): SettingReport {
   const expected = expectedBreaks(result.setting);
   const broken = new Set<FindingKind>(result.findings.map((f) => f.invariant));
   const files: SettingReport['files'] = {};
-  if (out) {
-    const dir = join(out, slug(model));
+  if (out && counterexamples.length) {
+    const dir = join(out, slug(result.setting));
     mkdirSync(dir, { recursive: true });
     for (const c of counterexamples) {
       const base = join(dir, c.finding.invariant);
