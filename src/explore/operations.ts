@@ -92,7 +92,7 @@ export function creates(g: Geometry): Array<Extract<Step, { op: 'create' }>> {
 export function operations(g: Geometry): Step[] {
   const out: Step[] = [];
   for (const gen of Object.values(OP_GENERATORS) as Array<(g: Geometry) => Step[]>) out.push(...gen(g));
-  for (const pending of PENDING_OPS) if (stepSchema.safeParse(pending).success) out.push(pending as unknown as Step);
+  for (const pending of PENDING_OPS) if (stepSchema.safeParse(pending).success && !out.some((s) => s.op === pending.op)) out.push(pending as unknown as Step);
   return out;
 }
 
