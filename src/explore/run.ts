@@ -121,11 +121,17 @@ export function writeShard(file: string, scope: Scope, shard: { index: number; c
 
 /** Reads shard files; a malformed one is reported by name (exit 2 in the CLI). */
 export function readShard(file: string): ShardFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ShardError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
   let body: ShardFile;
   try {
-    body = JSON.parse(readFileSync(file, 'utf8')) as ShardFile;
+    body = JSON.parse(text) as ShardFile;
   } catch (err) {
-    throw new ShardError(`${file}: not a shard file (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new ShardError(`${file}: not JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
   if (body?.format !== SHARD_FORMAT || !Array.isArray(body.results)) throw new ShardError(`${file}: $.format: expected "${SHARD_FORMAT}"`);
   return body;

@@ -150,7 +150,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     scope,
     states: ids.size,
     transitions,
-    depthReached: Math.max(...depthOf),
+    depthReached: depthOf.reduce((a, b) => (b > a ? b : a), 0),
     exhausted: frontier.length === 0,
     wallMs,
     statesPerSecond: Math.round(ids.size / Math.max(0.001, wallMs / 1000)),
