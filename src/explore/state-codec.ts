@@ -66,6 +66,8 @@ interface FileInside {
 const NO_STATE = '';
 const FILE_CODES = FOLIO_FILE_STATES.length;
 const CODES = STATE_OF_CODE.length;
+const FILE_CODE = Object.fromEntries(FOLIO_FILE_STATES.map((s, i) => [s, i])) as Record<FolioFileState, number>;
+const WRAPPER_CODE = Object.fromEntries(FOLIO_WRAPPER_STATES.map((s, i) => [s, i])) as Record<FolioWrapperState, number>;
 
 export interface CodecSetup {
   config: SimConfig;
@@ -106,6 +108,8 @@ const enc = {
   hugeCanon: new Map<number, number>(),
   smallCanon: new Map<number, number>(),
   odd: [] as number[],
+  /** process, page set, process, page set, ... */
+  hosts: [] as Array<number | Set<number>>,
 };
 
 function put(v: number): void {
@@ -189,9 +193,12 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   for (const m of pool.meta.values()) if (!enc.metaIndex.has(m)) (loose ??= []).push(m);
   if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) metaId(m);
 
+  enc.hosts.length = 0;
+  for (const [process, pages] of file.hostMaps) if (pages.size) enc.hosts.push(process, pages);
+  const hosts = enc.hosts;
   for (let p = 0; p < file.nPages; p++) {
     let host = 0;
-    for (const [process, pages] of file.hostMaps) if (pages.has(p)) host |= 1 << process;
+    for (let h = 0; h < hosts.length; h += 2) if ((hosts[h + 1] as Set<number>).has(p)) host |= 1 << (hosts[h] as number);
     put(file.pages[p]!);
     put(file.uptodate[p]!);
     put(file.guest4k.has(p) ? 1 : 0);
@@ -199,7 +206,7 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   }
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b]!;
-    put(FOLIO_FILE_STATES.indexOf(block.folio.file) + FILE_CODES * FOLIO_WRAPPER_STATES.indexOf(block.folio.wrapper));
+    put(FILE_CODE[block.folio.file] + FILE_CODES * WRAPPER_CODE[block.folio.wrapper]);
     put(block.guestHuge ? 1 : 0);
     put(block.meta ? enc.metaIndex.get(block.meta)! + 1 : 0);
     put(block.retired.length);
