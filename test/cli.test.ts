@@ -18,7 +18,7 @@ describe('gmem CLI', () => {
   it('an unknown command names it and exits 2 without a stack trace', () => {
     const r = runCli(['frobnicate']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("gmem: unknown command 'frobnicate' (commands: walk, coverage, replay, tables, diagram, spec, inspect, view)\n");
+    expect(r.stderr).toBe("gmem: unknown command 'frobnicate' (commands: walk, coverage, replay, tables, diagram, spec, inspect, view, explore, verdicts)\n");
   });
 
   it('an unknown flag names it and exits 2', () => {
