@@ -146,7 +146,7 @@ function expectation(r: SettingReport): string {
   if (r.unexpected.length) return `UNEXPECTED ${r.unexpected.join(', ')}`;
   if (r.counterexamples.some((c) => !c.reproduced)) return 'NOT REPRODUCED by replay';
   if (r.missing.length) return `as known, but ${r.missing.map((m) => `${m.invariant} [${m.because}]`).join(', ')} not reached in scope`;
-  return r.expected.length ? `as known (${r.expected.map((e) => e.because).join('; ')})` : 'as known (none)';
+  return r.expected.length ? `as known (${[...new Set(r.expected.map((e) => e.because))].join('; ')})` : 'as known (none)';
 }
 
 function table(header: string[], rows: string[][], numeric: number[]): string[] {
