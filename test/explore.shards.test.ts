@@ -1,7 +1,9 @@
 /**
  * Shards partition the work and merge back to the one-run answer: the same
  * distinct states, transitions, depth and verdicts (invariant and
- * counterexample length), and worker threads change nothing either.
+ * counterexample length). (That worker threads change nothing is checked by
+ * test/explore.verdicts.test.ts: its stored results come from `gmem verdicts`
+ * on worker threads, and a fresh search on this thread must equal them.)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ const summary = (r: { states: number; transitions: number; depthReached: number;
   verdicts: r.findings.map((f) => `${f.invariant}:${f.steps.length}`),
 });
 
-it('three shards merged report what one run does; two workers report what one thread does', async () => {
+it('three shards merged report what one run does', async () => {
   const one = await runSettings(settings, scope);
   expect(one[0]!.result.findings.map((f) => f.invariant)).toEqual(['INV-12']);
   const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
@@ -37,10 +39,6 @@ it('three shards merged report what one run does; two workers report what one th
   }
   const merged = mergeShards(files.map(readShard));
   expect(merged.map(summary)).toEqual(one.map((r) => summary(r.result)));
-
-  const threaded = await runSettings(settings, scope, { workers: 2 });
-  expect(threaded.map((r) => summary(r.result))).toEqual(one.map((r) => summary(r.result)));
-  expect(threaded.map((r) => r.result.findings)).toEqual(one.map((r) => r.result.findings));
 }, 60_000);
 
 it('merging refuses an incomplete set of shards', async () => {
