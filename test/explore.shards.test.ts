@@ -47,3 +47,11 @@ it('merging refuses an incomplete set of shards', async () => {
   writeShard(file, scope, { index: 0, count: 2 }, await runSettings(settings.slice(0, 1), { ...scope, depth: 3 }, { shard: { index: 0, count: 2 } }));
   expect(() => mergeShards([readShard(file)])).toThrow('shards must be 0/2 to 1/2, each once');
 });
+
+it("a policy alternative's own breaks exclude the variant's defects, which break under the kernel decision too", async () => {
+  const [r] = await runSettings([{ variant: 'wip-2025-12', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }], scope);
+  expect(r!.result.findings.map((f) => f.invariant)).toContain('INV-12');
+  expect(r!.own).toBeDefined();
+  expect(r!.own!.has('INV-12')).toBe(false);
+  expect(r!.own!.has('INV-6')).toBe(true);
+});

@@ -17,6 +17,12 @@ import type { Scope } from './operations';
 import type { ExploreResult, Finding, FindingKind } from './search';
 import { explore, invariantOrder } from './search';
 import { settingName } from './settings';
+import type { Policy } from '../../machines/policy';
+import { DEFAULT_POLICY } from '../../machines/policy';
+
+function isKernelPolicy(policy: Policy): boolean {
+  return (Object.keys(DEFAULT_POLICY) as Array<keyof Policy>).every((k) => policy[k] === DEFAULT_POLICY[k]);
+}
 import { ExpandPool } from './worker-pool';
 
 export interface SettingReport {
@@ -28,6 +34,8 @@ export interface SettingReport {
   unexpected: FindingKind[];
   /** expected, but not broken in this scope. */
   missing: Expected[];
+  /** a policy alternative: the invariants it breaks that its kernel decision does not on the same steps. */
+  own?: Set<FindingKind>;
   /** counterexample files written, per invariant. */
   files: Partial<Record<FindingKind, { trace: string; itf: string }>>;
 }
@@ -54,6 +62,7 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
           ...(pool ? { pool } : {}),
           ...(options.shard ? { shard: options.shard, keepFingerprints: true } : {}),
           ...(options.stopAtFirstFinding ? { stopAtFirstFinding: true } : {}),
+          ...(isKernelPolicy(setting.policy) ? {} : { baseline: { ...setting, policy: DEFAULT_POLICY } }),
           onProgress: (p) => {
             states[i] = p.states;
             tick();
@@ -73,7 +82,9 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
 
 export function report(result: ExploreResult, out?: string): SettingReport {
   const model = buildModel(result.setting, result.scope);
-  const counterexamples = result.findings.map((f) => counterexample(model, f));
+  // A policy alternative's own counterexample of an invariant, where it has one, is the one to show.
+  const own = result.ownFindings ? new Map(result.ownFindings.map((f) => [f.invariant, f])) : undefined;
+  const counterexamples = result.findings.map((f) => counterexample(model, own?.get(f.invariant) ?? f));
   const expected = expectedBreaks(result.setting);
   const broken = new Set<FindingKind>(result.findings.map((f) => f.invariant));
   const files: SettingReport['files'] = {};
@@ -94,6 +105,7 @@ export function report(result: ExploreResult, out?: string): SettingReport {
     expected,
     unexpected: [...broken].filter((k) => k === 'CRASH' || !expected.some((e) => e.invariant === k)),
     missing: expected.filter((e) => !broken.has(e.invariant)),
+    ...(own ? { own: new Set(own.keys()) } : {}),
     files,
   };
 }
@@ -172,13 +184,17 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
       if (s.degree >= 0) transitions += s.degree;
       depthReached = Math.max(depthReached, s.depth);
     }
-    const best = new Map<FindingKind, Finding>();
-    for (const part of parts) {
-      for (const f of part.findings) {
-        const b = best.get(f.invariant);
-        if (!b || f.steps.length < b.steps.length || (f.steps.length === b.steps.length && JSON.stringify(f.steps) < JSON.stringify(b.steps))) best.set(f.invariant, f);
+    const shortest = (lists: Array<Finding[] | undefined>): Finding[] => {
+      const best = new Map<FindingKind, Finding>();
+      for (const list of lists) {
+        for (const f of list ?? []) {
+          const b = best.get(f.invariant);
+          if (!b || f.steps.length < b.steps.length || (f.steps.length === b.steps.length && JSON.stringify(f.steps) < JSON.stringify(b.steps))) best.set(f.invariant, f);
+        }
       }
-    }
+      return [...best.values()].sort((a, b) => invariantOrder(a.invariant) - invariantOrder(b.invariant));
+    };
+    const ownFindings = parts.some((p) => p.ownFindings) ? shortest(parts.map((p) => p.ownFindings)) : undefined;
     const wallMs = Math.max(...parts.map((p) => p.wallMs));
     return {
       setting: parts[0]!.setting,
@@ -189,7 +205,8 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
       exhausted: parts.every((p) => p.exhausted),
       wallMs,
       statesPerSecond: Math.round(states.size / Math.max(0.001, wallMs / 1000)),
-      findings: [...best.values()].sort((a, b) => invariantOrder(a.invariant) - invariantOrder(b.invariant)),
+      findings: shortest(parts.map((p) => p.findings)),
+      ...(ownFindings ? { ownFindings } : {}),
     };
   });
 }

@@ -23,6 +23,8 @@ import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';
 import type { Scope, Step } from './operations';
 import type { ExpandPool } from './worker-pool';
+import { runStep } from '../trace/replay';
+import { rootSimulator } from './state-codec';
 
 export type FindingKind = InvariantName | 'CRASH';
 
@@ -41,6 +43,12 @@ export interface ShardInfo {
 }
 
 export interface ExploreResult {
+  /**
+   * With `baseline`: per invariant, the shortest counterexample whose steps do
+   * not break that invariant under the baseline setting (a policy
+   * alternative's own breaks, told apart from the variant's defects).
+   */
+  ownFindings?: Finding[];
   setting: Setting;
   scope: Scope;
   states: number;
@@ -63,6 +71,8 @@ export interface ExploreOptions {
   shard?: { index: number; count: number };
   /** keep per-state fingerprints (shards do, for --merge). */
   keepFingerprints?: boolean;
+  /** the kernel decision to tell a policy alternative's own breaks from (see ExploreResult.ownFindings). */
+  baseline?: Setting;
   /** stop after the level on which the first invariant broke. */
   stopAtFirstFinding?: boolean;
   onProgress?: (info: { depth: number; states: number; transitions: number; done: number; total: number }) => void;
@@ -84,11 +94,20 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
   const depthOf: number[] = [0];
   const degree: number[] = [-1];
   const first = new Map<FindingKind, { parent: number; step: number; message?: string }>();
+  const own = new Map<FindingKind, { parent: number; step: number }>();
+  const baseline = options.baseline ? buildModel(options.baseline, scope) : undefined;
+  /** Replays per invariant spent looking for an own break, bounded so a variant defect everywhere cannot stall the search. */
+  const tries = new Map<FindingKind, number>();
   let frontier: string[] = [''];
   let frontierIds: number[] = [0];
   let transitions = 0;
   let depth = 0;
   let shard: ShardInfo | undefined;
+  const pathTo = (id: number): number[] => {
+    const out: number[] = [];
+    for (let at = id; at > 0; at = parent[at]!) out.push(via[at]!);
+    return out.reverse();
+  };
 
   while (depth < scope.depth && frontier.length) {
     if (options.shard && !shard && frontier.length >= 16 * options.shard.count) {
@@ -107,7 +126,15 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
       const from = frontierIds[k]!;
       degree[from] = x.transitions;
       transitions += x.transitions;
-      for (const [step, invariants] of x.violations) for (const inv of invariants) if (!first.has(inv)) first.set(inv, { parent: from, step });
+      for (const [step, invariants] of x.violations) {
+        for (const inv of invariants) {
+          if (!first.has(inv)) first.set(inv, { parent: from, step });
+          if (!baseline || own.has(inv) || (tries.get(inv) ?? 0) >= OWN_TRIES) continue;
+          tries.set(inv, (tries.get(inv) ?? 0) + 1);
+          const steps = [...pathTo(from), step].map((i) => model.steps[i]!);
+          if (!breaksUnder(baseline, steps, inv)) own.set(inv, { parent: from, step });
+        }
+      }
       for (const [step, message] of x.crashes) if (!first.has('CRASH')) first.set('CRASH', { parent: from, step, message });
       for (const [step, child] of x.children) {
         if (ids.has(child)) continue;
@@ -128,17 +155,15 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     options.onProgress?.({ depth, states: ids.size, transitions, done: 0, total: frontier.length });
   }
 
-  const pathTo = (id: number): number[] => {
-    const out: number[] = [];
-    for (let at = id; at > 0; at = parent[at]!) out.push(via[at]!);
-    return out.reverse();
-  };
   const findings: Finding[] = [...first].map(([invariant, f]) => ({
     invariant,
     steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!),
     ...(f.message ? { message: f.message } : {}),
   }));
   findings.sort(byKindThenLength);
+  const ownFindings: Finding[] | undefined = baseline
+    ? [...own].map(([invariant, f]) => ({ invariant, steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!) })).sort(byKindThenLength)
+    : undefined;
   const wallMs = Date.now() - start;
   let fingerprints: number[] | undefined;
   if (options.keepFingerprints) {
@@ -155,6 +180,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     wallMs,
     statesPerSecond: Math.round(ids.size / Math.max(0.001, wallMs / 1000)),
     findings,
+    ...(ownFindings ? { ownFindings } : {}),
     ...(shard ? { shard } : {}),
     ...(fingerprints ? { fingerprints } : {}),
   };
@@ -181,6 +207,19 @@ async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: s
     );
   }
   return (await Promise.all(batches)).flat();
+}
+
+const OWN_TRIES = 2000;
+
+/** Whether these steps break the invariant under another setting (the simulator throwing counts as no). */
+function breaksUnder(model: Model, steps: Step[], invariant: FindingKind): boolean {
+  const sim = rootSimulator(model.setup);
+  try {
+    for (const step of steps) if (runStep(sim, step).violations.some((v) => v.invariant === invariant)) return true;
+  } catch {
+    return false;
+  }
+  return false;
 }
 
 export function invariantOrder(kind: FindingKind): number {
