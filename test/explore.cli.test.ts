@@ -7,28 +7,35 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VARIANTS } from '../machines/policy';
+import { slug } from '../src/explore/counterexample';
+import { expectedBreaks } from '../src/explore/expected-breaks';
+import { settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
 import { exploreCommand } from '../src/commands/explore';
 import { UsageError } from '../src/usage-error';
 import { runCli } from './support/run-cli';
 
+// A setting with a known defect, so a counterexample is written (from the known-defects table, whatever it holds).
+const withDefect = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
+const defect = expectedBreaks(withDefect)[0]!.invariant;
+
 it('--json reports states, transitions, statesPerSecond and a verdict per invariant; the trace it writes replays', () => {
   const out = mkdtempSync(join(tmpdir(), 'gmem-explore-'));
-  const r = runCli(['explore', '--variant', 'wip-2025-12', '--vm-type', 'tdx', '--depth', '4', '--workers', '1', '--json', '--out', out]);
+  const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--workers', '1', '--json', '--out', out]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const json = JSON.parse(r.stdout);
   expect(json.statesPerSecond).toBeGreaterThan(0);
   const [s] = json.settings;
-  expect(s.name).toBe('wip-2025-12 tdx kernel policies');
+  expect(s.name).toBe(settingName(withDefect));
   expect(s.states).toBeGreaterThan(100);
   expect(s.transitions).toBeGreaterThan(s.states);
-  expect(s.depthReached).toBe(4);
-  expect(s.invariants['INV-1']).toEqual({ verdict: 'holds in scope' });
-  expect(s.invariants['INV-12']).toMatchObject({ verdict: 'BROKEN', length: 4, reproduced: true });
-  const replay = runCli(['replay', s.invariants['INV-12'].trace]);
-  expect(replay.stdout).toBe('pass explore-wip-2025-12.tdx-inv-12\n');
+  expect(s.depthReached).toBe(START_SCOPE.depth);
+  expect(s.invariants['INV-7']).toEqual({ verdict: 'holds in scope' });
+  expect(s.invariants[defect]).toMatchObject({ verdict: 'BROKEN', reproduced: true });
+  const replay = runCli(['replay', s.invariants[defect].trace]);
+  expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}\n`.toLowerCase());
   expect(replay.status).toBe(0);
-}, 30_000);
+}, 60_000);
 
 it.each([
   [['--pages', '3'], 'gmem: explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got 3\n'],

@@ -10,10 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../machines/policy';
 import type { Setting } from '../src/explore/expand';
+import { expectedBreaks } from '../src/explore/expected-breaks';
 import { mergeShards, readShard, runSettings, writeShard } from '../src/explore/run';
+import { START_SCOPE, variantSettings } from '../src/explore/settings';
 import type { Scope } from '../src/explore/operations';
 
-const settings: Setting[] = [{ variant: 'wip-2025-12', vmType: 'sw-protected', policy: DEFAULT_POLICY }];
+// A setting with a known defect (from the known-defects table), so there are verdicts to merge.
+const withDefect = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
+const settings: Setting[] = [withDefect];
 const scope: Scope = { blocks: 1, pages: 2, processes: 2, pins: 1, values: 1, depth: 4 };
 const summary = (r: { states: number; transitions: number; depthReached: number; findings: Array<{ invariant: string; steps: unknown[] }> }) => ({
   states: r.states,
@@ -24,7 +28,7 @@ const summary = (r: { states: number; transitions: number; depthReached: number;
 
 it('three shards merged report what one run does', async () => {
   const one = await runSettings(settings, scope);
-  expect(one[0]!.result.findings.map((f) => f.invariant)).toEqual(['INV-12']);
+  expect(one[0]!.result.findings.length).toBeGreaterThan(0);
   const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
   const files: string[] = [];
   for (let index = 0; index < 3; index++) {
@@ -49,9 +53,9 @@ it('merging refuses an incomplete set of shards', async () => {
 });
 
 it("a policy alternative's own breaks exclude the variant's defects, which break under the kernel decision too", async () => {
-  const [r] = await runSettings([{ variant: 'wip-2025-12', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }], scope);
-  expect(r!.result.findings.map((f) => f.invariant)).toContain('INV-12');
-  expect(r!.own).toBeDefined();
-  expect(r!.own!.has('INV-12')).toBe(false);
-  expect(r!.own!.has('INV-6')).toBe(true);
-});
+  const defects = expectedBreaks(withDefect).map((e) => e.invariant);
+  const [r] = await runSettings([{ ...withDefect, policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }], START_SCOPE);
+  const found = r!.result.findings.map((f) => f.invariant);
+  expect(found).toEqual(expect.arrayContaining([...defects, 'INV-6']));
+  expect(r!.own).toEqual(new Set(['INV-6']));
+}, 30_000);

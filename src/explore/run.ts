@@ -34,7 +34,7 @@ export interface SettingReport {
   unexpected: FindingKind[];
   /** expected, but not broken in this scope. */
   missing: Expected[];
-  /** a policy alternative: the invariants it breaks that its kernel decision does not on the same steps. */
+  /** a policy alternative or seeded fault: the invariants it breaks that the plain variant does not on the same steps. */
   own?: Set<FindingKind>;
   /** counterexample files written, per invariant. */
   files: Partial<Record<FindingKind, { trace: string; itf: string }>>;
@@ -62,7 +62,8 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
           ...(pool ? { pool } : {}),
           ...(options.shard ? { shard: options.shard, keepFingerprints: true } : {}),
           ...(options.stopAtFirstFinding ? { stopAtFirstFinding: true } : {}),
-          ...(isKernelPolicy(setting.policy) ? {} : { baseline: { ...setting, policy: DEFAULT_POLICY } }),
+          // A policy alternative or a seeded fault is told apart from what the plain variant breaks anyway.
+          ...(isKernelPolicy(setting.policy) && !setting.faults?.length ? {} : { baseline: { variant: setting.variant, vmType: setting.vmType, policy: DEFAULT_POLICY } }),
           onProgress: (p) => {
             states[i] = p.states;
             tick();

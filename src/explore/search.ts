@@ -73,7 +73,7 @@ export interface ExploreOptions {
   keepFingerprints?: boolean;
   /** the kernel decision to tell a policy alternative's own breaks from (see ExploreResult.ownFindings). */
   baseline?: Setting;
-  /** stop after the level on which the first invariant broke. */
+  /** stop after the level on which the first invariant broke (with a baseline: the first own break). */
   stopAtFirstFinding?: boolean;
   onProgress?: (info: { depth: number; states: number; transitions: number; done: number; total: number }) => void;
 }
@@ -151,7 +151,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     frontier = next;
     frontierIds = nextIds;
     depth++;
-    if (options.stopAtFirstFinding && first.size) break;
+    if (options.stopAtFirstFinding && (baseline ? own.size : first.size)) break;
     options.onProgress?.({ depth, states: ids.size, transitions, done: 0, total: frontier.length });
   }
 
