@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { measureThroughput } from './throughput';
 import { exploreRows } from './explore';
+import { cliStartupRows } from './cli-startup';
 
 interface Row {
   measure: string;
@@ -37,6 +38,7 @@ const rows: Row[] = [
   { measure: '2 MiB blocks: first pass, faulting every page', value: `${tp.firstPassMs.toFixed(0)} ms for ${tp.blocks * 2} MiB`, target: '(informative)', met: true },
 ];
 rows.push(...exploreRows());
+rows.push(...cliStartupRows());
 const w = Math.max(...rows.map((r) => r.measure.length));
 const vw = Math.max(...rows.map((r) => r.value.length));
 for (const r of rows) process.stdout.write(`${r.met ? 'met ' : 'MISS'}  ${r.measure.padEnd(w)}  ${r.value.padEnd(vw)}  target ${r.target}\n`);

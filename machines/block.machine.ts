@@ -20,24 +20,28 @@
 import type { AnyEventObject, MachineConfig, StateValue } from 'xstate';
 import { stateLabel } from './outcome-table';
 import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
-import type { BlockBook, BlockOp, BlockView, PlanStep } from './block.plan';
-import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, planOp } from './block.plan';
+import type { BlockBook, BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
+import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, planOp, planProfileOf } from './block.plan';
 import type { FolioContext, FolioEffect, FolioFileState, FolioWrapperState } from './folio.machine';
-import { folioGuards, folioStates, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
+import { folioGuards, folioStates, handOffRaises, FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from './folio.machine';
 import type { Refusal, RefusedEvent } from './outcome';
 import type { Policy, Shareability } from './policy';
 import { DEFAULT_POLICY } from './policy';
+import type { Variant } from './variant';
+import { profileOf } from './variant';
 import type { RangeContext, RangeState } from './range.machine';
 import { rangeGuards, rangeStates, RANGE_STATES } from './range.machine';
 
 export interface BlockInput {
   initial?: Shareability;
+  /** the kernel tree (machines/variant.ts); its profile feeds the plans and the folio machine. */
+  variant?: Variant;
   policy?: Partial<Policy>;
   /** free huge pages in the pool beyond this block's reservation. */
   spareHugePages?: number;
 }
 
-export type BlockContext = RangeContext & FolioContext & BlockBook & { n: number };
+export type BlockContext = RangeContext & FolioContext & BlockBook & PlanProfile & { n: number };
 
 /** Plan steps carry the rest of the plan with them. */
 type Chained = { then?: PlanStep[] };
@@ -117,18 +121,25 @@ export const blockSetup = setup({
     }),
     /** turn the operation into its plan and start it. */
     startPlan: enqueueActions(({ context, event, enqueue, check }) => {
-      const plan = planOp(factsOfView(viewOf(context, check as never)), event as BlockOp).flatMap((s) => expandStep(s, context.n));
+      const plan = planOp(factsOfView(viewOf(context, check as never), context), event as BlockOp).flatMap((s) => expandStep(s, context.n));
       if (plan.length > 0) enqueue.raise({ ...plan[0]!, then: plan.slice(1) } as BlockEvent);
     }),
     book: assign(({ context, event }) => (isBookStep(event as PlanStep) ? applyBook(context, event as never) : context)),
     armSplitFailure: assign({ splitArmed: true }),
+    /** the folio machine's hand-off to the wrapper, relaying an unpinned block's last folio_put. */
+    handOff: enqueueActions(({ event, check, enqueue }, params: { counting: string }) => {
+      for (const e of handOffRaises(event, check(stateIn(`#${params.counting}`) as never))) enqueue.raise(e as BlockEvent);
+    }),
   },
 });
 
 export function blockContext(n: number, input: BlockInput | undefined): BlockContext {
   const policy = { ...DEFAULT_POLICY, ...input?.policy };
+  const variant = input?.variant ?? 'rfc-v2';
   return {
     n,
+    ...planProfileOf(variant),
+    evict: profileOf(variant).evict,
     initial: input?.initial ?? 'shared',
     hugetlb: true,
     afterTruncate: policy.afterTruncate,

@@ -12,6 +12,19 @@
 import type { FolioEffect, FolioEvent, FolioFileState, FolioWrapperState } from './folio.machine';
 import type { Shareability } from './policy';
 import type { RangeEvent, RangeState } from './range.machine';
+import type { Variant, VariantProfile } from './variant';
+import { profileOf } from './variant';
+
+/** The fields of a tree's profile (machines/variant.ts) that change a block's plans. */
+export interface PlanProfile {
+  mergeOnToPrivate: boolean;
+  allocSplitFailure: VariantProfile['allocSplitFailure'];
+}
+
+export function planProfileOf(variant: Variant): PlanProfile {
+  const { mergeOnToPrivate, allocSplitFailure } = profileOf(variant);
+  return { mergeOnToPrivate, allocSplitFailure };
+}
 
 /** The operations on one block, named as the trace format names them. */
 export type BlockOp =
@@ -113,13 +126,20 @@ export interface BlockFacts {
   /** no huge page can be had for this block (its reservation is used and the pool has none free). */
   noHugePage: boolean;
   splitArmed: boolean;
+  /** some folio anywhere in the file is pinned (WIP eviction merges nothing then). */
+  filePinned: boolean;
+  /** the tree's choices that change plans. */
+  profile: PlanProfile;
 }
 
 export const isSharedState = (s: RangeState) => s.startsWith('faultable') || s.endsWith('.shared');
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0);
 
-export function factsOfView(view: BlockView): BlockFacts {
+/** `profile` defaults to rfc-v2's, the trace format's default variant. */
+export function factsOfView(view: BlockView, profile: PlanProfile = planProfileOf('rfc-v2')): BlockFacts {
   return {
+    profile,
+    filePinned: sum(view.pins) > 0,
     n: view.pages.length,
     pageState: (page) => view.pages[page]!,
     sharedPages: view.pages.filter(isSharedState).length,
@@ -146,22 +166,36 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
   const everyPage = (e: RangeEvent): PagesStep => ({ ...e, pages: [0, facts.n] });
   /** A punch and an eviction truncate alike: the folio first (it may refuse), then every page, then free or detach. */
   const truncation = (folio: 'TRUNCATE' | 'EVICT_BLOCK', page: 'PUNCH' | 'EVICT'): PlanStep[] => [
-    { type: folio, pinned: blockPinned },
+    folio === 'EVICT_BLOCK' ? { type: folio, pinned: blockPinned, filePinned: facts.filePinned } : { type: folio, pinned: blockPinned },
     everyPage({ type: page, pinned: blockPinned }),
     everyPage({ type: 'FOLIO_FREED' }),
     everyPage({ type: 'FOLIO_DETACHED' }),
   ];
 
+  // An armed split failure meets the split of a fresh block that holds a shared page (TRACE-FORMAT inject).
+  const splitFails = facts.splitArmed && facts.file === 'none' && !facts.noHugePage && anyShared;
+  const keepsHuge = splitFails && facts.profile.allocSplitFailure === 'keep-huge';
+  /** Where the tree returns the block (rfc-v2), the folio refuses before any page changes (under split=lazy it accepts, and the pages follow). */
+  const failsFirst = (page: number, access: Shareability): boolean =>
+    splitFails && !keepsHuge && isSharedState(facts.pageState(page)) === (access === 'shared');
+
   switch (op.type) {
     case 'hostAccess':
+      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails }, { type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page)];
+      // K6: the block joins the file, then its split fails and the huge folio stays (S-W __maybe_split_fresh_folio).
+      if (keepsHuge) return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails }];
       return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, { type: 'SHARED_FAULT', poolEmpty }, allocateOthers(op.page)];
     case 'guestAccess':
+      if (failsFirst(op.page, op.access)) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page)];
+      if (keepsHuge) return [{ type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
       return [
         { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty },
         { type: 'ALLOC', anyShared, poolEmpty },
         allocateOthers(op.page),
       ];
     case 'fallocate':
+      if (keepsHuge) return [everyPage({ type: 'ALLOCATE', poolEmpty: false }), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
+      if (splitFails) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
       return [{ type: 'ALLOC', anyShared, poolEmpty }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
     case 'convert': {
       const pages = [op.page, op.page + (op.count ?? 1)] as const;
@@ -176,16 +210,19 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
       // The refcount check covers every folio in the range before anything commits (S-V2c).
       const pinned = facts.file === 'huge' ? (blockPinned ? firstSharedIn(facts, pages) : -1) : facts.firstPinnedIn(pages[0], pages[1]);
       if (pinned >= 0) return [{ type: 'CONVERT_TO_PRIVATE', page: pinned, pinned: true }];
-      return facts.sharedPages === sharedIn ? [toPrivate, { type: 'MERGE', pinned: blockPinned }] : [toPrivate];
+      // The tree merges a block made all private (not the pristine WIP branch: K4).
+      return facts.sharedPages === sharedIn && facts.profile.mergeOnToPrivate ? [toPrivate, { type: 'MERGE', pinned: blockPinned }] : [toPrivate];
     }
     case 'punchHole':
       return truncation('TRUNCATE', 'PUNCH');
     case 'close':
       return truncation('EVICT_BLOCK', 'EVICT');
     case 'pin':
+      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails, gup: true }, { type: 'PIN', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'BOOK_PIN', page: op.page }];
+      if (keepsHuge) return [{ type: 'PIN', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails }];
       return [
         { type: 'PIN', page: op.page, poolEmpty },
-        { type: 'SHARED_FAULT', poolEmpty },
+        { type: 'SHARED_FAULT', poolEmpty, gup: true },
         allocateOthers(op.page),
         { type: 'BOOK_PIN', page: op.page },
       ];

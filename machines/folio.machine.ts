@@ -16,29 +16,30 @@
  * effects are named actions (`takeFromPool`, `split`, ...) that emit `effect`;
  * the simulator applies them where the machine says.
  */
-import { emit, raise, setup } from 'xstate';
+import { and, emit, enqueueActions, setup, stateIn } from 'xstate';
 import type { Refusal, RefusedEvent } from './outcome';
 import type { Restore, SplitPolicy, TruncateWhilePinned } from './policy';
 import { DEFAULT_POLICY } from './policy';
+import type { VariantProfile } from './variant';
 
 export type FolioEvent =
   /** guest fault or fallocate needs the block: take a huge page from the pool (S-V2h). */
-  | { type: 'ALLOC'; anyShared: boolean; poolEmpty: boolean }
+  | { type: 'ALLOC'; anyShared: boolean; poolEmpty: boolean; splitFails?: boolean }
   /** host fault or pin on a shared page of the block: the block must be split now (INV-2). */
-  | { type: 'SHARED_FAULT'; poolEmpty: boolean }
+  | { type: 'SHARED_FAULT'; poolEmpty: boolean; splitFails?: boolean; gup?: boolean }
   /** a page of the block converts to shared; `fails`: undoing the vmemmap optimisation cannot allocate. */
   | { type: 'SPLIT'; fails: boolean }
   /** the block became all-private; `pinned`: some sub-folio holds extra references. */
   | { type: 'MERGE'; pinned: boolean }
   /** fallocate(PUNCH_HOLE) over the whole block (S-V2g, S-39). */
   | { type: 'TRUNCATE'; pinned: boolean }
-  /** inode eviction after the last close (S-V2c, S-W). */
-  | { type: 'EVICT_BLOCK'; pinned: boolean }
+  /** inode eviction once the last reference is gone (S-V2c, S-W); `filePinned`: some folio anywhere in the file is pinned. */
+  | { type: 'EVICT_BLOCK'; pinned: boolean; filePinned?: boolean }
   /** folio_put of a sub-folio held by the wrapper; `last`: no sub-folio there is referenced any more. */
   | { type: 'SUBFOLIO_FREED'; last: boolean }
   /** the merge worker runs (a workqueue; the model runs it on settle). */
   | { type: 'SETTLE' }
-  /** internal: the file hands a referenced split block to the wrapper. */
+  /** internal: the file hands a split block to the wrapper. */
   | { type: 'HANDOFF' };
 
 export type FolioEventType = FolioEvent['type'];
@@ -47,6 +48,10 @@ export interface FolioInput {
   split?: SplitPolicy;
   restore?: Restore;
   truncateWhilePinned?: TruncateWhilePinned;
+  /** the tree's eviction of split blocks (machines/variant.ts `evict`). */
+  evict?: VariantProfile['evict'];
+  /** the tree's answer to a failed split at allocation (machines/variant.ts `allocSplitFailure`). */
+  allocSplitFailure?: VariantProfile['allocSplitFailure'];
 }
 export type FolioContext = Required<FolioInput>;
 
@@ -74,6 +79,17 @@ export const folioGuards = {
   pinnedEvictHeldByInode: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'EVICT_BLOCK' && event.pinned && context.restore === 'inode-held',
   lastSubfolio: ({ event }: { event: FolioEvent }) => event.type === 'SUBFOLIO_FREED' && event.last,
+  /** an injected split failure meets an eager split at allocation (lazy splits never fail). */
+  allocSplitFails: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    (event.type === 'ALLOC' || event.type === 'SHARED_FAULT') && event.splitFails === true && context.split === 'eager',
+  /** ... in a tree that keeps the huge folio in the file when that split fails (K6). */
+  allocSplitFailsKeepingHuge: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    (event.type === 'ALLOC' || event.type === 'SHARED_FAULT') && event.splitFails === true && context.split === 'eager' && context.allocSplitFailure === 'keep-huge',
+  /** eviction hands this split block to the wrapper: rfc-v2 always, WIP when any folio of the file is pinned. */
+  evictToWrapper: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
+    event.type === 'EVICT_BLOCK' && context.restore !== 'inode-held' && (context.evict === 'wrapper-always' || event.filePinned === true),
+  /** the fault comes from GUP (a pin), which reports SIGBUS as EFAULT. */
+  gup: ({ event }: { event: FolioEvent }) => event.type === 'SHARED_FAULT' && event.gup === true,
 };
 
 /** The two regions, with `root` the id path of the node holding them. */
@@ -82,7 +98,7 @@ export function folioStates(root: string) {
   const same = (why: string) => ({ description: why });
   const handOff = (why: string) => ({
     target: to('file.none'),
-    actions: [effect('handToWrapper'), raise({ type: 'HANDOFF' })],
+    actions: [effect('handToWrapper'), { type: 'handOff', params: { counting: `${root}.wrapper.counting` } }],
     description: why,
   });
   const nothingAllocated = {
@@ -91,9 +107,14 @@ export function folioStates(root: string) {
     TRUNCATE: same('No folio: the punch frees nothing and returns 0 (S-V2g).'),
     EVICT_BLOCK: same('No folio: nothing to free at eviction (S-V2c).'),
   };
+  const splitFailsAtAllocation = [
+    { guard: 'allocSplitFailsKeepingHuge', target: to('file.huge'), actions: [effect('takeFromPool'), effect('splitFailed'), refuse('ENOMEM')], description: 'The split of the fresh block fails after it was added to the file: ENOMEM, and the huge folio stays behind the shared page (K6; S-W __maybe_split_fresh_folio).' },
+    { guard: 'allocSplitFails', actions: [effect('splitFailed'), refuse('ENOMEM')], description: 'The split of the fresh block fails: the block goes back to the pool and the fault is ENOMEM (S-V2c kvm_gmem_get_folio).' },
+  ];
   const allocate = [
     { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page beyond other reservations: ENOMEM (S-V2h, DOMAIN 10).' },
-    { guard: 'splitAtAllocation', target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'Allocation takes a whole huge folio and splits it at once because the block holds a shared page; splits at allocation never fail (INV-2; S-V2c, S-W).' },
+    ...splitFailsAtAllocation.map((t) => ({ ...t, guard: and(['splitAtAllocation', t.guard]) })),
+    { guard: 'splitAtAllocation', target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'Allocation takes a whole huge folio and splits it at once because the block holds a shared page (INV-2; S-V2c, S-W).' },
     { target: to('file.huge'), actions: effect('takeFromPool'), description: 'Allocation takes a whole huge folio of the original order (S-V2h; the kernel has no partially allocated block).' },
   ];
 
@@ -107,7 +128,8 @@ export function folioStates(root: string) {
           on: {
             ALLOC: allocate,
             SHARED_FAULT: [
-              { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM; a host fault turns it into SIGBUS (S-V2h; DOMAIN 4 host access).' },
+              { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM, VM_FAULT_OOM for a host fault (S-ML kvm_gmem_fault_user_mapping; DOMAIN 4 host access).' },
+              ...splitFailsAtAllocation,
               { target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'A shared fault allocates the block and splits it at once, under either split policy (INV-2; TRACE-FORMAT policies).' },
             ],
             ...nothingAllocated,
@@ -117,7 +139,11 @@ export function folioStates(root: string) {
           description: 'An intact huge folio of the original order (2 MiB: order 9, 1 GiB: order 18); every page of the block is private (INV-2) unless split=lazy.',
           on: {
             ALLOC: same('Already allocated: the block keeps its folio (S-V2h).'),
-            SHARED_FAULT: { target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1). Under eager split a huge folio never backs a shared page.' },
+            SHARED_FAULT: [
+              { guard: 'lazySplit', target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1).' },
+              { guard: 'gup', actions: refuse('EFAULT'), description: 'The same fault under GUP (a pin): the SIGBUS comes back as EFAULT (TRACE-FORMAT pin and unpin; K6).' },
+              { actions: refuse('SIGBUS'), description: 'Eager split: a huge folio behind a shared page is left only by a failed split at allocation (K6); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-W, S-ML kvm_gmem_fault_user_mapping).' },
+            ],
             SPLIT: [
               { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },
               { guard: 'splitFails', actions: [refuse('ENOMEM'), effect('splitFailed')], description: 'Splitting undoes the vmemmap optimisation, which allocates and can fail: ENOMEM (S-V2c; TRACE-FORMAT injected split failure).' },
@@ -145,8 +171,9 @@ export function folioStates(root: string) {
             ],
             EVICT_BLOCK: [
               { guard: 'pinnedEvictHeldByInode', target: to('file.heldByInode'), description: 'restore=inode-held: the inode stays alive until the block is unsplit, which needs a truncate only userspace could issue: memory never returns (deck issue 2; breaks INV-10).' },
+              { guard: 'evictToWrapper', ...handOff('rfc-v2 never merges at eviction (every split block goes through the wrapper, S-V2c kvm_gmem_evict_inode); WIP merges nothing when any folio of the file is pinned (S-W merge_truncate_range).') },
               { guard: 'pinned', ...handOff('Eviction does not wait for pins: the split block goes to the allocator wrapper (deck issue 2 option; S-V2h, S-W).') },
-              { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Unpinned: merge and free at the original order (INV-5).' },
+              { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Nothing in the file is pinned: WIP merges and frees at the original order (INV-5; S-W merge_truncate_range).' },
             ],
           },
         },
@@ -170,7 +197,7 @@ export function folioStates(root: string) {
         empty: {
           description: 'Holds no folio of this block (S-V2h).',
           on: {
-            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block whose sub-folios are still referenced: pending merge (S-V2h, S-W).' },
+            HANDOFF: { target: to('wrapper.counting'), description: 'Takes a split block: pending merge until the folio_put of every sub-folio (S-V2h, S-W).' },
             SUBFOLIO_FREED: same('Not the wrapper\'s folio: a put that is not the last reference (S-V2h).'),
             SETTLE: same('Nothing to merge (S-V2h).'),
           },
@@ -189,7 +216,7 @@ export function folioStates(root: string) {
         mergeable: {
           description: 'Every sub-folio is free; the merge worker has not run yet (S-V2h; TRACE-FORMAT settle).',
           on: {
-            HANDOFF: { target: to('wrapper.counting'), description: 'A new referenced block arrives; counting starts again (S-V2h).' },
+            HANDOFF: { target: to('wrapper.counting'), description: 'A new block arrives; counting starts again (S-V2h).' },
             SUBFOLIO_FREED: same('Nothing left to count (S-V2h).'),
             SETTLE: { target: to('wrapper.empty'), actions: effect('mergeAndReturn'), description: 'The merge worker merges the block (re-applying the vmemmap optimisation) and frees it to the pool at its original order (INV-5, INV-10; S-V2h, S-W).' },
           },
@@ -197,6 +224,17 @@ export function folioStates(root: string) {
       },
     },
   };
+}
+
+/**
+ * What handing a block to the wrapper raises: HANDOFF, and for a block none
+ * of whose sub-folios is pinned its last folio_put at once (every put came
+ * already; TRACE-FORMAT eviction), unless the wrapper still counts another
+ * block's references (the count covers both). Used by the folio and block machines.
+ */
+export function handOffRaises(event: { type: string }, wrapperCounting: boolean): Array<{ type: 'HANDOFF' } | { type: 'SUBFOLIO_FREED'; last: true }> {
+  const pinned = 'pinned' in event && (event as { pinned?: boolean }).pinned === true;
+  return pinned || wrapperCounting ? [{ type: 'HANDOFF' }] : [{ type: 'HANDOFF' }, { type: 'SUBFOLIO_FREED', last: true }];
 }
 
 type FolioEmitted = RefusedEvent | { type: 'effect'; effect: FolioEffect };
@@ -211,6 +249,10 @@ export const folioSetup = setup({
   guards: folioGuards,
   actions: {
     refuse: emit((_, params: Refusal): FolioEmitted => ({ type: 'refused', errno: params.errno })),
+    /** hand the block to the wrapper (handOffRaises). */
+    handOff: enqueueActions(({ event, check, enqueue }, params: { counting: string }) => {
+      for (const e of handOffRaises(event, check(stateIn(`#${params.counting}`)))) enqueue.raise(e);
+    }),
     /** an arena effect: the simulator applies it where the machine names it. */
     effect: emit((_, params: { name: FolioEffect }): FolioEmitted => ({ type: 'effect', effect: params.name })),
   },
@@ -221,6 +263,9 @@ export function folioContext(input: FolioInput | undefined): FolioContext {
     split: input?.split ?? DEFAULT_POLICY.split,
     restore: input?.restore ?? DEFAULT_POLICY.restore,
     truncateWhilePinned: input?.truncateWhilePinned ?? DEFAULT_POLICY.truncateWhilePinned,
+    // rfc-v2's answers, the trace format's default variant (machines/variant.ts).
+    evict: input?.evict ?? 'wrapper-always',
+    allocSplitFailure: input?.allocSplitFailure ?? 'return-block',
   };
 }
 

@@ -46,9 +46,10 @@ export function outcomeOf(someMachine: SomeMachine, input: unknown, value: State
   if (machine.getTransitionData(start, event).length === 0) return UNHANDLED;
   const [next, actions] = transition(machine, start, event);
   const refusals = refusalsOf(actions);
-  if (refusals.length > 0) return refusals.map(formatRefusal).join(',');
   const before = stateLabel(start.value);
   const after = stateLabel(next.value);
+  // A refusal keeps the state, except where a tree's defect changes it anyway (K6: `ENOMEM → huge`).
+  if (refusals.length > 0) return refusals.map(formatRefusal).join(',') + (after === before ? '' : ` → ${after}`);
   return after === before ? UNCHANGED : `→ ${after}`;
 }
 

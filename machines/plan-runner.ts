@@ -7,8 +7,11 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
-import type { BlockOp, BlockView, PlanStep } from './block.plan';
-import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp } from './block.plan';
+import type { BlockOp, BlockView, PlanProfile, PlanStep } from './block.plan';
+import { applyBook, applyFolioEffect, expandStep, factsOfView, isBookStep, isPageStep, OPS_AFTER_CLOSE, planOp, planProfileOf } from './block.plan';
+import type { Policy, Shareability } from './policy';
+import type { Variant } from './variant';
+import { profileOf } from './variant';
 import type { FolioFileState, FolioInput, FolioWrapperState } from './folio.machine';
 import { folioMachine } from './folio.machine';
 import type { Refusal } from './outcome';
@@ -20,6 +23,8 @@ import { rangeMachine } from './range.machine';
 export interface MachineInputs {
   range: RangeInput;
   folio: FolioInput;
+  /** the tree's choices that change plans (default rfc-v2's). */
+  plan?: PlanProfile;
 }
 
 export interface PlanResult {
@@ -27,6 +32,16 @@ export interface PlanResult {
   refusal?: Refusal;
   /** the folio effects, in order, for the arena to apply. */
   effects: string[];
+}
+
+/** The standalone machines' inputs for a block of a HugeTLB file of `variant` (its profile, machines/variant.ts). */
+export function hugeBlockInputs(variant: Variant, initial: Shareability, policy: Policy): MachineInputs {
+  const profile = profileOf(variant);
+  return {
+    range: { initial, hugetlb: true, afterTruncate: policy.afterTruncate, truncateWhilePinned: policy.truncateWhilePinned },
+    folio: { split: policy.split, restore: policy.restore, truncateWhilePinned: policy.truncateWhilePinned, evict: profile.evict, allocSplitFailure: profile.allocSplitFailure },
+    plan: planProfileOf(variant),
+  };
 }
 
 /** One pure step of a standalone machine from a state label. */
@@ -69,9 +84,10 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
     // Effects apply even with a refusal (splitFailed disarms the injection), as GmemFile.stepFolio does.
     for (const e of r.effects) current = { ...current, ...applyFolioEffect(current, e as never) };
     effects.push(...r.effects);
-    if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
+    // A refusal normally keeps the state; a tree's defect may move it anyway (K6), so take the machine's next state.
     const value = r.nextValue as { file: FolioFileState; wrapper: FolioWrapperState };
     current = { ...current, file: value.file, wrapper: value.wrapper };
+    if (r.refusals.length > 0) return { view: current, refusal: r.refusals[0]!, effects };
   }
   return { view: current, effects };
 }
@@ -80,6 +96,6 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
 export function runOp(view: BlockView, open: boolean, op: BlockOp, inputs: MachineInputs): PlanResult & { open: boolean } {
   if (!open && !OPS_AFTER_CLOSE.includes(op.type)) return { view, refusal: { errno: 'EBADF' }, effects: [], open };
   if (op.type === 'injectSplitFailure') return { view: { ...view, splitArmed: true }, effects: [], open };
-  const result = runPlan(view, planOp(factsOfView(view), op), inputs);
+  const result = runPlan(view, planOp(factsOfView(view, inputs.plan), op), inputs);
   return { ...result, open: open && op.type !== 'close' };
 }

@@ -3,20 +3,20 @@
  * as variants (section 7) and the VM types (section 6). The first value of each
  * policy is the kernel's decision and the default.
  */
+import type { Variant } from './variant';
+export { VARIANTS, VM_TYPES } from './variant';
+export type { Variant, VmType } from './variant';
+
 export const SPLIT = ['eager', 'lazy'] as const;
 export const AFTER_TRUNCATE = ['keep', 'reset'] as const;
 export const RESTORE = ['allocator-wrapper', 'inode-held'] as const;
 export const TRUNCATE_WHILE_PINNED = ['eagain', 'defer'] as const;
-export const VARIANTS = ['rfc-v2', 'wip-2025-12', 'inplace-v8'] as const;
-export const VM_TYPES = ['sw-protected', 'tdx', 'snp'] as const;
 export const SHAREABILITY = ['shared', 'private'] as const;
 
 export type SplitPolicy = (typeof SPLIT)[number];
 export type AfterTruncate = (typeof AFTER_TRUNCATE)[number];
 export type Restore = (typeof RESTORE)[number];
 export type TruncateWhilePinned = (typeof TRUNCATE_WHILE_PINNED)[number];
-export type Variant = (typeof VARIANTS)[number];
-export type VmType = (typeof VM_TYPES)[number];
 export type Shareability = (typeof SHAREABILITY)[number];
 
 export interface Policy {
@@ -56,9 +56,11 @@ export const POLICY_NOTES: Record<keyof Policy, { values: readonly string[]; cha
   truncateWhilePinned: { values: TRUNCATE_WHILE_PINNED, changes: 'defer is the deck\'s "truncate pending": the punch returns 0 and the pinned block returns after its last unpin and a settle.' },
 };
 
-/** What distinguishes each kernel lineage (DOMAIN 7). */
+/** What distinguishes each kernel lineage (DOMAIN 7); the field-by-field table is machines/variant.ts. */
 export const VARIANT_NOTES: Record<Variant, string> = {
-  'rfc-v2': 'RFC v2 (May 2025): 2M and 1G pages; hugetlb with init-shared allowed; page-aligned fallocate (rounded down to blocks) and punch; a partial-block punch zeroes in place; convert of length 0 returns 0; a failed conversion rolls the whole request back; split before the stage-2 zap.',
-  'wip-2025-12': 'WIP Dec 2025 (HugeTLB on in-place conversion): hugetlb with init-shared is EINVAL; block-aligned fallocate and punch; length 0 is EINVAL; conversions work block by block, so blocks before a failing one stay converted; zap before split, so a split failure leaves mappings gone (the INV-12 defect).',
-  'inplace-v8': 'In-place conversion v8 (Jun 2026): 4K pages only; page alignment; length 0 is EINVAL; a failed conversion changes nothing; no split.',
+  'rfc-v2': 'RFC v2 (May 2025): 2M and 1G pages; init-shared needs mmap; without mmap a conversion is a silent no-op (K8); length 0 returns 0 first; runs checked then committed; to-shared zaps whole leaves before splitting, so a failed split loses mappings (K1); guest faults zero the whole folio (K2); a partial punch zeroes from the block start (K3); eviction never merges.',
+  'wip-2025-12': 'Dec 2025 WIP, pristine: hugetlb with init-shared is EINVAL; block alignment; one batch per block; split before the whole-leaf zap; to-private never merges (K4); all-or-nothing punch; a guest fault zeroes page 0 only (K5); a failed split at allocation leaves the huge folio (K6); TDX maps 4k.',
+  'tdx-huge-v3': 'The WIP tree with the TDX huge page v3 series and [FIXUP]s: as wip-2025-12, but cross-boundary leaves split to 4k, zap before split so a failed split loses mappings (K7), to-private merges an all-private block, TDX maps up to 2 MiB and never promotes.',
+  'inplace-v13': 'In-place conversion v13 (Sep 2026): 4K pages only; the whole range checks and commits; only mappings of pages that change are zapped; refcount rule folio_maybe_dma_pinned or mapped.',
+  'inplace-v8': 'In-place conversion v8 (Jun 2026, superseded by v13): 4K pages only; the whole range checks and commits; the whole range is zapped.',
 };

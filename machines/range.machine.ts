@@ -152,7 +152,7 @@ export function rangeStates(root: string) {
         HOST_FAULT:
           sh === 'shared'
             ? [
-                { guard: 'poolEmpty', actions: refuse('SIGBUS'), description: 'The block cannot be allocated: ENOMEM in a fault is SIGBUS (S-ML, S-V2c).' },
+                { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'The block cannot be allocated: vmf_error(-ENOMEM) is VM_FAULT_OOM, not SIGBUS; the access does not complete (S-ML kvm_gmem_fault_user_mapping).' },
                 { target: to('faultable.allocated'), description: 'Host fault on a shared page: allocate the whole block, split it, zero the page once, map a 4K PTE (S-ML, S-V2c, S-W).' },
               ]
             : { actions: refuse('SIGBUS'), description: 'Host access to a private page raises SIGBUS in every process (INV-1; S-ML kvm_gmem_fault).' },
@@ -178,7 +178,7 @@ export function rangeStates(root: string) {
         PIN:
           sh === 'shared'
             ? [
-                { guard: 'poolEmpty', actions: refuse('EFAULT'), description: 'GUP faults the page in; the fault cannot allocate (SIGBUS), which GUP reports as EFAULT (DOMAIN 4 pin; S-ML).' },
+                { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'GUP faults the page in; the fault cannot allocate: VM_FAULT_OOM, which GUP returns as -ENOMEM (DOMAIN 4 pin; S-ML).' },
                 { target: to('faultable.allocated'), description: 'GUP faults the page in as a host access does, then holds a reference (DOMAIN 4 pin).' },
               ]
             : { actions: refuse('EFAULT'), description: 'GUP cannot fault a private page: EFAULT (DOMAIN 4 pin; INV-1).' },

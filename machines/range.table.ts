@@ -69,7 +69,7 @@ const truncating = (phase: 'pending' | 'ready', held: 'shared' | 'private'): Rec
 
 export const RANGE_TABLE: Record<RangeState, Record<string, Expected>> = {
   'faultable.unallocated': {
-    HOST_FAULT: '→ faultable.allocated', 'HOST_FAULT(poolEmpty)': 'SIGBUS',
+    HOST_FAULT: '→ faultable.allocated', 'HOST_FAULT(poolEmpty)': 'ENOMEM',
     'GUEST_FAULT(shared)': '→ faultable.allocated', 'GUEST_FAULT(shared,poolEmpty)': 'ENOMEM',
     'GUEST_FAULT(private)': MF, 'GUEST_FAULT(private,poolEmpty)': MF,
     ALLOCATE: '→ faultable.allocated', 'ALLOCATE(poolEmpty)': 'ENOMEM',
@@ -77,7 +77,7 @@ export const RANGE_TABLE: Record<RangeState, Record<string, Expected>> = {
     PUNCH: { 'afterTruncate=reset & initial=private': '→ unfaultable.unallocated', otherwise: '=' },
     'PUNCH(pinned)': { 'afterTruncate=reset & initial=private': '→ unfaultable.unallocated', otherwise: '=' },
     EVICT: '=', 'EVICT(pinned)': '=',
-    PIN: '→ faultable.allocated', 'PIN(poolEmpty)': 'EFAULT',
+    PIN: '→ faultable.allocated', 'PIN(poolEmpty)': 'ENOMEM',
     ...unpin, ...quiet,
   },
   'faultable.allocated': {

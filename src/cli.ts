@@ -15,7 +15,9 @@ import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
 import { exploreCommand } from './commands/explore';
 import { verdictsCommand } from './commands/verdicts';
-import { EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
+import { commandHelp, packageVersion } from './cli/help';
+import { fitWidth } from './report/fit-width';
+import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
 export interface Command {
   name: string;
@@ -23,6 +25,12 @@ export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals: boolean;
+  /** per option (the key as in `options`): what it does, with its default. */
+  optionHelp?: Record<string, string>;
+  /** typed as a person would, without the leading `npx`. */
+  examples?: string[];
+  /** more help after the options (lists of names the command accepts). */
+  helpExtra?: () => string;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
@@ -38,21 +46,42 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `gmem COMMAND --help` for a command\'s options.',
+    'Options: --version prints the version; --help (or `gmem help COMMAND`) prints help.',
+    'Run `gmem COMMAND --help` (or `gmem help COMMAND`) for a command\'s options.',
   ].join('\n');
+}
+
+/**
+ * Every help text and the version, as the build stores them in
+ * dist/help-index.json: bin/gmem.js answers `--help`, `--version` and
+ * `CMD --help` from there without loading the commands (zod and the
+ * inspector alone take longer to load than the help takes to read).
+ */
+export function helpIndex(): { version: string; top: string; commands: Record<string, string> } {
+  return {
+    version: `gmem ${packageVersion()}\n`,
+    top: `${fitWidth(help())}\n`,
+    commands: Object.fromEntries(COMMANDS.map((c) => [c.name, `${commandHelp(c)}\n`])),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`gmem ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  // `gmem help CMD` is `gmem CMD --help`, as in git.
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help', ...rest.slice(1)]);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write(fitWidth(help()) + '\n');
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   try {
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${command.usage}\n`);
+      process.stdout.write(`${commandHelp(command)}\n`);
       return EXIT_OK;
     }
     const { values, positionals } = parseCommandArgs(command, rest);
@@ -61,6 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`gmem: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof CommandFailure) {
+      process.stderr.write(`gmem: ${err.message}\n`);
+      return EXIT_FAILED;
     }
     throw err;
   }

@@ -14,6 +14,8 @@ export interface Violation {
   /** `page N`, `block N`, `pool` or `file`. */
   where: string;
   detail: string;
+  /** the known kernel defect (DOMAIN 7.3, K1-K8) whose mechanism produced it, when one did. */
+  defect?: string;
 }
 
 export const INVARIANTS = {
@@ -26,7 +28,7 @@ export const INVARIANTS = {
   'INV-7': 'total-coverage: shareability is defined for exactly the file\'s pages',
   'INV-8': 'refcount-gate: no private page and no huge folio holds a pin',
   'INV-9': 'content: first exposure reads zero; conversions keep or zero bytes per VM type',
-  'INV-10': 'no-leak: after close, unpinning everything and settling, the pool counters are back to their baseline',
+  'INV-10': 'no-leak: after the last reference, unpinning everything and settling, the pool and cgroup counters are back to their baseline',
   'INV-11': 'accounting: allocated bytes equal the bytes of the folios the file holds',
   'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were',
   'INV-13': 'contiguity: a block stays one physically contiguous huge page while the file owns it',
@@ -58,6 +60,7 @@ export function captureBefore(sim: Simulator, range?: { from: number; to: number
   const before: Before = { poolReturns: sim.pool.returns.length };
   if (!file) return before;
   file.shareabilityChanges = { count: 0, first: Infinity, last: -Infinity };
+  file.contentBreaks = [];
   if (range) {
     const digests = new Map<number, number>();
     const guestHuge = new Set<number>();
@@ -88,7 +91,7 @@ function guestLevel(file: GmemFile, p: number): number {
 
 type Check = (sim: Simulator, file: GmemFile, ctx: StepContext) => Violation[];
 
-const v = (invariant: InvariantName, where: string, detail: string): Violation => ({ invariant, where, detail });
+const v = (invariant: InvariantName, where: string, detail: string, defect?: string): Violation => ({ invariant, where, detail, ...(defect ? { defect } : {}) });
 
 const CHECKS: Record<InvariantName, Check> = {
   'INV-1': (_, file) => {
@@ -104,7 +107,9 @@ const CHECKS: Record<InvariantName, Check> = {
     file.blocks.forEach((block, b) => {
       if (block.folio.file !== 'huge') return;
       const shared = countShared(file, b);
-      if (shared > 0) out.push(v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`));
+      // Under eager split only a tree that keeps the huge folio after a failed split gets here (K6).
+      const k6 = file.settings.policy.split === 'eager' && file.settings.profile.allocSplitFailure === 'keep-huge';
+      if (shared > 0) out.push(v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, k6 ? 'K6' : undefined));
     });
     return out;
   },
@@ -112,7 +117,9 @@ const CHECKS: Record<InvariantName, Check> = {
     const out: Violation[] = [];
     if (!ctx.convert || !ctx.ok || !file.geometry.hugetlb) return out;
     for (let b = Math.floor(ctx.convert.from / file.blockPages); b * file.blockPages < ctx.convert.to; b++) {
-      if (file.blocks[b]!.folio.file === 'split' && countShared(file, b) === 0) out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion'));
+      if (file.blocks[b]!.folio.file === 'split' && countShared(file, b) === 0) {
+        out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion', file.settings.profile.mergeOnToPrivate ? undefined : 'K4'));
+      }
     }
     return out;
   },
@@ -133,6 +140,15 @@ const CHECKS: Record<InvariantName, Check> = {
       .map((r) => v('INV-5', 'pool', `huge page at frame ${r.head} returned at order ${r.order}, not ${r.originalOrder}`)),
   'INV-6': (_, file, ctx) => {
     if (ctx.op === 'create') return [];
+    // A conversion that returned 0 must have recorded its range, allocated or not (K8 breaks this).
+    if (ctx.convert && ctx.ok) {
+      for (let p = ctx.convert.from; p < ctx.convert.to; p++) {
+        if (file.shareability(p) !== ctx.convert.target) {
+          const k8 = file.settings.profile.convertWithoutMmapIsNoop && !file.geometry.mmap;
+          return [v('INV-6', `page ${p}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(p)}`, k8 ? 'K8' : undefined)];
+        }
+      }
+    }
     const c = file.shareabilityChanges;
     if (c.count === 0) return [];
     const inside = ctx.convert && c.first >= ctx.convert.from && c.last < ctx.convert.to;
@@ -153,9 +169,7 @@ const CHECKS: Record<InvariantName, Check> = {
   },
   'INV-9': (sim, file, ctx) => {
     const out: Violation[] = [];
-    for (const { page, readZero } of sim.exposed) {
-      if (!readZero) out.push(v('INV-9', `page ${page}`, 'first exposure did not read zero'));
-    }
+    for (const { page, detail, defect } of file.contentBreaks) out.push(v('INV-9', `page ${page}`, detail, defect));
     const range = ctx.before.range;
     if (ctx.convert && ctx.ok && range) {
       const preserve = sim.config.vmType === 'sw-protected';
@@ -171,10 +185,11 @@ const CHECKS: Record<InvariantName, Check> = {
     return out;
   },
   'INV-10': (sim, file, ctx) => {
-    if (ctx.op !== 'settle' || file.fdOpen || file.pinStack.length > 0) return [];
-    const { free, rsvd } = sim.pool;
+    if (ctx.op !== 'settle' || !file.released || file.pinStack.length > 0) return [];
+    const { free, rsvd, cgroupRsvd, cgroupUsage } = sim.pool;
     const base = sim.baseline;
-    return free === base.free && rsvd === base.rsvd ? [] : [v('INV-10', 'pool', `free ${free} rsvd ${rsvd} after close and settle; before create free ${base.free} rsvd ${base.rsvd}`)];
+    const same = free === base.free && rsvd === base.rsvd && cgroupRsvd === base.cgroupRsvd && cgroupUsage === base.cgroupUsage;
+    return same ? [] : [v('INV-10', 'pool', `free ${free} rsvd ${rsvd} cgroup ${cgroupRsvd}/${cgroupUsage} after the last reference and settle; before create free ${base.free} rsvd ${base.rsvd} cgroup ${base.cgroupRsvd}/${base.cgroupUsage}`)];
   },
   'INV-11': (_, file) => {
     const held = file.geometry.hugetlb
@@ -188,8 +203,11 @@ const CHECKS: Record<InvariantName, Check> = {
     if (!unit || !range) return [];
     const out: Violation[] = [];
     const before = (p: number) => (range.guestHuge.has(Math.floor(p / file.blockPages)) ? 2 : range.guest4k.has(p) ? 1 : 0);
+    // A zap before the failing split is the tree's order: K1 (rfc-v2), K7 (tdx-huge-v3).
+    const order = file.settings.profile.toSharedOrder;
+    const defect = order === 'zap-then-split' ? 'K1' : order === 'split-zap-then-split' ? 'K7' : undefined;
     for (let p = unit.from; p < unit.to && out.length < 8; p++) {
-      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping'));
+      if (guestLevel(file, p) !== before(p)) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed the guest mapping', defect));
       if (IS_SHARED_CODE[file.pages[p]!] !== IS_SHARED_CODE[range.codes[p - range.from]!]) out.push(v('INV-12', `page ${p}`, 'a failed conversion changed shareability'));
     }
     for (let b = Math.floor(unit.from / file.blockPages); b * file.blockPages < unit.to; b++) {

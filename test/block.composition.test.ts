@@ -9,20 +9,30 @@ import { blockViewOf, createBlockMachine } from '../machines/block.machine';
 import { blockOpVariants, opLabel } from '../machines/block.plan';
 import { reachableBlockPaths } from '../machines/block.reachable';
 import { formatRefusal, refusalsOf } from '../machines/outcome';
-import { runOp } from '../machines/plan-runner';
+import { hugeBlockInputs, runOp } from '../machines/plan-runner';
+import type { Variant } from '../machines/variant';
 import { AFTER_TRUNCATE, combinations, RESTORE, SHAREABILITY, SPLIT, TRUNCATE_WHILE_PINNED } from '../machines/policy';
 
 const N = 2;
 const canonical = (o: Record<string, unknown>) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
 const machine = createBlockMachine(N);
 const ops = blockOpVariants(N);
-const inputs = combinations({ split: SPLIT, afterTruncate: AFTER_TRUNCATE, restore: RESTORE, truncateWhilePinned: TRUNCATE_WHILE_PINNED, initial: SHAREABILITY });
+const inputs: Array<{ variant: Variant } & ReturnType<typeof combine>[number]> = [
+  // Every policy under rfc-v2; the kernel's policies under each other HugeTLB tree (their profiles change plans and the folio machine).
+  ...combine().map((i) => ({ variant: 'rfc-v2' as Variant, ...i })),
+  ...(['wip-2025-12', 'tdx-huge-v3'] as const).flatMap((variant) =>
+    combine().filter((i) => i.split === 'eager' && i.afterTruncate === 'keep' && i.restore === 'allocator-wrapper' && i.truncateWhilePinned === 'eagain').map((i) => ({ variant, ...i })),
+  ),
+];
+function combine() {
+  return combinations({ split: SPLIT, afterTruncate: AFTER_TRUNCATE, restore: RESTORE, truncateWhilePinned: TRUNCATE_WHILE_PINNED, initial: SHAREABILITY });
+}
 
 describe('block machine = plan run through the range and folio machines', () => {
-  for (const { initial, ...policy } of inputs) {
-    const name = `initial=${initial} ${Object.values(policy).join(' ')}`;
+  for (const { variant, initial, ...policy } of inputs) {
+    const name = `${variant} initial=${initial} ${Object.values(policy).join(' ')}`;
     it(`agrees on every reachable state x op (${name})`, () => {
-      const paths = reachableBlockPaths(N, { initial, policy });
+      const paths = reachableBlockPaths(N, { variant, initial, policy });
       const mismatches: string[] = [];
       let pairs = 0;
       for (const { state } of paths) {
@@ -35,10 +45,7 @@ describe('block machine = plan run through the range and folio machines', () => 
           }
           const [next, actions] = transition(machine, state as never, op as never);
           const got = { refusal: refusalsOf(actions).map(formatRefusal).join(','), ...blockViewOf(next as never) };
-          const ref = runOp(view, view.open, op, {
-            range: { initial, hugetlb: true, afterTruncate: policy.afterTruncate, truncateWhilePinned: policy.truncateWhilePinned },
-            folio: { split: policy.split, restore: policy.restore, truncateWhilePinned: policy.truncateWhilePinned },
-          });
+          const ref = runOp(view, view.open, op, hugeBlockInputs(variant, initial, policy));
           const want = { refusal: ref.refusal ? formatRefusal(ref.refusal) : '', ...ref.view, open: ref.open };
           if (canonical(got) !== canonical(want)) {
             mismatches.push(`${JSON.stringify(view)} ${opLabel(op)}:\n  block  ${JSON.stringify(got)}\n  plan   ${JSON.stringify(want)}`);

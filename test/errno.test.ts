@@ -4,15 +4,17 @@
  * step's outcome; invariants must hold throughout.
  */
 import type { Variant } from '../machines/policy';
+import { profileOf, VARIANTS } from '../machines/variant';
 import { runSteps } from './support/run-steps';
 
 const MiB = 1 << 20;
 const P = 4096;
-const ALL: Variant[] = ['rfc-v2', 'wip-2025-12', 'inplace-v8'];
-const HUGE: Variant[] = ['rfc-v2', 'wip-2025-12'];
-const block = (v: Variant) => (v === 'inplace-v8' ? P : 2 * MiB);
+const ALL: Variant[] = [...VARIANTS];
+const HUGE: Variant[] = ALL.filter((v) => profileOf(v).hugetlb);
+const FOURK: Variant[] = ALL.filter((v) => !profileOf(v).hugetlb);
+const block = (v: Variant) => (profileOf(v).hugetlb ? 2 * MiB : P);
 /** A 2-block file: HugeTLB where the variant has it. */
-const file = (v: Variant, ...flags: string[]) => ({ op: 'create', size: 2 * block(v), flags: v === 'inplace-v8' ? ['mmap', ...flags] : ['mmap', 'hugetlb', ...flags] });
+const file = (v: Variant, ...flags: string[]) => ({ op: 'create', size: 2 * block(v), flags: profileOf(v).hugetlb ? ['mmap', 'hugetlb', ...flags] : ['mmap', ...flags] });
 const sharedFile = (v: Variant) => [file(v), { op: 'convert', offset: 0, length: 2 * block(v), to: 'shared' }];
 
 type Row = [op: string, path: string, variants: Variant[], steps: (v: Variant) => unknown[], expected: string | ((v: Variant) => string), policy?: Record<string, string>];
@@ -21,7 +23,7 @@ const ROWS: Row[] = [
   ['create', 'ok', ALL, (v) => [file(v)], 'ok'],
   ['create', 'EINVAL size 0', ALL, () => [{ op: 'create', size: 0, flags: [] }], 'EINVAL'],
   ['create', 'EINVAL unaligned size', ALL, () => [{ op: 'create', size: 100, flags: [] }], 'EINVAL'],
-  ['create', 'EINVAL hugetlb without huge pages', ['inplace-v8'], () => [{ op: 'create', size: 2 * MiB, flags: ['hugetlb'] }], 'EINVAL'],
+  ['create', 'EINVAL hugetlb without huge pages', FOURK, () => [{ op: 'create', size: 2 * MiB, flags: ['hugetlb'] }], 'EINVAL'],
   ['hostRead', 'ok', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 0, length: 2 }], 'ok, read 0000'],
   ['hostRead', 'SIGBUS private', ALL, (v) => [file(v), { op: 'hostRead', offset: 0, length: 1 }], 'SIGBUS'],
   ['hostRead', 'SIGBUS past the end', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 2 * block(v), length: 1 }], 'SIGBUS'],
@@ -29,10 +31,26 @@ const ROWS: Row[] = [
   ['hostWrite', 'ok', ALL, (v) => [...sharedFile(v), { op: 'hostWrite', offset: 1, data: 'ab' }], 'ok'],
   ['hostWrite', 'SIGBUS private', ALL, (v) => [file(v), { op: 'hostWrite', offset: 0, data: 'ab' }], 'SIGBUS'],
   ['guestRead', 'ok', ALL, (v) => [file(v), { op: 'guestRead', offset: 0, length: 1 }], 'ok, read 00'],
-  ['guestRead', 'EFAULT memory-fault exit', ALL, (v) => [file(v), { op: 'guestRead', offset: 0, length: 1, access: 'shared' }], 'EFAULT exit=memory-fault'],
+  ['guestRead', 'EFAULT memory-fault exit', ALL, (v) => [file(v), { op: 'guestRead', offset: P, length: 1, access: 'shared' }], `EFAULT exit=memory-fault memoryFault={offset:${P},size:${P},private:false}`],
+  ['guestRead', 'EFAULT memory-fault after unbind (private)', ALL, (v) => [file(v), { op: 'unbind' }, { op: 'guestRead', offset: 0, length: 1 }], `EFAULT exit=memory-fault memoryFault={offset:0,size:${P},private:true}`],
+  ['guestRead', 'EFAULT without exit after unbind (shared)', ALL, (v) => [...sharedFile(v), { op: 'unbind' }, { op: 'guestRead', offset: 0, length: 1 }], 'EFAULT'],
+  ['guestRead', 'EFAULT memory-fault after eviction', ALL, (v) => [...sharedFile(v), { op: 'closeFd' }, { op: 'guestRead', offset: 0, length: 1 }], `EFAULT exit=memory-fault memoryFault={offset:0,size:${P},private:false}`],
   ['guestRead', 'EFAULT past the end', ALL, (v) => [file(v), { op: 'guestRead', offset: 2 * block(v), length: 1 }], 'EFAULT'],
   ['guestWrite', 'ok', ALL, (v) => [file(v), { op: 'guestWrite', offset: 0, fill: '01', length: 8 }], 'ok'],
-  ['guestWrite', 'EFAULT memory-fault exit', ALL, (v) => [...sharedFile(v), { op: 'guestWrite', offset: 0, data: '01', access: 'private' }], 'EFAULT exit=memory-fault'],
+  ['guestWrite', 'EFAULT memory-fault exit', ALL, (v) => [...sharedFile(v), { op: 'guestWrite', offset: 0, data: '01', access: 'private' }], `EFAULT exit=memory-fault memoryFault={offset:0,size:${P},private:true}`],
+  ['closeFd', 'ok', ALL, (v) => [file(v), { op: 'closeFd' }], 'ok'],
+  ['closeFd', 'EBADF twice', ALL, (v) => [file(v), { op: 'closeFd' }, { op: 'closeFd' }], 'EBADF'],
+  ['hostRead', 'ok through a mapping after closeFd', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 0, length: 1 }, { op: 'closeFd' }, { op: 'hostRead', offset: P, length: 1 }], 'ok, read 00'],
+  ['hostRead', 'EBADF without a mapping after closeFd', ALL, (v) => [...sharedFile(v), { op: 'hostRead', offset: 0, length: 1 }, { op: 'closeFd' }, { op: 'hostRead', offset: 0, length: 1, process: 1 }], 'EBADF'],
+  ['convert', 'EBADF after closeFd', ALL, (v) => [file(v), { op: 'closeFd' }, { op: 'convert', offset: 0, length: P, to: 'shared' }], 'EBADF'],
+  ['unbind', 'ok', ALL, (v) => [file(v), { op: 'unbind' }], 'ok'],
+  ['unbind', 'EINVAL twice', ALL, (v) => [file(v), { op: 'unbind' }, { op: 'unbind' }], 'EINVAL'],
+  ['hostRead', 'ENOMEM pool empty (VM_FAULT_OOM)', ['rfc-v2'], () => [
+    { op: 'create', size: 2 * MiB, flags: ['mmap', 'hugetlb', 'init-shared'] },
+    { op: 'pin', offset: 0 },
+    { op: 'punchHole', offset: 0, length: 2 * MiB },
+    { op: 'hostRead', offset: 0, length: 1 },
+  ], 'ENOMEM', { truncateWhilePinned: 'defer' }],
   ['convert', 'ok', ALL, (v) => [file(v), { op: 'convert', offset: 0, length: P, to: 'shared' }], 'ok'],
   ['convert', 'EINVAL unaligned', ALL, (v) => [file(v), { op: 'convert', offset: 1, length: P, to: 'shared' }], 'EINVAL'],
   ['convert', 'EINVAL past the end', ALL, (v) => [file(v), { op: 'convert', offset: 0, length: 4 * block(v), to: 'shared' }], 'EINVAL'],
@@ -53,7 +71,7 @@ const ROWS: Row[] = [
   ['punchHole', 'EINVAL length 0', ALL, (v) => [file(v), { op: 'punchHole', offset: 0, length: 0 }], 'EINVAL'],
   ['punchHole', 'EOPNOTSUPP mode', ALL, (v) => [file(v), { op: 'punchHole', offset: 0, length: block(v), mode: ['keep-size'] }], 'EOPNOTSUPP'],
   ['punchHole', 'EAGAIN pinned split block', HUGE, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'punchHole', offset: 0, length: block(v) }], 'EAGAIN'],
-  ['punchHole', 'ok pinned 4K page', ['inplace-v8'], (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'punchHole', offset: 0, length: block(v) }], 'ok'],
+  ['punchHole', 'ok pinned 4K page', FOURK, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }, { op: 'punchHole', offset: 0, length: block(v) }], 'ok'],
   ['pin', 'ok', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: 0 }], 'ok'],
   ['pin', 'EFAULT private', ALL, (v) => [file(v), { op: 'pin', offset: 0 }], 'EFAULT'],
   ['pin', 'EFAULT past the end', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: 2 * block(v) }], 'EFAULT'],

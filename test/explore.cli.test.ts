@@ -32,8 +32,11 @@ it('--json reports states, transitions, statesPerSecond and a verdict per invari
   expect(s.depthReached).toBe(START_SCOPE.depth);
   expect(s.invariants['INV-7']).toEqual({ verdict: 'holds in scope' });
   expect(s.invariants[defect]).toMatchObject({ verdict: 'BROKEN', reproduced: true });
-  const replay = runCli(['replay', s.invariants[defect].trace]);
-  expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}\n`.toLowerCase());
+  // One finding per known defect behind the invariant, each with its trace.
+  const [finding] = s.invariants[defect].findings;
+  expect(finding.defect).toMatch(/^K\d$/);
+  const replay = runCli(['replay', finding.trace]);
+  expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}-${finding.defect}\n1 passed, 0 failed\n`.toLowerCase());
   expect(replay.status).toBe(0);
 }, 60_000);
 

@@ -64,7 +64,7 @@ describe('truncateWhilePinned: eagain vs defer', () => {
     walk({ initial: 'shared', policy: { truncateWhilePinned: 'defer' } }, [
       ['pin 1', '|SS| [ss] pins 01'],
       ['punchHole', '|ss| [..] retired pins 01 wrapper counting'],
-      ['hostAccess 0', '|ss| [..] retired pins 01 wrapper counting', 'SIGBUS'],
+      ['hostAccess 0', '|ss| [..] retired pins 01 wrapper counting', 'ENOMEM'],
       ['unpin 1', '|ss| [..] wrapper mergeable'],
       ['settle', '|ss| [..]'],
       ['hostAccess 0', '|SS| [ss]'],

@@ -1,38 +1,55 @@
 /**
- * DOMAIN.md section 7, one test per row, each run under every variant: what
- * the kernel lineages do differently, outcome by outcome.
+ * DOMAIN.md section 7.1 and 7.2, one test per row, each run under every
+ * variant: what the kernel trees do differently, outcome by outcome. The
+ * expectations come from the profile table (machines/variant.ts), so a row
+ * here and the generated SPEC.md table say the same thing.
  */
 import type { Variant } from '../machines/policy';
+import { profileOf, VARIANTS } from '../machines/variant';
 import { runSteps } from './support/run-steps';
 
 const MiB = 1 << 20;
 const GiB = 1 << 30;
 const P = 4096;
 const create = (size: number, ...flags: string[]) => ({ op: 'create', size, flags });
-const VARIANTS: Variant[] = ['rfc-v2', 'wip-2025-12', 'inplace-v8'];
+const ALL: Variant[] = [...VARIANTS];
+const HUGE: Variant[] = ALL.filter((v) => profileOf(v).hugetlb);
+const huge = (v: Variant) => profileOf(v).hugetlb;
+const broken = (r: { violations: Array<{ invariant: string }> }) => [...new Set(r.violations.map((x) => x.invariant))].sort();
 
 /** A HugeTLB file where the variant has huge pages, a 4K file where it does not. */
-const hugeFlags = (variant: Variant, ...more: string[]) => (variant === 'inplace-v8' ? ['mmap', ...more] : ['mmap', 'hugetlb', ...more]);
+const hugeFlags = (variant: Variant, ...more: string[]) => (huge(variant) ? ['mmap', 'hugetlb', ...more] : ['mmap', ...more]);
 
-describe('row: huge pages (2M, 1G; none in inplace-v8)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
+describe('row: huge pages (2M, 1G; none in-place)', () => {
+  it.each(ALL)('%s', (variant) => {
     const two = runSteps({ variant, hugePageSize: 2 * MiB, poolHugePages: 1 }, [create(2 * MiB, 'hugetlb')]);
     const one = runSteps({ variant, hugePageSize: GiB, poolHugePages: 1 }, [create(GiB, 'hugetlb')]);
-    const expected = variant === 'inplace-v8' ? ['EINVAL'] : ['ok'];
+    const expected = huge(variant) ? ['ok'] : ['EINVAL'];
     expect(two.outcomes).toEqual(expected);
     expect(one.outcomes).toEqual(expected);
   });
 });
 
-describe('row: hugetlb with init-shared (allowed in rfc-v2, EINVAL in wip-2025-12)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
-    const r = runSteps({ variant, poolHugePages: 1 }, [create(2 * MiB, 'mmap', 'hugetlb', 'init-shared')]);
-    expect(r.outcomes).toEqual([variant === 'rfc-v2' ? 'ok' : 'EINVAL']);
+describe('row: flags (hugetlb + init-shared EINVAL in WIP; init-shared needs mmap in rfc-v2)', () => {
+  it.each(ALL)('%s', (variant) => {
+    const both = runSteps({ variant, poolHugePages: 1 }, [create(2 * MiB, 'mmap', 'hugetlb', 'init-shared')]);
+    expect(both.outcomes).toEqual([variant === 'rfc-v2' ? 'ok' : 'EINVAL']);
+    const noMmap = runSteps({ variant }, [create(2 * P, 'init-shared')]);
+    expect(noMmap.outcomes).toEqual([variant === 'rfc-v2' ? 'EINVAL' : 'ok']);
   });
 });
 
-describe('row: fallocate and punch alignment (page; block in wip-2025-12)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
+describe('row: convert on a file without mmap (rfc-v2: 0 and nothing recorded, K8)', () => {
+  it.each(ALL)('%s', (variant) => {
+    const r = runSteps({ variant }, [{ ...create(2 * MiB), flags: hugeFlags(variant).filter((f) => f !== 'mmap') }, { op: 'convert', offset: 0, length: P, to: 'shared' }]);
+    expect(r.outcomes).toEqual(['ok', 'ok']);
+    expect(r.sim.file!.shareability(0)).toBe(variant === 'rfc-v2' ? 'private' : 'shared');
+    expect(broken(r)).toEqual(variant === 'rfc-v2' ? ['INV-6'] : []);
+  });
+});
+
+describe('row: fallocate and punch alignment (page; block in WIP)', () => {
+  it.each(ALL)('%s', (variant) => {
     const r = runSteps({ variant }, [
       { ...create(4 * MiB), flags: hugeFlags(variant) },
       { op: 'fallocate', offset: P, length: P },
@@ -40,7 +57,7 @@ describe('row: fallocate and punch alignment (page; block in wip-2025-12)', () =
       { op: 'fallocate', offset: 0, length: 2 * MiB },
       { op: 'punchHole', offset: 0, length: 2 * MiB },
     ]);
-    const pageAligned = variant === 'wip-2025-12' ? 'EINVAL' : 'ok';
+    const pageAligned = profileOf(variant).alignment === 'block' ? 'EINVAL' : 'ok';
     expect(r.outcomes).toEqual(['ok', pageAligned, pageAligned, 'ok', 'ok']);
     expect(r.violations).toEqual([]);
   });
@@ -52,33 +69,58 @@ describe('row: fallocate and punch alignment (page; block in wip-2025-12)', () =
   });
 });
 
-describe('row: partial-block punch (zeroes in place in rfc-v2; EINVAL in wip-2025-12; n/a in inplace-v8)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
+describe('row: partial-block punch (rfc-v2 zeroes in place from the block start of a huge folio, K3; EINVAL in WIP)', () => {
+  it.each(ALL)('%s', (variant) => {
     const r = runSteps({ variant }, [
-      { ...create(2 * MiB), flags: hugeFlags(variant, 'init-shared').filter((f) => !(variant === 'wip-2025-12' && f === 'init-shared')) },
+      { ...create(2 * MiB), flags: hugeFlags(variant) },
       { op: 'convert', offset: 0, length: 2 * P, to: 'shared' },
       { op: 'hostWrite', offset: 0, fill: '5a', length: 2 * P },
       { op: 'punchHole', offset: P, length: P },
       { op: 'hostRead', offset: P - 1, length: 2 },
     ]);
-    const punched = variant === 'wip-2025-12' ? 'EINVAL' : 'ok';
-    const read = variant === 'wip-2025-12' ? 'ok, read 5a5a' : 'ok, read 5a00';
-    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', punched, read]);
-    // rfc-v2 keeps the folio; inplace-v8's page is its own block and is freed.
+    const wip = profileOf(variant).alignment === 'block';
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', wip ? 'EINVAL' : 'ok', wip ? 'ok, read 5a5a' : 'ok, read 5a00']);
+    // rfc-v2 keeps the (split) folio and its PTEs; an in-place page is its own block and is freed.
     if (variant === 'rfc-v2') expect(r.sim.file!.isAllocated(1)).toBe(true);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('rfc-v2 in a huge folio: the zeroing starts at the block start and wipes private data before the range (K3)', () => {
+    const r = runSteps({ variant: 'rfc-v2' }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'guestWrite', offset: 0, fill: '77', length: P },
+      { op: 'punchHole', offset: P, length: P },
+      { op: 'guestRead', offset: 0, length: 1 },
+    ]);
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', 'ok, read 00']);
+    expect(broken(r)).toEqual(['INV-9']);
   });
 });
 
-describe('row: convert with length 0 (returns 0 in rfc-v2, else EINVAL)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
-    const r = runSteps({ variant }, [{ ...create(2 * MiB), flags: hugeFlags(variant) }, { op: 'convert', offset: 0, length: 0, to: 'shared' }]);
+describe('row: punch with HugeTLB (rfc-v2 per block; WIP all or nothing)', () => {
+  it.each(HUGE)('%s', (variant) => {
+    const r = runSteps({ variant }, [
+      create(4 * MiB, 'mmap', 'hugetlb'),
+      { op: 'convert', offset: 0, length: 4 * MiB, to: 'shared' },
+      { op: 'hostWrite', offset: 0, data: '01' },
+      { op: 'pin', offset: 2 * MiB },
+      { op: 'punchHole', offset: 0, length: 4 * MiB },
+    ]);
+    expect(r.outcomes[4]).toBe('EAGAIN');
+    expect(r.sim.file!.isAllocated(0)).toBe(profileOf(variant).punch === 'all-or-nothing');
+  });
+});
+
+describe('row: convert with length 0 (returns 0 first in rfc-v2, else EINVAL)', () => {
+  it.each(ALL)('%s', (variant) => {
+    const r = runSteps({ variant }, [{ ...create(2 * MiB), flags: hugeFlags(variant) }, { op: 'convert', offset: 8 * MiB, length: 0, to: 'shared' }]);
     expect(r.outcomes).toEqual(['ok', variant === 'rfc-v2' ? 'ok' : 'EINVAL']);
   });
 });
 
-describe('row: a failed convert (rolled back; per-block batches in wip-2025-12; nothing changed in inplace-v8)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
-    const blockBytes = variant === 'inplace-v8' ? P : 2 * MiB;
+describe('row: a failed convert (rolled back; per-block batches in WIP; nothing changed in-place)', () => {
+  it.each(ALL)('%s', (variant) => {
+    const blockBytes = huge(variant) ? 2 * MiB : P;
     const r = runSteps({ variant }, [
       { ...create(2 * blockBytes), flags: hugeFlags(variant) },
       { op: 'convert', offset: 0, length: 2 * blockBytes, to: 'shared' },
@@ -86,14 +128,14 @@ describe('row: a failed convert (rolled back; per-block batches in wip-2025-12; 
       { op: 'convert', offset: 0, length: 2 * blockBytes, to: 'private' },
     ]);
     expect(r.outcomes).toEqual(['ok', 'ok', 'ok', `EAGAIN errorOffset=${blockBytes}`]);
-    // Only wip-2025-12 keeps the block before the failing one converted.
-    expect(r.sim.file!.shareability(0)).toBe(variant === 'wip-2025-12' ? 'private' : 'shared');
+    // WIP keeps the batch before the failing one converted.
+    expect(r.sim.file!.shareability(0)).toBe(profileOf(variant).convertUnit === 'block-batches' ? 'private' : 'shared');
     expect(r.violations).toEqual([]);
   });
 });
 
-describe('row: split against the stage-2 zap (rfc-v2 splits first; wip-2025-12 zaps first; inplace-v8 never splits)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
+describe('row: to-shared order against an injected split failure (K1 rfc-v2, K7 tdx-huge-v3)', () => {
+  it.each(ALL)('%s', (variant) => {
     const r = runSteps({ variant }, [
       { ...create(2 * MiB), flags: hugeFlags(variant) },
       { op: 'guestRead', offset: 0, length: 1, access: 'private' },
@@ -101,7 +143,7 @@ describe('row: split against the stage-2 zap (rfc-v2 splits first; wip-2025-12 z
       { op: 'convert', offset: P, length: P, to: 'shared' },
     ]);
     const file = r.sim.file!;
-    if (variant === 'inplace-v8') {
+    if (!huge(variant)) {
       expect(r.outcomes).toEqual(['ok', 'ok, read 00', 'ok', 'ok']);
       expect(file.splitArmed).toBe(true); // nothing split, so the failure stays armed
       return;
@@ -109,26 +151,168 @@ describe('row: split against the stage-2 zap (rfc-v2 splits first; wip-2025-12 z
     expect(r.outcomes).toEqual(['ok', 'ok, read 00', 'ok', 'ENOMEM']);
     expect(file.shareability(1)).toBe('private');
     expect(file.folioOrder(1)).toBe(9);
-    if (variant === 'rfc-v2') {
-      expect(file.blocks[0]!.guestHuge).toBe(true);
-      expect(r.violations).toEqual([]);
-    } else {
-      expect(file.blocks[0]!.guestHuge).toBe(false);
-      expect(file.guest4k.has(1)).toBe(false);
+    const order = profileOf(variant).toSharedOrder;
+    // split-then-zap: nothing was zapped; zap-then-split: the leaf went whole; split zap: 4k outside the range.
+    expect(file.blocks[0]!.guestHuge).toBe(order === 'split-then-zap');
+    expect(file.guest4k.has(0)).toBe(order === 'split-zap-then-split');
+    expect(broken(r)).toEqual(order === 'split-then-zap' ? [] : ['INV-12']);
+  });
+});
+
+describe('row: stage-2 zap of a to-shared conversion (whole leaf; tdx-huge-v3 splits the leaf to 4k)', () => {
+  it.each(HUGE)('%s', (variant) => {
+    const r = runSteps({ variant }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'guestRead', offset: 0, length: 1 },
+      { op: 'convert', offset: P, length: P, to: 'shared' },
+      { op: 'check', expect: { pages: [{ offset: 0, guestMapping: profileOf(variant).zapLeaf === 'whole-leaf' ? 'none' : '4k' }, { offset: P, guestMapping: 'none' }] } },
+    ]);
+    expect(r.outcomes).toEqual(['ok', 'ok, read 00', 'ok', 'check ok']);
+  });
+
+  it('inplace-v13 zaps only the pages that change; inplace-v8 the whole range', () => {
+    for (const variant of ['inplace-v13', 'inplace-v8'] as const) {
+      const r = runSteps({ variant }, [
+        create(2 * P, 'mmap'),
+        { op: 'convert', offset: 0, length: P, to: 'shared' },
+        { op: 'guestRead', offset: 0, length: 2 * P },
+        { op: 'convert', offset: 0, length: 2 * P, to: 'private' },
+        { op: 'check', expect: { pages: [{ offset: 0, guestMapping: 'none' }, { offset: P, guestMapping: variant === 'inplace-v13' ? '4k' : 'none' }] } },
+      ]);
+      expect(r.outcomes.at(-1)).toBe('check ok');
     }
   });
 });
 
-describe('row: deferred merge (allocator wrapper and worker; n/a in inplace-v8)', () => {
-  it.each(VARIANTS)('%s', (variant) => {
+describe('row: merge on to-private (never in wip-2025-12: K4)', () => {
+  it.each(HUGE)('%s', (variant) => {
+    const merges = profileOf(variant).mergeOnToPrivate;
+    const allocated = runSteps({ variant }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'fallocate', offset: 0, length: 2 * MiB },
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'convert', offset: 0, length: P, to: 'private' },
+    ]);
+    expect(allocated.sim.file!.folioOrder(0)).toBe(merges ? 9 : 0);
+    expect(broken(allocated)).toEqual(merges ? [] : ['INV-3']);
+  });
+});
+
+describe('row: evict (rfc-v2: every split block through the wrapper; WIP merges unless pinned)', () => {
+  it.each(ALL)('%s', (variant) => {
+    const blockBytes = huge(variant) ? 2 * MiB : P;
+    const r = runSteps({ variant }, [
+      { ...create(2 * blockBytes), flags: hugeFlags(variant) },
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'hostWrite', offset: 0, data: '01' },
+      { op: 'closeFd' },
+      { op: 'check', expect: { open: true } },
+      { op: 'munmap', offset: 0, length: 2 * blockBytes },
+      { op: 'check', expect: { open: false } },
+    ]);
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'check ok', 'ok', 'check ok']);
+    expect(r.sim.file!.pendingMerge).toBe(profileOf(variant).evict === 'wrapper-always' ? 1 : 0);
+  });
+
+  it('WIP: one pinned folio anywhere keeps every split block from merging', () => {
+    for (const variant of ['wip-2025-12', 'tdx-huge-v3'] as const) {
+      const r = runSteps({ variant }, [
+        create(4 * MiB, 'mmap', 'hugetlb'),
+        { op: 'convert', offset: 0, length: 4 * MiB, to: 'shared' },
+        { op: 'hostWrite', offset: 0, data: '01' },
+        { op: 'pin', offset: 2 * MiB },
+        { op: 'close' },
+      ]);
+      expect(r.sim.file!.pendingMerge).toBe(2);
+    }
+  });
+});
+
+describe('row: split failure at allocation (rfc-v2 returns the block; WIP keeps the huge folio, K6)', () => {
+  it.each(HUGE)('%s', (variant) => {
+    const r = runSteps({ variant }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'inject', fault: 'split-enomem' },
+      { op: 'hostWrite', offset: 0, data: '01' },
+      { op: 'hostWrite', offset: 0, data: '01' },
+    ]);
+    const keeps = profileOf(variant).allocSplitFailure === 'keep-huge';
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', 'ENOMEM', keeps ? 'SIGBUS' : 'ok']);
+    expect(broken(r)).toEqual(keeps ? ['INV-2'] : []);
+  });
+});
+
+describe('row: zeroing at a guest fault (rfc-v2 whole folio; WIP page 0, K5; in-place the page)', () => {
+  it.each(HUGE)('%s', (variant) => {
+    // A huge page freed under sw-protected keeps its bytes; the next file to take it sees them where nothing zeroes.
+    const r = runSteps({ variant, poolHugePages: 1 }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'guestWrite', offset: P, fill: '66', length: P },
+      { op: 'punchHole', offset: 0, length: 2 * MiB },
+      { op: 'guestRead', offset: P, length: 1 },
+    ]);
+    const stale = profileOf(variant).guestZero === 'page-0';
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', stale ? 'ok, read 66' : 'ok, read 00']);
+    expect(broken(r)).toEqual(stale ? ['INV-9'] : []);
+  });
+
+  it('tdx and snp pages come back to the pool zeroed: no stale bytes', () => {
+    for (const vmType of ['tdx', 'snp'] as const) {
+      const r = runSteps({ variant: 'wip-2025-12', vmType, poolHugePages: 1 }, [
+        create(2 * MiB, 'mmap', 'hugetlb'),
+        { op: 'guestWrite', offset: P, fill: '66', length: P },
+        { op: 'punchHole', offset: 0, length: 2 * MiB },
+        { op: 'guestRead', offset: P, length: 1 },
+      ]);
+      expect(r.outcomes.at(-1)).toBe('ok, read 00');
+      expect(r.violations).toEqual([]);
+    }
+  });
+});
+
+describe('row: stage-2 level per VM type (DOMAIN 7.2)', () => {
+  const level = (variant: Variant, vmType: 'sw-protected' | 'tdx' | 'snp', hugePageSize = 2 * MiB) =>
+    runSteps({ variant, vmType, hugePageSize }, [create(hugePageSize, 'mmap', 'hugetlb'), { op: 'guestRead', offset: 0, length: 1 }]).sim.file!.blocks[0]!.guestHuge ? 'huge' : '4k';
+
+  it.each(HUGE)('%s', (variant) => {
+    expect(level(variant, 'sw-protected')).toBe('huge');
+    expect(level(variant, 'snp')).toBe('huge');
+    expect(level(variant, 'snp', GiB)).toBe('4k');
+    expect(level(variant, 'tdx')).toBe(profileOf(variant).stage2.tdx === '4k' ? '4k' : 'huge');
+  });
+
+  it('tdx-huge-v3 under tdx never promotes a block that had a private 4k mapping', () => {
+    const r = runSteps({ variant: 'tdx-huge-v3', vmType: 'tdx' }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'guestRead', offset: P, length: 1 },
+      { op: 'convert', offset: 0, length: P, to: 'private' },
+      { op: 'guestRead', offset: 2 * P, length: 1 },
+      { op: 'check', expect: { pages: [{ offset: 0, folioOrder: 9 }, { offset: 2 * P, guestMapping: '4k' }] } },
+    ]);
+    expect(r.outcomes.at(-1)).toBe('check ok');
+    const sw = runSteps({ variant: 'tdx-huge-v3', vmType: 'sw-protected' }, [
+      create(2 * MiB, 'mmap', 'hugetlb'),
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'guestRead', offset: P, length: 1 },
+      { op: 'convert', offset: 0, length: P, to: 'private' },
+      { op: 'guestRead', offset: 2 * P, length: 1 },
+      { op: 'check', expect: { pages: [{ offset: 2 * P, guestMapping: 'huge' }] } },
+    ]);
+    expect(sw.outcomes.at(-1)).toBe('check ok');
+  });
+});
+
+describe('row: deferred merge (allocator wrapper and worker; n/a in-place)', () => {
+  it.each(ALL)('%s', (variant) => {
     const r = runSteps({ variant }, [
       { ...create(2 * MiB), flags: hugeFlags(variant) },
       { op: 'convert', offset: 0, length: P, to: 'shared' },
       { op: 'pin', offset: 0 },
       { op: 'close' },
     ]);
-    const file = r.sim.file!;
     expect(r.outcomes).toEqual(['ok', 'ok', 'ok', 'ok']);
-    expect(file.pendingMerge).toBe(variant === 'inplace-v8' ? 0 : 1);
+    expect(r.sim.file!.pendingMerge).toBe(huge(variant) ? 1 : 0);
   });
 });

@@ -1,17 +1,18 @@
 /**
- * The viewer page in a real headless browser (Debian's chromium through
- * playwright-core): step through a use case and check what the page shows,
- * then save a screenshot under test-output/.
+ * The viewer page in a real headless browser (whichever Chromium
+ * test/support/find-browser.ts finds, through playwright-core): step through
+ * a use case and check what the page shows, then save a screenshot under
+ * test-output/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { startViewer } from '../src/commands/view';
 import { sourceFromTrace } from '../src/inspect/trace-source';
 import { loadTrace } from '../src/trace/replay';
+import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(__dirname, '..', 'test-output');
 
 describe('the viewer page', () => {
@@ -20,12 +21,14 @@ describe('the viewer page', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
+    // Never skipped: without a browser this fails, saying what to install (npm test's pretest obtains one).
+    const lookup = locateBrowser();
+    if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
     const loaded = loadTrace(join(__dirname, 'traces', 'viewer-one-block.json'));
     if (!loaded.ok) throw new Error(loaded.message);
     viewer = await startViewer(0, [{ ...sourceFromTrace(loaded.trace, 'viewer-one-block.json'), name: 'trace: viewer-one-block' }]);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: lookup.path,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -28,6 +28,10 @@ export interface PoolReturn {
 export class HugePool {
   free: number;
   rsvd = 0;
+  /** the hugetlb cgroup's rsvd.usage_in_bytes, in huge pages (DOMAIN 10). */
+  cgroupRsvd = 0;
+  /** the hugetlb cgroup's usage_in_bytes, in huge pages. */
+  cgroupUsage = 0;
   private readonly freeList: number[];
   private readonly meta = new Map<number, FolioMeta>();
   /** every return to the pool, for INV-5. */
@@ -39,7 +43,7 @@ export class HugePool {
     readonly pagesPerHuge: number,
   ) {
     this.free = hugePages;
-    // Hand out low pages first, as a fresh pool would.
+    // A stack: hand out low pages first, as a fresh pool would, then the page freed last (TRACE-FORMAT physical pages).
     this.freeList = [...Array(hugePages).keys()].reverse();
   }
 
@@ -65,6 +69,7 @@ export class HugePool {
     const index = this.freeList.pop();
     if (index === undefined) throw new Error('HugeTLB pool exhausted: the caller must check first');
     this.free -= 1;
+    this.cgroupUsage += 1;
     if (reserved) this.rsvd -= 1;
     const folio: FolioMeta = { head: index * this.pagesPerHuge, originalOrder: this.order, order: this.order, pins: new Map() };
     this.meta.set(folio.head, folio);
@@ -77,6 +82,7 @@ export class HugePool {
     this.meta.delete(folio.head);
     this.freeList.push(folio.head / this.pagesPerHuge);
     this.free += 1;
+    this.cgroupUsage -= 1;
     if (reserved) this.rsvd += 1;
   }
 

@@ -3,7 +3,6 @@
  * from its definition. Mermaid leaves refusals out to stay readable; DOT and
  * SVG label them. SVG is rendered by @viz-js/viz, without a browser.
  */
-import { writeFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import { createBlockMachine } from '../../machines/block.machine';
 import { folioMachine } from '../../machines/folio.machine';
@@ -11,6 +10,7 @@ import { rangeMachine } from '../../machines/range.machine';
 import { toDot, toSvg } from '../../visualize/dot';
 import { toMermaid } from '../../visualize/mermaid';
 import type { Command } from '../cli';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { EXIT_OK, UsageError } from '../usage-error';
 
 export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
@@ -33,6 +33,8 @@ export const diagramCommand: Command = {
   summary: 'draw a machine as Mermaid, Graphviz DOT or SVG',
   usage: 'Usage: gmem diagram range|folio|block --format mermaid|dot|svg [-o FILE]',
   options: { format: { type: 'string' }, o: { type: 'string' }, output: { type: 'string' } },
+  optionHelp: { format: 'mermaid (default), dot or svg', o: 'write to FILE instead of standard output', output: 'the same as -o' },
+  examples: ['gmem diagram folio --format svg -o folio.svg'],
   allowPositionals: true,
   async run(values, positionals) {
     const [name, ...extra] = positionals;
@@ -40,9 +42,10 @@ export const diagramCommand: Command = {
     if (extra.length) throw new UsageError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
     const format = (values['format'] as string | undefined) ?? 'mermaid';
     if (!FORMATS.includes(format as never)) throw new UsageError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
-    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
     const out = (values['o'] ?? values['output']) as string | undefined;
-    if (out) writeFileSync(out, text.endsWith('\n') ? text : `${text}\n`);
+    if (out) checkOutputPath(out, 'diagram: -o');
+    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
+    if (out) writeOutputFile(out, text.endsWith('\n') ? text : `${text}\n`, 'diagram: -o');
     else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_OK;
   },

@@ -17,6 +17,7 @@ import type { Setting } from '../explore/expand';
 import type { Scope } from '../explore/operations';
 import type { SettingReport } from '../explore/run';
 import { mergeShards, readShard, report, runSettings, ShardError, writeShard } from '../explore/run';
+import { findingKey } from '../explore/search';
 import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../explore/settings';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../usage-error';
 import { progressBar } from './walk-report';
@@ -27,17 +28,22 @@ const SCOPE_FLAGS = { blocks: [1, 8], pages: [1, 16], processes: [1, 8], pins: [
 
 export const exploreCommand: Command = {
   name: 'explore',
-  summary: 'exhaustive small-scope search of every variant and policy: verdict per invariant, shortest counterexamples',
+  summary: 'search every reachable state of each kernel tree and policy: verdicts, counterexamples',
   usage: [
-    'Usage: gmem explore [scope] [--variant NAME] [--vm-type NAME] [--policy KEY=VALUE]... [--out DIR] [--json] [--summary]',
-    '                    [--workers N] [--shard I/N] | --merge SHARD.json...',
+    'Usage: gmem explore [--blocks N] [--pages N] [--processes N] [--pins N] [--values N] [--depth N]',
+    '                    [--pool N] [--variant NAME] [--vm-type NAME] [--policy KEY=VALUE]... [--out DIR]',
+    '                    [--json | --summary] [--workers N] [--shard i/n]',
+    '       gmem explore --merge SHARD.json...',
     '',
-    `Scope (default: ${scopeText(START_SCOPE)}; pageSize 16, hugePageSize 16 x pages):`,
-    '  --blocks N --pages N --processes N --pins N --values N --depth N --pool N',
-    `Settings: every variant (${VARIANTS.join(', ')}) x VM type (${VM_TYPES.join(', ')}) with the kernel's policies,`,
-    '  and each policy alternative on rfc-v2 sw-protected; --variant/--vm-type filter, --policy sets.',
-    `Counterexamples go to DIR/<setting>/<INV-n>.trace.json and .itf.json (default ${DEFAULT_EXPLORE_OUT}).`,
-    '--shard I/N explores the I-th of N parts and writes DIR/shard-I-of-N.json; --merge reads them back.',
+    'Breadth-first search from the empty machine over every operation of the trace contract with every',
+    'argument in scope (pageSize 16, hugePageSize 16 x pages), states deduplicated by a canonical',
+    'encoding, INV-1..13 checked on every transition. Per setting: distinct states, transitions, depth,',
+    'states per second, and per invariant `holds in scope` or BROKEN with its shortest counterexample',
+    'as DIR/<setting>/<INV-n>[.Kn].trace.json (gmem-trace/1; `gmem replay` reproduces it) and .itf.json.',
+    'Without --variant, --vm-type or --policy: every variant under every VM type with the kernel\'s',
+    'policies, and each policy alternative on rfc-v2 sw-protected, at the scope of docs/VERDICTS.md.',
+    'Exit status: 0 every break is a known defect or the policy\'s documented exposure',
+    'and every known defect is found; 1 otherwise; 2 bad input.',
   ].join('\n'),
   options: {
     ...Object.fromEntries(Object.keys(SCOPE_FLAGS).map((k) => [k, { type: 'string' as const }])),
@@ -51,6 +57,31 @@ export const exploreCommand: Command = {
     shard: { type: 'string' },
     merge: { type: 'boolean' },
   },
+  optionHelp: {
+    blocks: `huge-page blocks in the file, ${SCOPE_FLAGS.blocks.join('-')} (default: the setting's scope)`,
+    pages: `pages per block, a power of two ${SCOPE_FLAGS.pages.join('-')} (default: the setting's scope)`,
+    processes: `processes that map the file, ${SCOPE_FLAGS.processes.join('-')} (default: the setting's scope)`,
+    pins: `pins held at once, at most, ${SCOPE_FLAGS.pins.join('-')} (default: the setting's scope)`,
+    values: `distinct nonzero bytes a write may fill a page with, ${SCOPE_FLAGS.values.join('-')} (default: the setting's scope)`,
+    depth: `steps from the empty machine, the create included, ${SCOPE_FLAGS.depth.join('-')} (default: the setting's scope)`,
+    pool: `huge pages in the pool before create, ${SCOPE_FLAGS.pool.join('-')} (default: what create reserves)`,
+    variant: `explore only this kernel tree: ${VARIANTS.join(', ')}`,
+    'vm-type': `explore only this VM type: ${VM_TYPES.join(', ')}`,
+    policy: `set a policy (KEY=VALUE; repeatable): ${POLICY_KEYS.map((k) => `${k}=${POLICY_NOTES[k].values.join('|')}`).join(', ')}`,
+    out: `write counterexamples (and --shard files) under DIR (default ${DEFAULT_EXPLORE_OUT})`,
+    json: 'print the results as JSON (statesPerSecond, per invariant verdict, length, files)',
+    summary: 'print only the verdict table (what npm start shows)',
+    workers: 'worker threads that expand states (default: the cores this machine has)',
+    shard: 'explore part i of n (0 <= i < n) and write DIR/shard-i-of-n.json, for a CI matrix',
+    merge: 'merge shard files given as arguments: states unioned, shortest counterexamples kept',
+  },
+  examples: [
+    'gmem explore --summary',
+    'gmem explore --variant tdx-huge-v3 --vm-type tdx --depth 6 --json',
+    'gmem explore --variant rfc-v2 --vm-type sw-protected --policy split=lazy --out /tmp/cex',
+    'gmem explore --shard 0/2 --out shards && gmem explore --shard 1/2 --out shards',
+    'gmem explore --merge shards/shard-0-of-2.json shards/shard-1-of-2.json',
+  ],
   allowPositionals: true,
   async run(values, positionals) {
     const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
@@ -138,7 +169,7 @@ function parseShard(text: string): { index: number; count: number } {
 }
 
 function verdictCells(r: SettingReport): string {
-  const broken = r.result.findings.map((f) => `${f.invariant} (${f.steps.length})`);
+  const broken = r.result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
   return broken.length ? `BROKEN ${broken.join(', ')}` : 'all hold in scope';
 }
 
@@ -173,13 +204,12 @@ export function renderReports(reports: SettingReport[], wallMs: number): string 
   for (const r of reports) {
     out.push(`${r.name}: ${r.result.states.toLocaleString('en-US')} states, ${r.result.transitions.toLocaleString('en-US')} transitions, depth ${r.result.depthReached}${r.result.exhausted ? ' (every reachable state)' : ''}, ${(r.result.wallMs / 1000).toFixed(1)} s`);
     for (const inv of [...INVARIANT_NAMES, 'CRASH' as const]) {
-      const c = r.counterexamples.find((x) => x.finding.invariant === inv);
-      if (!c) {
-        if (inv !== 'CRASH') out.push(`  ${inv.padEnd(6)} holds in scope`);
-        continue;
+      const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
+      if (!found.length && inv !== 'CRASH') out.push(`  ${inv.padEnd(6)} holds in scope`);
+      for (const c of found) {
+        const files = r.files[findingKey(inv, c.finding.defect)];
+        out.push(`  ${inv.padEnd(6)} BROKEN${c.finding.defect ? ` (${c.finding.defect})` : ''} in ${c.finding.steps.length} steps${files ? `: ${files.trace} (ITF: ${files.itf})` : ''}; replay: ${c.replay}`);
       }
-      const files = r.files[inv];
-      out.push(`  ${inv.padEnd(6)} BROKEN in ${c.finding.steps.length} steps${files ? `: ${files.trace} (ITF: ${files.itf})` : ''}; replay: ${c.replay}`);
     }
   }
   return out.join('\n');
@@ -201,8 +231,18 @@ export function toJson(reports: SettingReport[], wallMs: number): object {
       ...(r.result.shard ? { shard: r.result.shard } : {}),
       invariants: Object.fromEntries(
         [...INVARIANT_NAMES, ...(r.counterexamples.some((c) => c.finding.invariant === 'CRASH') ? ['CRASH' as const] : [])].map((inv) => {
-          const c = r.counterexamples.find((x) => x.finding.invariant === inv);
-          return [inv, c ? { verdict: 'BROKEN', length: c.finding.steps.length, reproduced: c.reproduced, ...(r.files[inv] ? r.files[inv] : {}) } : { verdict: 'holds in scope' }];
+          const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
+          if (!found.length) return [inv, { verdict: 'holds in scope' }];
+          const shortest = found.reduce((a, b) => (b.finding.steps.length < a.finding.steps.length ? b : a));
+          return [
+            inv,
+            {
+              verdict: 'BROKEN',
+              length: shortest.finding.steps.length,
+              reproduced: found.every((c) => c.reproduced),
+              findings: found.map((c) => ({ ...(c.finding.defect ? { defect: c.finding.defect } : {}), length: c.finding.steps.length, reproduced: c.reproduced, ...(r.files[findingKey(inv, c.finding.defect)] ?? {}) })),
+            },
+          ];
         }),
       ),
       unexpected: r.unexpected,

@@ -7,6 +7,9 @@
  */
 import { exec } from 'node:child_process';
 import type { Command } from '../cli';
+import { checkOutputPath } from '../cli/output-file';
+import { listenFailure, untilStopped } from '../cli/serve';
+import { USE_CASES } from '../walk/usecases';
 import { startBridge } from '../inspect/bridge-server';
 import type { ArenaSummary, InspectSource } from '../inspect/inspect-replay';
 import { replayInspected, serializer } from '../inspect/inspect-replay';
@@ -35,6 +38,17 @@ export const inspectCommand: Command = {
     delay: { type: 'string' },
     once: { type: 'boolean' },
   },
+  optionHelp: {
+    'use-case': `replay the use case NAME (default ${DEFAULT_USE_CASE}; listed below)`,
+    trace: 'replay a one-block gmem-trace/1 FILE instead',
+    port: 'listen on 127.0.0.1:N (default 4243; 0 picks a free port)',
+    'no-open': 'do not open the page in a browser',
+    record: 'write the inspection events to FILE as JSON lines',
+    delay: 'milliseconds between steps (default 600)',
+    once: 'exit after a receiver got the whole replay',
+  },
+  helpExtra: () => `Use cases: ${USE_CASES.map((u) => u.name).join(', ')}`,
+  examples: ['gmem inspect --use-case tdx-initial-unfaultable --record events.jsonl'],
   allowPositionals: false,
   async run(values) {
     if (values['use-case'] && values['trace']) throw new UsageError('inspect: give --use-case or --trace, not both');
@@ -51,8 +65,9 @@ export const inspectCommand: Command = {
       source = useCaseSource((values['use-case'] as string | undefined) ?? DEFAULT_USE_CASE);
     }
 
+    if (values['record']) checkOutputPath(values['record'] as string, 'inspect: --record');
     const bridge = await startBridge(port).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`inspect: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
+      throw listenFailure('inspect', port, err);
     });
     const say = (line: string) => process.stderr.write(`${line}\n`);
     say(`gmem inspect: ${source.title}`);
@@ -80,8 +95,10 @@ export const inspectCommand: Command = {
       await bridge.close();
       return EXIT_OK;
     }
+    // Listen for the stop signals before saying so: whoever reads the line may signal at once.
+    const stopped = untilStopped();
     say('Replay done; the bridge keeps serving until you press Ctrl-C.');
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await stopped;
     inspector.stop();
     await bridge.close();
     return EXIT_OK;

@@ -4,13 +4,13 @@
  * use-case catalogue, so it is always what the code does. docs/SPEC.md is
  * committed and a test fails when it differs from what this prints.
  */
-import { writeFileSync } from 'node:fs';
 import type { AnyStateMachine } from 'xstate';
 import { DECK_USE_CASES } from '../../machines/usecases';
 import { POLICY_NOTES, VARIANT_NOTES } from '../../machines/policy';
 import { opLabel } from '../../machines/block.plan';
 import { toMermaid } from '../../visualize/mermaid';
 import type { Command } from '../cli';
+import { checkOutputPath, writeOutputFile } from '../cli/output-file';
 import { INVARIANTS } from '../invariants';
 import { EXIT_OK } from '../usage-error';
 import { USE_CASES, useCasePaths, useCaseSettings } from '../walk/usecases';
@@ -70,11 +70,14 @@ export const specCommand: Command = {
   summary: 'generate the reviewer\'s specification (docs/SPEC.md) from the code',
   usage: 'Usage: gmem spec [-o FILE]',
   options: { o: { type: 'string' }, output: { type: 'string' } },
+  optionHelp: { o: 'write to FILE instead of standard output', output: 'the same as -o' },
+  examples: ['gmem spec -o docs/SPEC.md'],
   allowPositionals: false,
   run(values) {
-    const text = generateSpec();
     const out = (values['o'] ?? values['output']) as string | undefined;
-    if (out) writeFileSync(out, text);
+    if (out) checkOutputPath(out, 'spec: -o');
+    const text = generateSpec();
+    if (out) writeOutputFile(out, text, 'spec: -o');
     else process.stdout.write(text);
     return EXIT_OK;
   },

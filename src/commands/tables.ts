@@ -128,6 +128,8 @@ export const tablesCommand: Command = {
   summary: 'print each machine\'s states and its complete state x event table',
   usage: 'Usage: gmem tables [--machine range|folio|block] [--json]',
   options: { machine: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: { machine: 'range, folio or block (default: all three)', json: 'print the tables as JSON' },
+  examples: ['gmem tables --machine folio'],
   allowPositionals: false,
   run(values) {
     const requested = values['machine'] as string | undefined;

@@ -9,7 +9,7 @@
  * compares that digest with the sources now.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Command } from '../cli';
@@ -18,15 +18,17 @@ import type { Policy } from '../../machines/policy';
 import { INVARIANTS } from '../invariants';
 import type { Counterexample } from '../explore/counterexample';
 import { scopeText as scopeWords, slug } from '../explore/counterexample';
-import { LOCAL_KNOWN_DEFECTS } from '../explore/expected-breaks';
+import { KNOWN_DEFECTS } from '../../machines/known-defects';
 import type { SettingReport } from '../explore/run';
-import { runSettings } from '../explore/run';
+import { counterexampleName, runSettings } from '../explore/run';
+import { findingKey } from '../explore/search';
 import { policyAlternatives, POLICY_BASE, POLICY_KEYS, settingName, START_SCOPE, variantSettings, verdictSettings } from '../explore/settings';
 import { EXIT_FAILED, EXIT_OK } from '../usage-error';
 import { progressBar } from './walk-report';
 import { scopeText } from './explore';
 
-const ROOT = join(__dirname, '..', '..');
+/** The repository: two levels above this file in src/, three in dist/src/ (the compiled CLI). */
+const ROOT = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find((dir) => existsSync(join(dir, 'machines', 'variant.ts')))!;
 export const VERDICTS_FILE = join(ROOT, 'docs', 'VERDICTS.md');
 export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
 /** Every setting's result (without fingerprints), from which the document is rendered. */
@@ -62,9 +64,18 @@ export const TIMINGS_END = '<!-- /timings -->';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
-  summary: 'explore every setting and write docs/VERDICTS.md (the deck\'s four questions, kernel findings, scopes)',
-  usage: `Usage: gmem verdicts [--workers N]\n\nWrites docs/VERDICTS.md and the counterexample traces under docs/verdicts/ (scope: ${scopeText(START_SCOPE)}).`,
+  summary: 'explore every setting and write docs/VERDICTS.md: the deck\'s questions, kernel findings',
+  usage: [
+    'Usage: gmem verdicts [--workers N]',
+    '',
+    'Explores every variant under every VM type with the kernel\'s policies and every',
+    'policy alternative of the deck\'s four questions, then writes docs/VERDICTS.md and the shortest',
+    'counterexample traces under docs/verdicts/. Exit status: 0 when every setting breaks exactly its',
+    'known defects (DOMAIN 7.3) and documented policy exposures (DOMAIN 8), 1 otherwise.',
+  ].join('\n'),
   options: { workers: { type: 'string' } },
+  optionHelp: { workers: 'worker threads that expand states (default: the cores this machine has)' },
+  examples: ['gmem verdicts', 'gmem verdicts --workers 1'],
   allowPositionals: false,
   async run(values) {
     const workers = values['workers'] ? Math.max(1, Number(values['workers'])) : availableParallelism();
@@ -86,7 +97,7 @@ function rel(file: string): string {
 
 /** Where `gmem verdicts` writes a counterexample's trace (the same path whether or not it wrote it in this run). */
 function traceFile(r: SettingReport, c: Counterexample): string {
-  return join(VERDICT_TRACES, slug(r.result.setting), `${c.finding.invariant}.trace.json`);
+  return join(VERDICT_TRACES, slug(r.result.setting), `${counterexampleName(c.finding)}.trace.json`);
 }
 
 function drawCounterexample(c: Counterexample, file: string): string[] {
@@ -104,11 +115,16 @@ function drawCounterexample(c: Counterexample, file: string): string[] {
  * break them under the kernel decision), then what it shares with the kernel
  * decision (the variant's known defects) in brackets.
  */
+const keyOf = (c: Counterexample) => findingKey(c.finding.invariant, c.finding.defect);
+const label = (c: Counterexample) => `${c.finding.invariant}${c.finding.defect ? ` (${c.finding.defect})` : ''}`;
+
 function verdictOf(r: SettingReport): string {
-  const own = r.own ?? new Set(r.result.findings.filter((f) => !r.expected.some((e) => e.invariant === f.invariant)).map((f) => f.invariant));
-  const mine = r.counterexamples.filter((c) => own.has(c.finding.invariant));
-  const shared = r.counterexamples.filter((c) => !own.has(c.finding.invariant)).map((c) => c.finding.invariant);
-  const parts = mine.length ? [`breaks ${mine.map((c) => `${c.finding.invariant} (${c.finding.steps.length} steps)`).join(', ')}`] : ['holds'];
+  const own = r.own ?? new Set<string>();
+  // A known defect the alternative reaches by other steps is still the variant's, not the policy's.
+  const isOwn = (c: Counterexample) => own.has(keyOf(c)) && !c.finding.defect;
+  const mine = r.counterexamples.filter(isOwn);
+  const shared = r.counterexamples.filter((c) => !isOwn(c)).map((c) => label(c));
+  const parts = mine.length ? [`breaks ${mine.map((c) => `${label(c)} (${c.finding.steps.length} steps)`).join(', ')}`] : ['holds'];
   if (shared.length) parts.push(`(the variant's known defects aside: ${shared.join(', ')})`);
   return parts.join(' ');
 }
@@ -147,7 +163,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     out.push('');
     for (const a of alts) {
       const r = byName.get(settingName(a.setting))!;
-      for (const c of r.counterexamples.filter((x) => r.own?.has(x.finding.invariant))) {
+      for (const c of r.counterexamples.filter((x) => r.own?.has(keyOf(x)) && !x.finding.defect)) {
         out.push(`**\`${key}: ${a.value}\` breaks ${c.finding.invariant}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
         out.push(...drawCounterexample(c, traceFile(r, c)));
       }
@@ -155,24 +171,24 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
   }
 
   out.push('## Kernel trees and VM types: the findings', '', 'Every variant under every VM type with the kernel\'s policies. "Known" is the known-defects table;', 'a break not in it, or a listed defect not found, fails `npm test` (test/explore.verdicts.test.ts).', '');
-  out.push('| variant | VM type | broken in scope (shortest counterexample) | known defects | check |', '|---|---|---|---|---|');
+  out.push('| variant | VM type | scope | states | broken in scope (shortest counterexample, steps) | known defects | check |', '|---|---|---|---:|---|---|---|');
   for (const s of variantSettings()) {
     const r = byName.get(settingName(s))!;
-    const broken = r.result.findings.map((f) => `${f.invariant} (${f.steps.length})`).join(', ') || 'none';
+    const broken = r.counterexamples.map((c) => `${label(c)} (${c.finding.steps.length})`).join(', ') || 'none';
     const known = r.expected.map((e) => `${e.invariant} ${e.because}`).join('; ') || 'none';
-    const check = r.unexpected.length ? `UNEXPECTED ${r.unexpected.join(', ')}` : r.missing.length ? `MISSING ${r.missing.map((m) => m.invariant).join(', ')}` : 'as known';
-    out.push(`| ${s.variant} | ${s.vmType} | ${broken} | ${known} | ${check} |`);
+    const check = r.unexpected.length ? `UNEXPECTED ${r.unexpected.join(', ')}` : r.missing.length ? `MISSING ${r.missing.map((m) => `${m.invariant} ${m.because}`).join(', ')}` : 'as known';
+    out.push(`| ${s.variant} | ${s.vmType} | \`${scopeText(r.result.scope)}\` | ${r.result.states} | ${broken} | ${known} | ${check} |`);
   }
   out.push('');
   for (const s of variantSettings()) {
     const r = byName.get(settingName(s))!;
     for (const c of r.counterexamples) {
-      out.push(`**${s.variant} / ${s.vmType} breaks ${c.finding.invariant}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
+      out.push(`**${s.variant} / ${s.vmType} breaks ${label(c)}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
       out.push(...drawCounterexample(c, traceFile(r, c)));
     }
   }
-  out.push('Known defects compared against (pre-merge stand-in for the DOMAIN 7.3 table; see src/explore/expected-breaks.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
-  for (const d of LOCAL_KNOWN_DEFECTS) out.push(`| ${d.id} | ${d.variants.join(', ')}${d.inject ? ' (inject)' : ''} | ${d.breaks} | ${d.scenario} | ${d.source} |`);
+  out.push('Known defects compared against (DOMAIN 7.3, machines/known-defects.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
+  for (const d of KNOWN_DEFECTS) out.push(`| ${d.id} | ${d.variants.join(', ')}${d.inject ? ' (inject)' : ''} | ${d.invariant} | ${d.scenario} | ${d.source} |`);
   out.push('');
 
   out.push('## Scopes', '', '| setting | states | transitions | depth reached | every reachable state |', '|---|---:|---:|---:|---|');

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../cli';
+import { listenFailure, untilStopped } from '../cli/serve';
 import { drawMachine } from './diagram';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { USE_CASES } from '../walk/usecases';
@@ -80,6 +81,8 @@ export const viewCommand: Command = {
   summary: 'serve the viewer page on loopback: diagrams and a step-through of a use case',
   usage: 'Usage: gmem view [--port N] [--trace FILE]\n\nServes http://127.0.0.1:PORT/ (default 4244); no network, no CDN. Ctrl-C stops it.\n--trace adds a one-block gmem-trace/1 file to the list, beside the use cases.',
   options: { port: { type: 'string' }, trace: { type: 'string', multiple: true } },
+  optionHelp: { port: 'listen on 127.0.0.1:N (default 4244; 0 picks a free port)', trace: 'add a one-block gmem-trace/1 FILE to the list; repeatable' },
+  examples: ['gmem view --trace test/traces/viewer-one-block.json'],
   allowPositionals: false,
   async run(values) {
     const port = values['port'] === undefined ? 4244 : Number(values['port']);
@@ -90,10 +93,12 @@ export const viewCommand: Command = {
       return { ...sourceFromTrace(loaded.trace, file), name: `trace: ${loaded.trace.name}` };
     });
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`view: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`);
+      throw listenFailure('view', port, err);
     });
+    // Listen for the stop signals before saying so: whoever reads the line may signal at once.
+    const stopped = untilStopped();
     process.stderr.write(`Viewer at ${viewer.url} (Ctrl-C stops it)\n`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await stopped;
     await viewer.close();
     return EXIT_OK;
   },

@@ -75,11 +75,11 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
   const injects = finding.steps.some((s) => s.op === 'inject');
   const allowed = excusable(config, injects);
   const declared = [...seen].filter((i) => allowed.has(i)).sort();
-  const name = `explore-${slug(model.setting)}-${finding.invariant}`.toLowerCase();
+  const name = `explore-${slug(model.setting)}-${finding.invariant}${finding.defect ? `-${finding.defect}` : ''}`.toLowerCase();
   const trace: Trace = {
     format: 'gmem-trace/1',
     name,
-    description: `Shortest counterexample for ${finding.invariant} found by gmem explore (${model.setting.variant}, ${model.setting.vmType}, scope ${scopeText(model)}).`,
+    description: `Shortest counterexample for ${finding.invariant}${finding.defect ? ` (known defect ${finding.defect})` : ''} found by gmem explore (${model.setting.variant}, ${model.setting.vmType}, scope ${scopeText(model)}).`,
     config: {
       variant: config.variant,
       vmType: config.vmType,

@@ -4,7 +4,6 @@
  * the transition), each child encoded canonically. Used inline and by the
  * worker threads alike.
  */
-import type { InvariantName } from '../invariants';
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig } from '../interpreter/simulator';
 import type { Policy, Variant, VmType } from '../../machines/policy';
@@ -59,8 +58,8 @@ export interface Expansion {
   transitions: number;
   /** distinct children, each with the first step that reaches it. */
   children: Array<[step: number, encoding: string]>;
-  /** steps whose transition broke invariants. */
-  violations: Array<[step: number, invariants: InvariantName[]]>;
+  /** steps whose transition broke invariants, as finding keys (`INV-9` or `INV-9/K3`: search.ts findingKey). */
+  violations: Array<[step: number, keys: string[]]>;
   /** steps on which the simulator threw (an internal error is a finding too). */
   crashes: Array<[step: number, message: string]>;
 }
@@ -84,7 +83,7 @@ export function expand(model: Model, encoding: string): Expansion {
     let child: string;
     try {
       const { violations } = runStep(sim, step);
-      if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => v.invariant))]]);
+      if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
       child = encode(sim, model.setup);
     } catch (err) {
       out.crashes.push([i, err instanceof Error ? err.message : String(err)]);

@@ -1,47 +1,40 @@
 /**
- * What each setting is known to break: the variant's kernel defects
- * (DOMAIN 7.3) and the policy alternatives' exposures (DOMAIN 8). The
- * explorer's findings are compared with this; an unexpected break or a
- * listed defect not found is a failure.
+ * What each setting is known to break: the variant's kernel defects (DOMAIN
+ * 7.3, KNOWN_DEFECTS in machines/known-defects.ts, the single source) and the
+ * policy alternatives' exposures (DOMAIN 8). The explorer's findings are
+ * compared with this; an unexpected break or a listed defect not found is a
+ * failure.
  *
- * ============================================================================
- * REPLACE AT MERGE (issue 8): LOCAL_KNOWN_DEFECTS stands in for
- * KNOWN_DEFECTS exported by machines/known-defects.ts (K1-K8 of the shared
- * DOMAIN 7.3). It lists what this tree's docs/DOMAIN.md section 7 declares
- * for the simulator as it is before that merge. At the merge: delete
- * LOCAL_KNOWN_DEFECTS, import KNOWN_DEFECTS, and map its rows in
- * `knownDefects` below (fields: id, variant(s), breaks, inject).
- * ============================================================================
+ * The defects table names variants, not VM types. One of its defects
+ * exposes stale bytes of a reused huge page, which a VM type that clears
+ * reclaimed pages cannot show (DOMAIN 6: "tdx and snp pages return to the pool cleared [...], so
+ * stale bytes show only for sw-protected VMs"; tdx and snp read zeroes after
+ * every conversion). Which defects those are is stated below, per defect,
+ * with the reason; everything else is expected under every VM type.
  */
-import type { Policy, Variant } from '../../machines/policy';
+import type { KnownDefect } from '../../machines/known-defects';
+import { KNOWN_DEFECTS } from '../../machines/known-defects';
+import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import type { InvariantName } from '../invariants';
 import type { Setting } from './expand';
 
-export interface KnownDefect {
-  id: string;
-  variants: ReadonlyArray<Variant>;
-  breaks: InvariantName;
-  /** needs an injected split failure to show. */
-  inject: boolean;
-  scenario: string;
-  source: string;
-}
+/**
+ * Defects whose break is bytes surviving what a zeroing VM type clears: they
+ * show only under VM types that preserve contents (DOMAIN 6).
+ *   K5: the stale bytes come from the huge page's previous use; tdx and snp
+ *       hand pages back to the pool cleared.
+ * (K2 is not one: the data a merge's inherited "not uptodate" wipes may be
+ * private data the conversion did not touch, so tdx and snp show it too.)
+ */
+export const NEEDS_PRESERVED_CONTENTS: ReadonlySet<KnownDefect['id']> = new Set(['K5']);
 
-/** PRE-MERGE stand-in, in DOMAIN 7.3's form (see the banner above). */
-export const LOCAL_KNOWN_DEFECTS: ReadonlyArray<KnownDefect> = [
-  {
-    id: 'K7 (pre-merge: on wip-2025-12)',
-    variants: ['wip-2025-12'],
-    breaks: 'INV-12',
-    inject: true,
-    scenario: 'a to-shared conversion zaps the stage-2 mappings before it splits; a split failing after the zap leaves shareability unchanged and the mappings gone',
-    source: 'S-Y3, S-Y',
-  },
-];
+/** DOMAIN 6: which VM types preserve contents across conversions and through the pool. */
+export const PRESERVES_CONTENTS: Record<VmType, boolean> = { 'sw-protected': true, tdx: false, snp: false };
 
-export function knownDefects(variant: Variant): KnownDefect[] {
-  return LOCAL_KNOWN_DEFECTS.filter((d) => d.variants.includes(variant));
+/** The known defects (KNOWN_DEFECTS) a variant shows under a VM type. */
+export function knownDefects(variant: Variant, vmType: VmType): KnownDefect[] {
+  return KNOWN_DEFECTS.filter((d) => d.variants.includes(variant) && (PRESERVES_CONTENTS[vmType] || !NEEDS_PRESERVED_CONTENTS.has(d.id)));
 }
 
 /** The invariants each policy alternative is documented to break (DOMAIN 8; TRACE-FORMAT "Policies"). */
@@ -55,11 +48,13 @@ export const POLICY_BREAKS: { [K in keyof Policy]: Partial<Record<Policy[K], Rea
 export interface Expected {
   invariant: InvariantName;
   because: string;
+  /** the known defect (K1-K8), when a defect is the reason. */
+  defect?: KnownDefect['id'];
 }
 
 /** Every invariant the setting is expected to break, and why. */
 export function expectedBreaks(setting: Setting): Expected[] {
-  const out: Expected[] = knownDefects(setting.variant).map((d) => ({ invariant: d.breaks, because: `${d.id}${d.inject ? ' (inject)' : ''}` }));
+  const out: Expected[] = knownDefects(setting.variant, setting.vmType).map((d) => ({ invariant: d.invariant as InvariantName, because: `${d.id}${d.inject ? ' (inject)' : ''}`, defect: d.id }));
   for (const key of Object.keys(DEFAULT_POLICY) as Array<keyof Policy>) {
     const value = setting.policy[key];
     if (value === DEFAULT_POLICY[key]) continue;

@@ -18,7 +18,7 @@ export function toItf(value: unknown): ItfValue {
 }
 
 /** Vars whose values are sets (the rest are sequences, records or scalars). */
-const SET_VARS = new Set(['violations']);
+const SET_VARS = new Set(['violations', 'mappers']);
 
 export function itfTrace(name: string, description: string, states: ReadonlyArray<Record<string, unknown>>): object {
   const vars = states.length ? Object.keys(states[0]!) : [];

@@ -14,8 +14,8 @@ import { counterexample, slug } from './counterexample';
 import type { Expected } from './expected-breaks';
 import { expectedBreaks } from './expected-breaks';
 import type { Scope } from './operations';
-import type { ExploreResult, Finding, FindingKind } from './search';
-import { explore, invariantOrder } from './search';
+import type { ExploreResult, Finding, FindingKey } from './search';
+import { byFinding, explore, findingKey } from './search';
 import { settingName } from './settings';
 import type { Policy } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
@@ -30,14 +30,14 @@ export interface SettingReport {
   result: ExploreResult;
   counterexamples: Counterexample[];
   expected: Expected[];
-  /** broken, but neither a known defect nor the policy's documented exposure. */
-  unexpected: FindingKind[];
+  /** broken (finding keys, `INV-9/K3`), but neither a known defect nor the policy's documented exposure. */
+  unexpected: FindingKey[];
   /** expected, but not broken in this scope. */
   missing: Expected[];
-  /** a policy alternative or seeded fault: the invariants it breaks that the plain variant does not on the same steps. */
-  own?: Set<FindingKind>;
-  /** counterexample files written, per invariant. */
-  files: Partial<Record<FindingKind, { trace: string; itf: string }>>;
+  /** a policy alternative or seeded fault: the finding keys it breaks that the plain variant does not on the same steps. */
+  own?: Set<FindingKey>;
+  /** counterexample files written, per finding key. */
+  files: Partial<Record<FindingKey, { trace: string; itf: string }>>;
 }
 
 export interface RunOptions {
@@ -83,32 +83,41 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
 
 export function report(result: ExploreResult, out?: string): SettingReport {
   const model = buildModel(result.setting, result.scope);
+  const keyOf = (f: Finding) => findingKey(f.invariant, f.defect);
   // A policy alternative's own counterexample of an invariant, where it has one, is the one to show.
-  const own = result.ownFindings ? new Map(result.ownFindings.map((f) => [f.invariant, f])) : undefined;
-  const counterexamples = result.findings.map((f) => counterexample(model, own?.get(f.invariant) ?? f));
+  const own = result.ownFindings ? new Map(result.ownFindings.map((f) => [keyOf(f), f])) : undefined;
+  const counterexamples = result.findings.map((f) => counterexample(model, own?.get(keyOf(f)) ?? f));
   const expected = expectedBreaks(result.setting);
-  const broken = new Set<FindingKind>(result.findings.map((f) => f.invariant));
   const files: SettingReport['files'] = {};
   if (out && counterexamples.length) {
     const dir = join(out, slug(result.setting));
     mkdirSync(dir, { recursive: true });
     for (const c of counterexamples) {
-      const base = join(dir, c.finding.invariant);
-      files[c.finding.invariant] = { trace: `${base}.trace.json`, itf: `${base}.itf.json` };
+      const base = join(dir, counterexampleName(c.finding));
+      files[keyOf(c.finding)] = { trace: `${base}.trace.json`, itf: `${base}.itf.json` };
       writeFileSync(`${base}.trace.json`, `${JSON.stringify(c.trace, null, 1)}\n`);
       writeFileSync(`${base}.itf.json`, `${JSON.stringify(c.itf, null, 1)}\n`);
     }
   }
+  const matches = (f: Finding, e: Expected) => f.invariant === e.invariant && f.defect === e.defect;
+  // The kernel's policies must show every known defect; a policy alternative or a seeded fault must show its own breaks.
+  const judgedOnOwn = own !== undefined;
+  const found = judgedOnOwn ? [...own.values()] : result.findings;
   return {
     name: settingName(result.setting),
     result,
     counterexamples,
     expected,
-    unexpected: [...broken].filter((k) => k === 'CRASH' || !expected.some((e) => e.invariant === k)),
-    missing: expected.filter((e) => !broken.has(e.invariant)),
+    unexpected: result.findings.filter((f) => f.invariant === 'CRASH' || !expected.some((e) => matches(f, e))).map(keyOf),
+    missing: expected.filter((e) => (judgedOnOwn ? e.defect === undefined : true) && !found.some((f) => matches(f, e))),
     ...(own ? { own: new Set(own.keys()) } : {}),
     files,
   };
+}
+
+/** A counterexample's file name without extension: `INV-9` or `INV-9.K3`. */
+export function counterexampleName(f: Pick<Finding, 'invariant' | 'defect'>): string {
+  return f.defect ? `${f.invariant}.${f.defect}` : f.invariant;
 }
 
 // ---- shards ----------------------------------------------------------------
@@ -186,14 +195,15 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
       depthReached = Math.max(depthReached, s.depth);
     }
     const shortest = (lists: Array<Finding[] | undefined>): Finding[] => {
-      const best = new Map<FindingKind, Finding>();
+      const best = new Map<FindingKey, Finding>();
       for (const list of lists) {
         for (const f of list ?? []) {
-          const b = best.get(f.invariant);
-          if (!b || f.steps.length < b.steps.length || (f.steps.length === b.steps.length && JSON.stringify(f.steps) < JSON.stringify(b.steps))) best.set(f.invariant, f);
+          const key = findingKey(f.invariant, f.defect);
+          const b = best.get(key);
+          if (!b || f.steps.length < b.steps.length || (f.steps.length === b.steps.length && JSON.stringify(f.steps) < JSON.stringify(b.steps))) best.set(key, f);
         }
       }
-      return [...best.values()].sort((a, b) => invariantOrder(a.invariant) - invariantOrder(b.invariant));
+      return [...best.values()].sort(byFinding);
     };
     const ownFindings = parts.some((p) => p.ownFindings) ? shortest(parts.map((p) => p.ownFindings)) : undefined;
     const wallMs = Math.max(...parts.map((p) => p.wallMs));
@@ -212,8 +222,8 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
   });
 }
 
-export function brokenList(r: SettingReport): Array<{ invariant: FindingKind; length: number }> {
-  return r.result.findings.map((f) => ({ invariant: f.invariant, length: f.steps.length }));
+export function brokenList(r: SettingReport): Array<{ key: FindingKey; length: number }> {
+  return r.result.findings.map((f) => ({ key: findingKey(f.invariant, f.defect), length: f.steps.length }));
 }
 
 export type { InvariantName };

@@ -28,8 +28,27 @@ import { rootSimulator } from './state-codec';
 
 export type FindingKind = InvariantName | 'CRASH';
 
+/**
+ * What a finding is: the invariant, and the known kernel defect (K1-K8)
+ * whose mechanism broke it when the simulator names one (Violation.defect),
+ * as `INV-9` or `INV-9/K3`. The search keeps one shortest counterexample per
+ * key, so two defects breaking the same invariant are each found.
+ */
+export type FindingKey = string;
+
+export function findingKey(invariant: FindingKind, defect?: string): FindingKey {
+  return defect ? `${invariant}/${defect}` : invariant;
+}
+
+export function splitKey(key: FindingKey): { invariant: FindingKind; defect?: string } {
+  const [invariant, defect] = key.split('/') as [FindingKind, string | undefined];
+  return defect ? { invariant, defect } : { invariant };
+}
+
 export interface Finding {
   invariant: FindingKind;
+  /** the known defect whose mechanism produced the break, when the simulator names one. */
+  defect?: string;
   /** steps, create first; the last one breaks the invariant. */
   steps: Step[];
   message?: string;
@@ -93,11 +112,11 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
   const via: number[] = [-1];
   const depthOf: number[] = [0];
   const degree: number[] = [-1];
-  const first = new Map<FindingKind, { parent: number; step: number; message?: string }>();
-  const own = new Map<FindingKind, { parent: number; step: number }>();
+  const first = new Map<FindingKey, { parent: number; step: number; message?: string }>();
+  const own = new Map<FindingKey, { parent: number; step: number }>();
   const baseline = options.baseline ? buildModel(options.baseline, scope) : undefined;
   /** Replays per invariant spent looking for an own break, bounded so a variant defect everywhere cannot stall the search. */
-  const tries = new Map<FindingKind, number>();
+  const tries = new Map<FindingKey, number>();
   let frontier: string[] = [''];
   let frontierIds: number[] = [0];
   let transitions = 0;
@@ -126,8 +145,8 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
       const from = frontierIds[k]!;
       degree[from] = x.transitions;
       transitions += x.transitions;
-      for (const [step, invariants] of x.violations) {
-        for (const inv of invariants) {
+      for (const [step, keys] of x.violations) {
+        for (const inv of keys) {
           if (!first.has(inv)) first.set(inv, { parent: from, step });
           if (!baseline || own.has(inv) || (tries.get(inv) ?? 0) >= OWN_TRIES) continue;
           tries.set(inv, (tries.get(inv) ?? 0) + 1);
@@ -155,14 +174,14 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     options.onProgress?.({ depth, states: ids.size, transitions, done: 0, total: frontier.length });
   }
 
-  const findings: Finding[] = [...first].map(([invariant, f]) => ({
-    invariant,
+  const findings: Finding[] = [...first].map(([key, f]) => ({
+    ...splitKey(key),
     steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!),
     ...(f.message ? { message: f.message } : {}),
   }));
   findings.sort(byKindThenLength);
   const ownFindings: Finding[] | undefined = baseline
-    ? [...own].map(([invariant, f]) => ({ invariant, steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!) })).sort(byKindThenLength)
+    ? [...own].map(([key, f]) => ({ ...splitKey(key), steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!) })).sort(byKindThenLength)
     : undefined;
   const wallMs = Date.now() - start;
   let fingerprints: number[] | undefined;
@@ -212,9 +231,11 @@ async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: s
 const OWN_TRIES = 2000;
 
 /** Whether these steps break the invariant under another setting (the simulator throwing counts as no). */
-function breaksUnder(model: Model, steps: Step[], invariant: FindingKind): boolean {
+function breaksUnder(model: Model, steps: Step[], key: FindingKey): boolean {
+  const { invariant } = splitKey(key);
   const sim = rootSimulator(model.setup);
   try {
+    // Any break of the invariant counts: under the kernel decision a defect may break it by another mechanism.
     for (const step of steps) if (runStep(sim, step).violations.some((v) => v.invariant === invariant)) return true;
   } catch {
     return false;
@@ -227,5 +248,10 @@ export function invariantOrder(kind: FindingKind): number {
 }
 
 function byKindThenLength(a: Finding, b: Finding): number {
-  return invariantOrder(a.invariant) - invariantOrder(b.invariant);
+  return invariantOrder(a.invariant) - invariantOrder(b.invariant) || (a.defect ?? '').localeCompare(b.defect ?? '');
+}
+
+/** Findings in report order: by invariant number, then defect. */
+export function byFinding(a: Finding, b: Finding): number {
+  return byKindThenLength(a, b);
 }

@@ -8,15 +8,19 @@
  *
  * The canonical encoding is a string of 16-bit units holding everything that
  * decides a future outcome or an invariant verdict:
- * - the file: flags, fd open, armed split failure, reservation, st_blocks;
- * - per page: range-machine state, uptodate, 4K guest mapping, host mapping
- *   per process;
- * - per block: folio-machine labels, huge guest mapping, the folio held, the
- *   folios waiting in the allocator wrapper (in order), pin counts;
+ * - the file: flags, lifetime (fd open, the processes mapping it, memslot
+ *   bound, inode released, closed), armed split failure, huge pages charged
+ *   to the subpool and whether it lives (the reservation derives from both),
+ *   st_blocks;
+ * - per page: range-machine state, uptodate, exposed since its folio joined
+ *   the file (INV-9), 4K guest mapping, host mapping per process;
+ * - per block: folio-machine labels, huge guest mapping, no-promotion (TDX),
+ *   the folio held, the folios waiting in the allocator wrapper (in order),
+ *   pin counts;
  * - the pin stack in order (unpin takes the newest pin of a page);
  * - every folio's metadata (order, original order, pins per sub-page,
  *   whether the pool's metadata table still holds it);
- * - the pool: free, rsvd and the free stack in order (allocation pops the
+ * - the pool: free, rsvd, the cgroup's rsvd and usage (INV-10), and the free stack in order (allocation pops the
  *   page freed last, and that decides which bytes a reused block shows);
  * - the bytes of every page that can still be read or handed out again.
  *
@@ -32,8 +36,9 @@
  *   page of zeroes read, zero and compare alike (the explorer never writes
  *   zeroes);
  * - per-step scratch (pages exposed by this step, the failed unit, the
- *   shareability-change summary, the pool's return log) is reset by the step
- *   runner before every step, so it is not state.
+ *   shareability-change summary, the content breaks seen in the step, the
+ *   pool's return log) is reset by the step runner before every step, so it
+ *   is not state.
  */
 import type { FolioFileState, FolioWrapperState } from '../../machines/folio.machine';
 import { FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
@@ -53,6 +58,8 @@ interface PoolInside {
   pagesPerHuge: number;
   free: number;
   rsvd: number;
+  cgroupRsvd: number;
+  cgroupUsage: number;
   freeList: number[];
   meta: Map<number, FolioMeta>;
 }
@@ -174,12 +181,16 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   enc.smallCanon.clear();
   enc.odd.length = 0;
   put((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
-  put(file.fdOpen ? 1 : 0);
-  put(file.splitArmed ? 1 : 0);
-  put(file.reservation);
+  let mappers = 0;
+  for (const q of file.mappers) mappers |= 1 << q;
+  put((file.fdOpen ? 1 : 0) | (file.bound ? 2 : 0) | (file.released ? 4 : 0) | (file.closed ? 8 : 0) | (file.splitArmed ? 16 : 0) | (file.subpoolAlive ? 32 : 0));
+  put(mappers);
+  put(file.used);
   put(file.allocatedBytes / ps);
   put(pool.free);
   put(pool.rsvd);
+  put(pool.cgroupRsvd + 0x8000);
+  put(pool.cgroupUsage + 0x8000);
 
   // Folios in order of first appearance; physical huge pages and 4K frames renamed the same way.
   const blocks = file.blocks;
@@ -200,14 +211,13 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
     let host = 0;
     for (let h = 0; h < hosts.length; h += 2) if ((hosts[h + 1] as Set<number>).has(p)) host |= 1 << (hosts[h] as number);
     put(file.pages[p]!);
-    put(file.uptodate[p]!);
-    put(file.guest4k.has(p) ? 1 : 0);
+    put(file.uptodate[p]! | (file.exposed[p]! << 1) | (file.guest4k.has(p) ? 4 : 0));
     put(host);
   }
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b]!;
     put(FILE_CODE[block.folio.file] + FILE_CODES * WRAPPER_CODE[block.folio.wrapper]);
-    put(block.guestHuge ? 1 : 0);
+    put((block.guestHuge ? 1 : 0) | (file.noPromote[b]! << 1));
     put(block.meta ? enc.metaIndex.get(block.meta)! + 1 : 0);
     put(block.retired.length);
     for (const r of block.retired) put(enc.metaIndex.get(r)!);
@@ -283,12 +293,21 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
   const P = pool.pagesPerHuge;
   const smallBase = pool.hugePages * P;
   const ps = file.geometry.pageSize;
-  file.fdOpen = next() === 1;
-  file.splitArmed = next() === 1;
-  file.reservation = next();
+  const life = next();
+  file.fdOpen = (life & 1) !== 0;
+  file.bound = (life & 2) !== 0;
+  file.released = (life & 4) !== 0;
+  file.closed = (life & 8) !== 0;
+  file.splitArmed = (life & 16) !== 0;
+  file.subpoolAlive = (life & 32) !== 0;
+  const mappers = next();
+  for (let q = 0; q < 16; q++) if (mappers & (1 << q)) file.mappers.add(q);
+  file.used = next();
   file.allocatedBytes = next() * ps;
   pool.free = next();
   pool.rsvd = next();
+  pool.cgroupRsvd = next() - 0x8000;
+  pool.cgroupUsage = next() - 0x8000;
 
   file.codeCounts.fill(0);
   const hostPages: Array<Set<number>> = [];
@@ -296,8 +315,10 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
     const code = next();
     file.pages[p] = code;
     file.codeCounts[Math.floor(p / file.blockPages) * CODES + code]! += 1;
-    file.uptodate[p] = next();
-    if (next()) file.guest4k.add(p);
+    const bits = next();
+    file.uptodate[p] = bits & 1;
+    file.exposed[p] = (bits >> 1) & 1;
+    if (bits & 4) file.guest4k.add(p);
     const host = next();
     for (let q = 0; q < setup.processes; q++) if (host & (1 << q)) (hostPages[q] ??= new Set()).add(p);
   }
@@ -305,10 +326,12 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
 
   // Blocks refer to folios by index; the folio table comes later in the string, so fill the blocks in once it is read.
   const blockRefs: Array<{ meta: number; retired: number[] }> = [];
-  for (const block of file.blocks) {
+  for (const [b, block] of file.blocks.entries()) {
     const labels = next();
     block.folio = { file: FOLIO_FILE_STATES[labels % FILE_CODES] as FolioFileState, wrapper: FOLIO_WRAPPER_STATES[Math.floor(labels / FILE_CODES)] as FolioWrapperState };
-    block.guestHuge = next() === 1;
+    const mapped = next();
+    block.guestHuge = (mapped & 1) !== 0;
+    file.noPromote[b] = mapped >> 1;
     const metaRef = next();
     const retired: number[] = [];
     for (let n = next(); n > 0; n--) retired.push(next());
@@ -390,6 +413,10 @@ export function blockViews(sim: Simulator): Array<BlockView & { open: boolean }>
 /** What the ITF trace shows of a state: named, typed values (see itf.ts). */
 export interface StateVars {
   open: boolean;
+  /** processes mapping the file (each mapping holds a reference). */
+  mappers: number[];
+  bound: boolean;
+  released: boolean;
   shareability: string[];
   pageState: string[];
   folio: string[];
@@ -417,6 +444,9 @@ export function stateVars(sim: Simulator): StateVars | undefined {
   });
   return {
     open: file.fdOpen,
+    mappers: [...file.mappers].sort(),
+    bound: file.bound,
+    released: file.released,
     shareability: pages.map((p) => file.shareability(p)),
     pageState: pages.map((p) => STATE_OF_CODE[file.pages[p]!]!),
     folio: file.blocks.map((b) => b.folio.file),
@@ -442,11 +472,12 @@ export function stateVars(sim: Simulator): StateVars | undefined {
 export const KNOWN_FIELDS = {
   Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure'],
   GmemFile: [
-    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'codeCounts', 'uptodate', 'blocks', 'guest4k', 'hostMaps', 'pinStack',
-    'reservation', 'fdOpen', 'splitArmed', 'allocatedBytes', 'shareabilityChanges', 'nextSmallPfn', 'range', 'folio',
+    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'codeCounts', 'uptodate', 'exposed', 'noPromote', 'contentBreaks',
+    'blocks', 'guest4k', 'hostMaps', 'pinStack', 'used', 'subpoolAlive', 'fdOpen', 'mappers', 'bound', 'released', 'closed', 'splitArmed',
+    'allocatedBytes', 'shareabilityChanges', 'nextSmallPfn', 'range', 'folio',
   ],
   BlockRecord: ['folio', 'meta', 'retired', 'guestHuge', 'pins', 'retiredPins', 'totalPins', 'totalRetiredPins'],
-  HugePool: ['hugePages', 'pagesPerHuge', 'free', 'rsvd', 'freeList', 'meta', 'returns'],
+  HugePool: ['hugePages', 'pagesPerHuge', 'free', 'rsvd', 'cgroupRsvd', 'cgroupUsage', 'freeList', 'meta', 'returns'],
   PhysicalMemory: ['pageSize', 'slabs', 'slabPages'],
 } as const;
 
@@ -494,6 +525,8 @@ export function clone(sim: Simulator): Simulator {
   pool['pagesPerHuge'] = srcPool.pagesPerHuge;
   pool['free'] = srcPool.free;
   pool['rsvd'] = srcPool.rsvd;
+  pool['cgroupRsvd'] = srcPool.cgroupRsvd;
+  pool['cgroupUsage'] = srcPool.cgroupUsage;
   pool['freeList'] = srcPool.freeList.slice();
   pool['meta'] = poolMeta;
   pool['returns'] = [];
@@ -517,6 +550,9 @@ export function clone(sim: Simulator): Simulator {
     f['pages'] = src.pages.slice();
     f['codeCounts'] = src.codeCounts.slice();
     f['uptodate'] = src.uptodate.slice();
+    f['exposed'] = src.exposed.slice();
+    f['noPromote'] = src.noPromote.slice();
+    f['contentBreaks'] = [];
     f['blocks'] = src.blocks.map((b): BlockRecord => ({
       folio: b.folio,
       ...(b.meta ? { meta: meta(b.meta) } : { meta: undefined }),
@@ -532,8 +568,13 @@ export function clone(sim: Simulator): Simulator {
     for (const [q, pages] of src.hostMaps) hostMaps.set(q, new Set(pages));
     f['hostMaps'] = hostMaps;
     f['pinStack'] = src.pinStack.map((r): PinRecord => ({ page: r.page, process: r.process, folio: meta(r.folio), retired: r.retired }));
-    f['reservation'] = src.reservation;
+    f['used'] = src.used;
+    f['subpoolAlive'] = src.subpoolAlive;
     f['fdOpen'] = src.fdOpen;
+    f['mappers'] = new Set(src.mappers);
+    f['bound'] = src.bound;
+    f['released'] = src.released;
+    f['closed'] = src.closed;
     f['splitArmed'] = src.splitArmed;
     f['allocatedBytes'] = src.allocatedBytes;
     f['shareabilityChanges'] = { ...src.shareabilityChanges };

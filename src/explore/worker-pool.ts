@@ -4,6 +4,7 @@
  * Each worker builds the model of a (setting, scope) once and caches it, so
  * only strings cross threads and several settings can share one pool.
  */
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Expansion, Setting } from './expand';
@@ -22,9 +23,12 @@ export class ExpandPool {
   private nextId = 0;
 
   constructor(readonly size: number) {
-    const entry = join(__dirname, 'expand-worker.ts');
+    // Compiled (dist/, as bin/gmem.js runs it): the worker loads the JavaScript. From the sources (tsx, jest):
     // tsx compiles the TypeScript in the worker as bin/gmem.js does in the main thread.
-    const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
+    const compiled = join(__dirname, 'expand-worker.js');
+    const bootstrap = existsSync(compiled)
+      ? `require(${JSON.stringify(compiled)});`
+      : `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'expand-worker.ts'))});`;
     for (let i = 0; i < size; i++) {
       const w = new Worker(bootstrap, { eval: true });
       w.on('message', (msg: { id: number; expansions?: Expansion[]; error?: string }) => {

@@ -57,6 +57,8 @@ export function startBridge(port: number, inspectorUrl = STATELY_INSPECTOR_URL):
     res.end(bridgePage(wsUrl, inspectorUrl));
   });
   const wss = new WebSocketServer({ server });
+  // ws re-emits the server's errors (EADDRINUSE) on itself: without a listener they would crash the process.
+  wss.on('error', () => undefined);
   wss.on('connection', (ws, req) => {
     // The inspector in this process announces itself with a query; everyone else receives.
     if (req.url?.includes('role=producer')) {

@@ -1,19 +1,22 @@
 /**
  * fallocate(2) on guest_memfd: allocate (KEEP_SIZE) and punch hole
- * (PUNCH_HOLE | KEEP_SIZE); close (evict) and settle (the merge worker).
- * Check order and rounding follow TRACE-FORMAT's shared details; which
- * blocks are freed, deferred or refused is the machines' answer.
+ * (PUNCH_HOLE | KEEP_SIZE); settle (the merge worker). Check order, rounding
+ * and each tree's punch follow TRACE-FORMAT's shared details and the tree's
+ * profile (machines/variant.ts: alignment, punch); which blocks are freed,
+ * deferred or refused is the machines' answer.
  */
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
+import { zeroPages } from './content';
 import { deleteRange } from './page-sets';
 import { fail, isFile, OK } from './simulator';
+import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 
 export type FallocateMode = 'keep-size' | 'punch-hole' | 'zero-range' | 'collapse-range' | 'insert-range' | 'unshare-range';
 
-/** Alignment the variant demands of fallocate and punch: blocks in wip-2025-12, pages otherwise (DOMAIN 7). */
+/** Alignment the tree demands of fallocate and punch: blocks for WIP HugeTLB files, pages otherwise (DOMAIN 7.1). */
 function unit(file: GmemFile): number {
-  return file.settings.variant === 'wip-2025-12' ? file.blockPages * file.pageSize : file.pageSize;
+  return file.settings.profile.alignment === 'block' && file.geometry.hugetlb ? file.blockPages * file.pageSize : file.pageSize;
 }
 
 function sameModes(mode: ReadonlyArray<FallocateMode>, wanted: ReadonlyArray<FallocateMode>): boolean {
@@ -21,20 +24,27 @@ function sameModes(mode: ReadonlyArray<FallocateMode>, wanted: ReadonlyArray<Fal
   return set.size === wanted.length && wanted.every((m) => set.has(m));
 }
 
-/** fallocate(KEEP_SIZE): allocates whole blocks, splitting those that hold a shared page; never zeroes (S-ML, S-W, S-V2c). */
-export function fallocate(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>): StepOutcome {
-  const file = sim.openFile();
+/** EBADF, length 0, mode, alignment: the checks fallocate and punch share, in TRACE-FORMAT's order. */
+function checks(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>, wanted: ReadonlyArray<FallocateMode>): GmemFile | StepOutcome {
+  const file = sim.fdFile();
   if (!isFile(file)) return file;
   if (length === 0) return fail('EINVAL');
-  if (!sameModes(mode, ['keep-size'])) return fail('EOPNOTSUPP');
+  if (!sameModes(mode, wanted)) return fail('EOPNOTSUPP');
   const align = unit(file);
   if (offset % align !== 0 || length % align !== 0 || offset < 0 || length < 0) return fail('EINVAL');
+  return file;
+}
+
+/** fallocate(KEEP_SIZE): allocates whole blocks, splitting those that hold a shared page; never zeroes (S-ML, S-W, S-V2c). */
+export function fallocate(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>): StepOutcome {
+  const file = checks(sim, offset, length, mode, ['keep-size']);
+  if (!isFile(file)) return file;
   if (offset + length > file.geometry.size) return fail('EINVAL');
   const blockBytes = file.blockPages * file.pageSize;
   let start = offset;
   let end = offset + length;
-  if (file.settings.variant === 'rfc-v2' && file.geometry.hugetlb) {
-    // rfc-v2 rounds start and end down to the block: an unaligned tail is not allocated (DOMAIN 4).
+  if (file.settings.profile.alignment === 'page-round-down' && file.geometry.hugetlb) {
+    // rfc-v2 rounds start and end down to the block: an unaligned tail is not allocated (S-V2c kvm_gmem_fallocate).
     start = Math.floor(start / blockBytes) * blockBytes;
     end = Math.floor(end / blockBytes) * blockBytes;
   }
@@ -45,82 +55,83 @@ export function fallocate(sim: Simulator, offset: number, length: number, mode: 
   return OK;
 }
 
-/**
- * fallocate(PUNCH_HOLE | KEEP_SIZE): unmaps the range from host and guest,
- * then truncates block by block; a pinned split block refuses (EAGAIN, no
- * error offset) and blocks before it stay truncated. rfc-v2 zeroes a partial
- * block in place (S-V2g, S-39, S-W).
- */
+/** fallocate(PUNCH_HOLE | KEEP_SIZE): at or beyond size 0; else the range, clamped to size, is truncated as the tree does it. */
 export function punchHole(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>): StepOutcome {
-  const file = sim.openFile();
+  const file = checks(sim, offset, length, mode, ['punch-hole', 'keep-size']);
   if (!isFile(file)) return file;
-  if (length === 0) return fail('EINVAL');
-  if (!sameModes(mode, ['punch-hole', 'keep-size'])) return fail('EOPNOTSUPP');
-  const align = unit(file);
-  if (offset % align !== 0 || length % align !== 0 || offset < 0 || length < 0) return fail('EINVAL');
   const size = file.geometry.size;
   if (offset >= size) return OK;
-  const end = Math.min(offset + length, size);
   const first = offset / file.pageSize;
-  const last = end / file.pageSize;
-  for (const pages of file.hostMaps.values()) deleteRange(pages, first, last);
-  const blockPages = file.blockPages;
-  for (let b = Math.floor(first / blockPages); b * blockPages < last; b++) {
-    const from = Math.max(first, b * blockPages);
-    const to = Math.min(last, (b + 1) * blockPages);
-    if (to - from === blockPages) {
-      dropGuestRange(file, b, from, to);
-      const refusal = file.runOp(b, { type: 'punchHole' });
-      if (refusal) return fail(refusal.errno);
-    } else {
-      zeroInPlace(sim, file, b, from, to);
-    }
-  }
+  const last = Math.min(offset + length, size) / file.pageSize;
+  if (!file.geometry.hugetlb) return punch4k(file, first, last);
+  return file.settings.profile.punch === 'per-block-zero-partial' ? punchPerBlock(file, first, last) : punchAllOrNothing(file, first, last);
+}
+
+/** Without HugeTLB: zap, unmap the host, truncate every page; pinned pages live on outside the file (S-ML). */
+function punch4k(file: GmemFile, first: number, last: number): StepOutcome {
+  zapWholeLeaf(file, first, last);
+  unmapHost(file, first, last);
+  for (let p = first; p < last; p++) file.runOp(p, { type: 'punchHole' });
   return OK;
-}
-
-/** rfc-v2 partial-block punch: the bytes are zeroed, those pages lose their mappings, the folio stays (S-V2g). */
-function zeroInPlace(sim: Simulator, file: GmemFile, b: number, from: number, to: number): void {
-  dropGuestRange(file, b, from, to);
-  const head = file.pfn(b * file.blockPages);
-  if (head === undefined) return;
-  const base = b * file.blockPages;
-  for (const pfn of sim.memory.framesIn(head + from - base, head + to - base)) sim.memory.zeroPage(pfn);
-}
-
-/** Drops guest mappings of [from, to); a huge mapping over the block becomes 4K mappings on its other pages. */
-function dropGuestRange(file: GmemFile, b: number, from: number, to: number): void {
-  const block = file.blocks[b]!;
-  const base = b * file.blockPages;
-  if (block.guestHuge) {
-    block.guestHuge = false;
-    for (let p = base; p < base + file.blockPages; p++) if (p < from || p >= to) file.guest4k.add(p);
-  }
-  deleteRange(file.guest4k, from, to);
 }
 
 /**
- * The last reference goes: every mapping is dropped and everything truncated
- * without waiting for pins (pinned split blocks go to the allocator wrapper,
- * or stay with the inode under restore=inode-held); then the subpool's
- * remaining reservation is released (S-V2c, S-W).
+ * rfc-v2 (S-V2c kvm_gmem_punch_hole, kvm_gmem_zero_range,
+ * kvm_gmem_truncate_inode_aligned_pages; S-39): whole-leaf zap, the partial
+ * head block zeroed, whole blocks in order (one holding a shared page is
+ * unmapped, then EAGAIN if pinned), the partial tail zeroed even after EAGAIN.
  */
-export function close(sim: Simulator): StepOutcome {
-  const file = sim.openFile();
-  if (!isFile(file)) return file;
-  file.hostMaps.clear();
-  file.guest4k.clear();
-  for (const block of file.blocks) block.guestHuge = false;
-  for (let b = 0; b < file.nBlocks; b++) {
-    const refusal = file.runOp(b, { type: 'close' });
-    if (refusal) throw new Error(`eviction refused: ${refusal.errno}`);
+function punchPerBlock(file: GmemFile, first: number, last: number): StepOutcome {
+  const n = file.blockPages;
+  zapWholeLeaf(file, first, last);
+  const headBlock = Math.floor(first / n);
+  const tailBlock = Math.floor((last - 1) / n);
+  const partial = (b: number) => Math.max(first, b * n) !== b * n || Math.min(last, (b + 1) * n) !== (b + 1) * n;
+  if (partial(headBlock)) zeroPartial(file, headBlock, first, last);
+  let refused: StepOutcome | undefined;
+  for (let b = headBlock; b <= tailBlock && !refused; b++) {
+    if (partial(b)) continue;
+    if (file.facts(b).sharedPages > 0) unmapHost(file, b * n, (b + 1) * n);
+    const refusal = file.runOp(b, { type: 'punchHole' });
+    if (refusal) refused = fail(refusal.errno);
   }
-  file.fdOpen = false;
-  if (!file.inodeAlive) {
-    sim.pool.unreserve(file.reservation);
-    file.reservation = 0;
+  if (tailBlock !== headBlock && partial(tailBlock)) zeroPartial(file, tailBlock, first, last);
+  return refused ?? OK;
+}
+
+/** rfc-v2's partial-block zeroing: a huge folio from the block start to the range end (K3), a split block's pages in the range; PTEs and folios stay. */
+function zeroPartial(file: GmemFile, b: number, first: number, last: number): void {
+  const base = b * file.blockPages;
+  const to = Math.min(last, base + file.blockPages);
+  const from = file.isHuge(base) ? base : Math.max(first, base);
+  zeroPages(file, from, to, 'a partial-block punch', { from: first, to: last }, 'K3');
+}
+
+/**
+ * WIP (S-W kvm_gmem_punch_hole, merge_truncate_range(..., true)): zap (tdx-huge-v3:
+ * split zap), unmap the host, then one refcount check over the whole range:
+ * EAGAIN truncates nothing; else every block is merged and freed.
+ */
+function punchAllOrNothing(file: GmemFile, first: number, last: number): StepOutcome {
+  const n = file.blockPages;
+  if (file.settings.profile.zapLeaf === 'split-leaf-to-shared') zapSplitLeaf(file, first, last);
+  else zapWholeLeaf(file, first, last);
+  unmapHost(file, first, last);
+  const blocks: number[] = [];
+  for (let b = Math.floor(first / n); b * n < last; b++) blocks.push(b);
+  for (const b of blocks) {
+    const refusal = file.probe(b, { type: 'punchHole' });
+    if (refusal) return fail(refusal.errno);
+  }
+  for (const b of blocks) {
+    const refusal = file.runOp(b, { type: 'punchHole' });
+    if (refusal) throw new Error(`punch refused after its check passed: ${refusal.errno}`);
   }
   return OK;
+}
+
+function unmapHost(file: GmemFile, from: number, to: number): void {
+  for (const pages of file.hostMaps.values()) deleteRange(pages, from, to);
 }
 
 /** Runs deferred work until none is left: the merge worker returns every mergeable block whole (S-V2h). */

@@ -10,7 +10,8 @@
  * Steps over many pages are applied in bulk with one table per event.
  */
 import type { BlockFacts, BlockOp, BookStep, PageStep, PagesStep, PlanStep } from '../../machines/block.plan';
-import { isBookStep, isPagesStep, planOp } from '../../machines/block.plan';
+import { isBookStep, isPagesStep, planOp, planProfileOf } from '../../machines/block.plan';
+import type { VariantProfile } from '../../machines/variant';
 import type { FolioEffect, FolioEvent } from '../../machines/folio.machine';
 import type { Refusal } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
@@ -34,6 +35,8 @@ export interface FileGeometry {
 
 export interface FileSettings {
   variant: Variant;
+  /** the tree's choices (machines/variant.ts): the only place the interpreter learns how trees differ. */
+  profile: VariantProfile;
   vmType: VmType;
   policy: Policy;
   /** seeded bugs (tests only; see FAULTS in simulator.ts). */
@@ -72,15 +75,32 @@ export class GmemFile {
   readonly pages: Uint8Array;
   /** per block, how many pages are in each state (bulk steps skip what cannot change). */
   readonly codeCounts: Int32Array;
-  /** the page was zeroed since its folio was allocated (zero once, S-IP8 21). */
+  /** PG_uptodate of the folio holding the page (the same for every page of a huge folio; S-V2h). */
   readonly uptodate: Uint8Array;
+  /** the page was exposed (host or guest mapped) since its folio joined the file (INV-9 as checked). */
+  readonly exposed: Uint8Array;
+  /** tdx-huge-v3 under tdx: the block had a private 4k mapping or a split leaf, so it never maps huge again. */
+  readonly noPromote: Uint8Array;
+  /** INV-9 breaks seen in this step: a page exposed holding bytes, or zeroing that clears an exposed page. */
+  contentBreaks: Array<{ page: number; detail: string; defect?: string }> = [];
   readonly blocks: BlockRecord[];
   readonly guest4k = new Set<number>();
   readonly hostMaps = new Map<number, Set<number>>();
   readonly pinStack: PinRecord[] = [];
-  /** the subpool reservation still held (blocks). */
-  reservation: number;
+  /** huge pages charged to the subpool: allocated in the file or pending in the wrapper (used_hpages). */
+  used = 0;
+  /** the subpool exists (released at eviction once nothing is charged, else at the last return; S-MM). */
+  subpoolAlive: boolean;
+  /** the fd is open. */
   fdOpen = true;
+  /** processes that map the file (each mapping holds a reference: vma->vm_file). */
+  readonly mappers = new Set<number>();
+  /** the VM's memslot binding exists (unbind deletes it). */
+  bound = true;
+  /** the inode was evicted: the last reference went (S-ML kvm_gmem_release). */
+  released = false;
+  /** `close` dropped every reference at once: afterwards only unpin, settle and check. */
+  closed = false;
   splitArmed = false;
   /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it. */
   allocatedBytes = 0;
@@ -104,6 +124,8 @@ export class GmemFile {
     this.codeCounts = new Int32Array(this.nBlocks * CODES);
     for (let b = 0; b < this.nBlocks; b++) this.codeCounts[b * CODES + this.pages[0]!] = blockPages;
     this.uptodate = new Uint8Array(this.nPages);
+    this.exposed = new Uint8Array(this.nPages);
+    this.noPromote = new Uint8Array(this.nBlocks);
     this.blocks = Array.from({ length: this.nBlocks }, () => ({
       folio: { file: 'none', wrapper: 'empty' },
       retired: [],
@@ -113,7 +135,7 @@ export class GmemFile {
       totalPins: 0,
       totalRetiredPins: 0,
     }));
-    this.reservation = geometry.hugetlb ? this.nBlocks : 0;
+    this.subpoolAlive = geometry.hugetlb;
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
     const { policy } = settings;
@@ -128,7 +150,14 @@ export class GmemFile {
       split: faults.has('lazy-split') ? 'lazy' : policy.split,
       restore: policy.restore,
       truncateWhilePinned: policy.truncateWhilePinned,
+      evict: settings.profile.evict,
+      allocSplitFailure: settings.profile.allocSplitFailure,
     });
+  }
+
+  /** What the subpool still reserves in HugePages_Rsvd (its min_size less what is charged). */
+  get reservation(): number {
+    return this.subpoolAlive ? Math.max(0, this.nBlocks - this.used) : 0;
   }
 
   get pageSize(): number {
@@ -137,9 +166,13 @@ export class GmemFile {
   get blockPages(): number {
     return this.geometry.blockPages;
   }
-  /** the inode lives: the fd is open, or (restore=inode-held) it holds split blocks. */
+  /** the inode lives: a reference is left, or (restore=inode-held) it holds split blocks. */
   get inodeAlive(): boolean {
-    return this.fdOpen || this.blocks.some((b) => b.folio.file === 'heldByInode');
+    return !this.released || this.blocks.some((b) => b.folio.file === 'heldByInode');
+  }
+  /** the folio holding a page is huge. */
+  isHuge(page: number): boolean {
+    return this.geometry.hugetlb && this.blocks[Math.floor(page / this.blockPages)]!.folio.file === 'huge';
   }
   get pendingMerge(): number {
     return this.blocks.reduce((n, b) => n + b.retired.length, 0);
@@ -192,7 +225,10 @@ export class GmemFile {
       totalPins: block.totalPins,
       totalRetiredPins: block.totalRetiredPins,
       noHugePage: this.geometry.hugetlb && this.reservation === 0 && this.pool.unreserved <= 0,
-      splitArmed: this.splitArmed,
+      // An armed split failure waits for the split of a huge folio: a file without HugeTLB has none (found by gmem explore).
+      splitArmed: this.splitArmed && this.geometry.hugetlb,
+      filePinned: this.blocks.some((x) => x.totalPins > 0),
+      profile: planProfileOf(this.settings.variant),
     };
   }
 
@@ -309,9 +345,11 @@ export class GmemFile {
     if (this.geometry.hugetlb) return;
     const block = this.blocks[b]!;
     if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
+      // Pages of files without HugeTLB come fresh from the page allocator: zeroed.
       block.meta = { head: this.nextSmallPfn++, originalOrder: 0, order: 0, pins: new Map() };
       this.allocatedBytes += this.pageSize;
       this.uptodate[p] = 0;
+      this.exposed[p] = 0;
     } else if (IS_ALLOCATED_CODE[before] && !IS_ALLOCATED_CODE[next]) {
       // Into truncate: the 4K folio leaves the file now; pins keep it alive outside.
       this.retireFolio(b);
@@ -323,9 +361,9 @@ export class GmemFile {
     const block = this.blocks[b]!;
     const outcome = this.folio.step(block.folio, event);
     for (const effect of outcome.effects) this.applyEffect(b, effect);
-    if (outcome.refusal) return outcome.refusal;
+    // A refusal keeps the state, unless the tree's defect moves it anyway (K6).
     block.folio = outcome.next;
-    return undefined;
+    return outcome.refusal;
   }
 
   private book(b: number, step: BookStep): undefined {
@@ -350,19 +388,27 @@ export class GmemFile {
     const block = this.blocks[b]!;
     switch (effect) {
       case 'takeFromPool': {
+        // The subpool's reservation covers the first nBlocks charged; beyond it (a deferred truncate) the page is unreserved.
         const reserved = this.reservation > 0;
-        if (reserved) this.reservation--;
+        this.used++;
         block.meta = this.pool.take(reserved);
         this.allocatedBytes += this.blockPages * this.pageSize;
+        // A fresh block's folio is not uptodate; hugetlb does not zero it (S-Wh gmem_hugetlb_alloc_folio).
         this.uptodate.fill(0, b * this.blockPages, (b + 1) * this.blockPages);
+        this.exposed.fill(0, b * this.blockPages, (b + 1) * this.blockPages);
         return;
       }
       case 'split':
+        // Every sub-folio keeps the huge folio's PG_uptodate: the per-page flags already say it (S-V2h split).
         block.meta!.order = 0;
         return;
-      case 'merge':
+      case 'merge': {
+        // The merged folio takes sub-folio 0's PG_uptodate (S-V2h guestmem_hugetlb_merge_folio; K2).
         block.meta!.order = block.meta!.originalOrder;
+        const base = b * this.blockPages;
+        this.uptodate.fill(this.uptodate[base]!, base, base + this.blockPages);
         return;
+      }
       case 'freeToPool': {
         const meta = block.meta!;
         // Seeded bug: a split block goes back as order-0 pieces, unmerged.
@@ -387,11 +433,32 @@ export class GmemFile {
     }
   }
 
-  /** A folio back to the pool: while the subpool lives its reservation comes back too. */
+  /**
+   * A huge page back to the pool. tdx and snp hand pages back cleared (TDX
+   * clears what it reclaims), sw-protected keeps the bytes. While the subpool
+   * lives and is not over-charged the reservation comes back too; the last
+   * return after eviction releases the subpool (S-MM unlock_or_release_subpool).
+   */
   private giveBack(meta: FolioMeta): void {
-    const reserved = this.fdOpen;
-    if (reserved) this.reservation++;
+    if (this.settings.vmType !== 'sw-protected') {
+      for (const pfn of this.memory.framesIn(meta.head, meta.head + this.blockPages)) this.memory.zeroPage(pfn);
+    }
+    this.used--;
+    const reserved = this.subpoolAlive && this.used < this.nBlocks;
     this.pool.giveBack(meta, reserved);
+    if (this.released && this.used === 0 && !this.inodeHeld) this.releaseSubpool();
+  }
+
+  /** restore=inode-held keeps blocks with the evicted inode: nothing is released. */
+  get inodeHeld(): boolean {
+    return this.blocks.some((b) => b.folio.file === 'heldByInode');
+  }
+
+  /** The subpool goes: HugePages_Rsvd drops by what it still reserves (S-MM hugepage_put_subpool). */
+  releaseSubpool(): void {
+    if (!this.subpoolAlive) return;
+    this.pool.unreserve(this.reservation);
+    this.subpoolAlive = false;
   }
 
   /** The file stops holding the block's folio: mappings go, the next folio is zeroed anew. */
@@ -403,6 +470,7 @@ export class GmemFile {
     const from = b * this.blockPages;
     const to = from + this.blockPages;
     this.uptodate.fill(0, from, to);
+    this.exposed.fill(0, from, to);
     deleteRange(this.guest4k, from, to);
     for (const pages of this.hostMaps.values()) deleteRange(pages, from, to);
   }

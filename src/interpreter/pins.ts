@@ -6,17 +6,19 @@
  */
 import type { PinRecord } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
+import { exposePages, zeroAtHostFault } from './content';
 import { blockOf, fail, isFile, mapIn, OK } from './simulator';
 
 export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
-  const f = sim.openFile();
+  const f = sim.hostFile(process);
   if (!isFile(f)) return f;
-  if (!f.geometry.mmap) return fail('ENODEV');
   const p = Math.floor(offset / f.pageSize);
   if (offset < 0 || p >= f.nPages) return fail('EFAULT');
   const refusal = f.runOp(blockOf(f, p), { type: 'pin', page: p % f.blockPages });
+  // The machines answer as GUP does: SIGBUS from the fault is EFAULT, ENOMEM (VM_FAULT_OOM) stays ENOMEM.
   if (refusal) return fail(refusal.errno);
-  sim.expose(f, p);
+  zeroAtHostFault(f, p);
+  exposePages(f, p, p + 1, sim.exposed, 'host');
   mapIn(f.hostMaps, process, p);
   const folio = f.blocks[blockOf(f, p)]!.meta!;
   const sub = p % f.blockPages;

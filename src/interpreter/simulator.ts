@@ -8,10 +8,14 @@
 import type { Errno } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
+import type { VariantProfile } from '../../machines/variant';
+import { profileOf } from '../../machines/variant';
+import { evict } from './evict';
+import { exposePages, zeroAtGuestFault, zeroAtHostFault } from './content';
+import { mapGuest, zapAll } from './stage2';
 import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
 import { GmemFile } from './gmem-file';
-import { deleteRange } from './page-sets';
 
 /**
  * Seeded bugs, for proving that the generated tests bite (issue: model-based
@@ -39,9 +43,16 @@ export interface SimConfig {
   policy: Policy;
 }
 
+export interface MemoryFault {
+  /** the gpa as a file offset: the first page that faulted. */
+  offset: number;
+  size: number;
+  private: boolean;
+}
+
 export type StepOutcome =
   | { kind: 'ok'; data?: Uint8Array }
-  | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number }
+  | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
   /** the operation needs a file and no create has succeeded. */
   | { kind: 'nofile' };
 
@@ -49,7 +60,7 @@ export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
 export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
-const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
+const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
 
 export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
   const variant = partial.variant ?? 'rfc-v2';
@@ -58,16 +69,29 @@ export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { po
     variant,
     vmType: partial.vmType ?? 'sw-protected',
     pageSize,
-    hugePageSize: partial.hugePageSize ?? (variant === 'inplace-v8' ? pageSize : 2 * 1024 * 1024),
+    hugePageSize: partial.hugePageSize ?? (profileOf(variant).hugetlb ? 2 * 1024 * 1024 : pageSize),
     poolHugePages: partial.poolHugePages ?? 0,
     policy: { ...DEFAULT_POLICY, ...partial.policy },
   };
 }
 
+/** Why create refuses, in TRACE-FORMAT's order: size, then the tree's flag rules; ENOMEM is the pool's. */
+export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | 'hugePageSize'>, size: number, flags: ReadonlyArray<CreateFlag>): Errno | undefined {
+  const { pageSize, hugePageSize } = config;
+  const profile = profileOf(config.variant);
+  const hugetlb = flags.includes('hugetlb');
+  if (size <= 0 || size % pageSize !== 0) return 'EINVAL';
+  if (hugetlb && hugePageSize > pageSize && size % hugePageSize !== 0) return 'EINVAL';
+  if (hugetlb && (hugePageSize <= pageSize || !profile.hugetlb)) return 'EINVAL';
+  if (hugetlb && flags.includes('init-shared') && profile.hugetlbRefusesInitShared) return 'EINVAL';
+  if (flags.includes('init-shared') && !flags.includes('mmap') && profile.initSharedNeedsMmap) return 'EINVAL';
+  return undefined;
+}
+
 export class Simulator {
   readonly memory: PhysicalMemory;
   readonly pool: HugePool;
-  readonly baseline: { free: number; rsvd: number };
+  readonly baseline: { free: number; rsvd: number; cgroupRsvd: number; cgroupUsage: number };
   file?: GmemFile;
   /** pages first exposed by the current step, and whether they read zero then (INV-9). */
   exposed: Array<{ page: number; readZero: boolean }> = [];
@@ -77,36 +101,44 @@ export class Simulator {
   constructor(readonly config: SimConfig) {
     this.memory = new PhysicalMemory(config.pageSize);
     this.pool = new HugePool(config.poolHugePages, Math.max(1, config.hugePageSize / config.pageSize));
-    this.baseline = { free: this.pool.free, rsvd: this.pool.rsvd };
+    this.baseline = { free: this.pool.free, rsvd: this.pool.rsvd, cgroupRsvd: 0, cgroupUsage: 0 };
   }
 
-  /** KVM_CREATE_GUEST_MEMFD: checks size, then the variant's flag rules, then reserves the pool (S-ML, S-V2h). */
+  get profile(): VariantProfile {
+    return profileOf(this.config.variant);
+  }
+
+  /** KVM_CREATE_GUEST_MEMFD: checks size, then the variant's flag rules, then reserves the pool and charges the cgroup (S-ML, S-V2h, S-Wh gmem_hugetlb_setup). */
   create(size: number, flags: ReadonlyArray<CreateFlag>): StepOutcome {
     const { pageSize, hugePageSize, variant } = this.config;
+    const refusal = createRefusal(this.config, size, flags);
+    if (refusal) return fail(refusal);
     const hugetlb = flags.includes('hugetlb');
-    const initShared = flags.includes('init-shared');
-    if (size <= 0 || size % pageSize !== 0) return fail('EINVAL');
-    if (hugetlb && hugePageSize > pageSize && size % hugePageSize !== 0) return fail('EINVAL');
-    if (hugetlb && (hugePageSize <= pageSize || variant === 'inplace-v8')) return fail('EINVAL');
-    if (hugetlb && initShared && variant === 'wip-2025-12') return fail('EINVAL');
     const blockPages = hugetlb ? hugePageSize / pageSize : 1;
     const blocks = size / pageSize / blockPages;
     if (hugetlb && this.pool.unreserved < blocks) return fail('ENOMEM');
-    if (hugetlb) this.pool.reserve(blocks);
+    if (hugetlb) {
+      this.pool.reserve(blocks);
+      this.pool.cgroupRsvd += blocks;
+    }
     this.file = new GmemFile(
-      { size, pageSize, blockPages, hugetlb, mmap: flags.includes('mmap'), initShared },
-      { variant, vmType: this.config.vmType, policy: this.config.policy, faults: new Set(this.config.faults ?? []) },
+      { size, pageSize, blockPages, hugetlb, mmap: flags.includes('mmap'), initShared: flags.includes('init-shared') },
+      { variant, profile: profileOf(variant), vmType: this.config.vmType, policy: this.config.policy, faults: new Set(this.config.faults ?? []) },
       this.pool,
       this.memory,
     );
     return OK;
   }
 
-  /** Host access through the mmap: pages fault in order; a private page or one past the end is SIGBUS and nothing is copied (S-ML). */
+  /**
+   * Host access through the process's mapping: EBADF without a mapping once
+   * the fd is closed, ENODEV without `mmap`; the first access maps the whole
+   * file. Pages fault in order; a private page or one past the end is SIGBUS
+   * and nothing is copied; ENOMEM is VM_FAULT_OOM (S-ML kvm_gmem_fault_user_mapping).
+   */
   hostAccess(offset: number, length: number, process: number, write?: Payload, into?: Buffer): StepOutcome {
-    const file = this.openFile();
+    const file = this.hostFile(process);
     if (!isFile(file)) return file;
-    if (!file.geometry.mmap) return fail('ENODEV');
     const first = Math.floor(offset / file.pageSize);
     const last = length > 0 ? Math.floor((offset + length - 1) / file.pageSize) : first - 1;
     const mapped = file.hostMaps.get(process);
@@ -115,28 +147,39 @@ export class Simulator {
       // A page this process already maps does not fault: the host reads and writes through its PTE.
       if (mapped?.has(p)) continue;
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
-      // ENOMEM in a fault is SIGBUS (TRACE-FORMAT host access).
-      if (refusal) return fail(refusal.errno === 'ENOMEM' ? 'SIGBUS' : refusal.errno);
-      this.expose(file, p);
+      if (refusal) return fail(refusal.errno);
+      zeroAtHostFault(file, p);
+      exposePages(file, p, p + 1, this.exposed, 'host');
       mapIn(file.hostMaps, process, p);
     }
     return this.transfer(file, offset, length, write, into);
   }
 
-  /** Guest access through stage-2 (kvm_gmem_get_pfn): a mismatched access type exits to userspace (S-ML, S-TDX). */
+  /**
+   * Guest access through stage-2 (kvm_gmem_get_pfn): beyond size EFAULT; a
+   * gone binding or a mismatched access type exits to userspace with the
+   * memory-fault payload of the first such page (S-KVM, S-TDX). A mapped page
+   * does not fault; a fault zeroes per tree and maps per DOMAIN 7.2.
+   */
   guestAccess(offset: number, length: number, access: Shareability | undefined, write?: Payload): StepOutcome {
-    const file = this.openFile();
-    if (!isFile(file)) return file;
+    if (!this.file) return { kind: 'nofile' };
+    const file = this.file;
+    if (file.closed) return fail('EBADF');
     for (const p of pagesOf(offset, length, file.pageSize)) {
       if (p >= file.nPages) return fail('EFAULT');
       const type = access ?? file.shareability(p);
+      const memoryFault = { exit: 'memory-fault' as const, memoryFault: { offset: p * file.pageSize, size: file.pageSize, private: type === 'private' } };
+      // No memslot: a private fault exits (kvm_handle_noslot_fault), a shared one is MMIO to KVM [model: EFAULT].
+      if (!file.bound) return type === 'private' ? fail('EFAULT', memoryFault) : fail('EFAULT');
+      // The file was released: kvm_gmem_get_pfn fails and the fault exits to userspace.
+      if (file.released) return fail('EFAULT', memoryFault);
       const block = file.blocks[blockOf(file, p)]!;
       const mapped = block.guestHuge || file.guest4k.has(p);
       if (mapped && type === file.shareability(p)) continue;
       const refusal = file.runOp(blockOf(file, p), { type: 'guestAccess', page: p % file.blockPages, access: type });
-      if (refusal) return fail(refusal.errno, refusal.exit ? { exit: refusal.exit } : {});
-      this.expose(file, p);
-      this.mapGuest(file, p, type);
+      if (refusal) return fail(refusal.errno, refusal.exit ? memoryFault : {});
+      zeroAtGuestFault(file, p);
+      mapGuest(file, p, type, this.exposed);
     }
     return this.transfer(file, offset, length, write);
   }
@@ -164,56 +207,88 @@ export class Simulator {
   }
 
   /**
-   * Zero once: pages [from, to) of one block are zeroed before their first
-   * exposure and never again while the folio lives (S-ML, S-IP8 21). Only
-   * materialised frames need work; unwritten ones read zero.
+   * munmap of a host range: removes the process's PTEs; offset 0 and length
+   * >= size drops its mapping of the file, and with the fd closed and no
+   * other mapping the inode is evicted within the step (TRACE-FORMAT lifetime).
    */
-  expose(file: GmemFile, from: number, to = from + 1): void {
-    let fresh = false;
-    for (let p = from; p < to && !fresh; p++) fresh = file.uptodate[p] === 0;
-    if (!fresh) return;
-    const head = file.pfn(from)!;
-    const zero = !file.settings.faults.has('no-zero-on-first-fault');
-    for (const pfn of this.memory.framesIn(head, head + (to - from))) {
-      if (zero && !file.uptodate[from + pfn - head]) this.memory.zeroPage(pfn);
-    }
-    const dirty = this.memory.framesIn(head, head + (to - from)).some((pfn) => !file.uptodate[from + pfn - head] && !this.memory.isZero(pfn));
-    file.uptodate.fill(1, from, to);
-    this.exposed.push({ page: from, readZero: !dirty });
-  }
-
-  /** A guest fault maps the whole block huge when the folio is huge and the access private, else 4K (TRACE-FORMAT guest access). */
-  private mapGuest(file: GmemFile, p: number, type: Shareability): void {
-    const b = blockOf(file, p);
-    const block = file.blocks[b]!;
-    if (type === 'private' && !file.guest4k.has(p) && block.folio.file === 'huge' && file.geometry.hugetlb) {
-      // A huge mapping exposes every page of the block: each is zeroed once now, as the whole folio is.
-      deleteRange(file.guest4k, b * file.blockPages, (b + 1) * file.blockPages);
-      this.expose(file, b * file.blockPages, (b + 1) * file.blockPages);
-      block.guestHuge = true;
-    } else if (!block.guestHuge) {
-      file.guest4k.add(p);
-    }
-  }
-
-  /** munmap of a host range: changes neither shareability nor folios (DOMAIN 4). */
   munmap(offset: number, length: number, process: number): StepOutcome {
-    const file = this.openFile();
-    if (!isFile(file)) return file;
+    if (!this.file) return { kind: 'nofile' };
+    const file = this.file;
+    if (file.closed) return fail('EBADF');
     if (offset % file.pageSize !== 0 || length === 0) return fail('EINVAL');
     const mapped = file.hostMaps.get(process);
-    for (const p of pagesOf(offset, length, file.pageSize)) {
-      if (p >= file.nPages) break;
+    for (const p of pagesOf(offset, Math.min(length, Math.max(0, file.geometry.size - offset)), file.pageSize)) {
+      if (!mapped?.has(p)) continue;
       file.runOp(blockOf(file, p), { type: 'munmap', page: p % file.blockPages });
-      mapped?.delete(p);
+      mapped.delete(p);
+    }
+    if (offset === 0 && length >= file.geometry.size && file.mappers.delete(process)) {
+      file.hostMaps.delete(process);
+      if (!file.fdOpen && file.mappers.size === 0 && !file.released) evict(file);
     }
     return OK;
   }
 
-  /** The file, or the outcome for an operation that cannot reach it. */
+  /** close(fd): fd operations become EBADF; the file lives while a process maps it, else it is evicted now (S-ML kvm_gmem_release). */
+  closeFd(): StepOutcome {
+    const file = this.fdFile();
+    if (!isFile(file)) return file;
+    file.fdOpen = false;
+    if (file.mappers.size === 0) evict(file);
+    return OK;
+  }
+
+  /** Deletes the memslot: every stage-2 mapping goes; the file is unaffected; a second unbind is EINVAL. */
+  unbind(): StepOutcome {
+    if (!this.file) return { kind: 'nofile' };
+    const file = this.file;
+    if (file.closed) return fail('EBADF');
+    if (!file.bound) return fail('EINVAL');
+    file.bound = false;
+    zapAll(file);
+    return OK;
+  }
+
+  /** [model] the VM and its processes go: fd, mappings and binding at once, then eviction; EBADF once the references are gone. */
+  close(): StepOutcome {
+    if (!this.file) return { kind: 'nofile' };
+    const file = this.file;
+    if (file.closed || file.released) return fail('EBADF');
+    file.fdOpen = false;
+    file.mappers.clear();
+    file.hostMaps.clear();
+    file.bound = false;
+    file.closed = true;
+    evict(file);
+    return OK;
+  }
+
+  /** The file for an fd operation (convert, fallocate, punch, closeFd): EBADF once the fd is closed. */
+  fdFile(): GmemFile | StepOutcome {
+    if (!this.file) return { kind: 'nofile' };
+    if (!this.file.fdOpen || this.file.closed) return fail('EBADF');
+    return this.file;
+  }
+
+  /**
+   * The file for a host access or pin by `process`: EBADF without a mapping
+   * once the fd is closed, then ENODEV without `mmap`; the first access while
+   * the fd is open maps the whole file (TRACE-FORMAT lifetime).
+   */
+  hostFile(process: number): GmemFile | StepOutcome {
+    if (!this.file) return { kind: 'nofile' };
+    const file = this.file;
+    if (file.closed || file.released) return fail('EBADF');
+    if (!file.mappers.has(process) && !file.fdOpen) return fail('EBADF');
+    if (!file.geometry.mmap) return fail('ENODEV');
+    file.mappers.add(process);
+    return file;
+  }
+
+  /** The file, or the outcome for an operation that cannot reach it: EBADF after eviction. */
   openFile(): GmemFile | StepOutcome {
     if (!this.file) return { kind: 'nofile' };
-    if (!this.file.fdOpen) return fail('EBADF');
+    if (this.file.closed || this.file.released) return fail('EBADF');
     return this.file;
   }
 }

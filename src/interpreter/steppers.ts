@@ -88,7 +88,8 @@ export class FolioStepper {
       const r = step(folioMachine as unknown as AnyStateMachine, this.input, { file: state.file, wrapper: state.wrapper }, event);
       const value = r.nextValue as unknown as FolioState;
       o = {
-        next: r.refusals.length ? state : { file: value.file, wrapper: value.wrapper },
+        // A refusal keeps the state unless a tree's defect moves it anyway (K6: the huge folio stays).
+        next: { file: value.file, wrapper: value.wrapper },
         refusal: r.refusals[0],
         effects: r.effects as FolioEffect[],
       };

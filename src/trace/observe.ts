@@ -43,6 +43,8 @@ export function observe(sim: Simulator, expect: CheckExpectation): Mismatch | un
   });
   compare('hugetlb.free', expect.hugetlb?.free, sim.pool.free);
   compare('hugetlb.rsvd', expect.hugetlb?.rsvd, sim.pool.rsvd);
+  compare('hugetlb.cgroupRsvd', expect.hugetlb?.cgroupRsvd, sim.pool.cgroupRsvd);
+  compare('hugetlb.cgroupUsage', expect.hugetlb?.cgroupUsage, sim.pool.cgroupUsage);
   compare('allocatedBytes', expect.allocatedBytes, file?.allocatedBytes ?? 0);
   compare('pendingMerge', expect.pendingMerge, file?.pendingMerge ?? 0);
   compare('open', expect.open, file?.inodeAlive ?? false);

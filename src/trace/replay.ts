@@ -7,14 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { checkInvariants, captureBefore } from '../invariants';
 import type { InvariantName, Violation } from '../invariants';
-import { close, fallocate, punchHole, settle } from '../interpreter/allocation';
+import { fallocate, punchHole, settle } from '../interpreter/allocation';
+import { defectInvariants } from '../../machines/known-defects';
 import { convert } from '../interpreter/convert';
 import { pin, unpin } from '../interpreter/pins';
 import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
-import { defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
+import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
 import { jsonPath, structuralProblems, traceSchema } from './schema';
+import { firstIssue, unknownField } from './field-suggestion';
 
 export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
 
@@ -33,11 +35,12 @@ export interface TraceResult {
   excused: Violation[];
 }
 
-export function loadTrace(file: string): Loaded {
+/** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
+export function loadTrace(file: string, given?: string): Loaded {
   const invalid = (path: string, what: string): Loaded => ({ ok: false, message: `INVALID FILE: ${file}: ${path}: ${what}` });
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = given ?? readFileSync(file, 'utf8');
   } catch (err) {
     return invalid('$', `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
@@ -49,7 +52,9 @@ export function loadTrace(file: string): Loaded {
   }
   const parsed = traceSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = firstIssue(parsed.error.issues);
+    const unknown = unknownField(traceSchema, json, issue);
+    if (unknown) return invalid(unknown[0], unknown[1]);
     return invalid(jsonPath(issue.path), describeIssue(issue));
   }
   const problem = structuralProblems(parsed.data)[0];
@@ -71,13 +76,29 @@ export function configOf(trace: Trace): SimConfig {
   return { ...base, poolHugePages: trace.config?.poolHugePages ?? defaultPool(trace, base) };
 }
 
-/** As many huge pages as the first create with hugetlb and a valid size would reserve (TRACE-FORMAT pool). */
+/** As many huge pages as the first create with hugetlb that the variant would accept would reserve (TRACE-FORMAT create and pool). */
 function defaultPool(trace: Trace, config: SimConfig): number {
-  const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb'));
-  if (!create || create.op !== 'create') return 0;
-  const { pageSize, hugePageSize } = config;
-  const valid = hugePageSize > pageSize && create.size > 0 && create.size % hugePageSize === 0;
-  return valid ? create.size / hugePageSize : 0;
+  const create = trace.steps.find((s) => s.op === 'create' && s.flags.includes('hugetlb') && !createRefusal(config, s.size, s.flags));
+  return create && create.op === 'create' ? create.size / config.hugePageSize : 0;
+}
+
+/** The invariants the trace's policies are known to break (DOMAIN 8). */
+export function policyExcusable(config: SimConfig): Set<InvariantName> {
+  const out = new Set<InvariantName>();
+  if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
+  if (config.policy.afterTruncate === 'reset') out.add('INV-6');
+  if (config.policy.restore === 'inode-held') out.add('INV-10');
+  return out;
+}
+
+/**
+ * Stricter than `excusable`, for generated walks: a policy's invariants, or a
+ * violation that a known defect of the variant produced (its `defect` tag).
+ */
+export function excusedInWalk(config: SimConfig, injects: boolean): (v: Violation) => boolean {
+  const policy = policyExcusable(config);
+  const defects = excusable(config, injects);
+  return (v) => policy.has(v.invariant) || (v.defect !== undefined && defects.has(v.invariant));
 }
 
 /** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
@@ -86,7 +107,8 @@ export function excusable(config: SimConfig, injects: boolean): Set<InvariantNam
   if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
   if (config.policy.afterTruncate === 'reset') out.add('INV-6');
   if (config.policy.restore === 'inode-held') out.add('INV-10');
-  if (config.variant === 'wip-2025-12' && injects) out.add('INV-12');
+  // The tree's known defects (DOMAIN 7.3; machines/known-defects.ts).
+  for (const name of defectInvariants(config.variant, injects)) out.add(name as InvariantName);
   return out;
 }
 
@@ -191,8 +213,12 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
       return unpin(sim, step.offset);
     case 'munmap':
       return sim.munmap(step.offset, step.length, step.process ?? 0);
+    case 'closeFd':
+      return sim.closeFd();
+    case 'unbind':
+      return sim.unbind();
     case 'close':
-      return close(sim);
+      return sim.close();
     case 'settle':
       return settle(sim);
     case 'inject': {
@@ -206,13 +232,17 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
 
 function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
+  // "EFAULT" also matches a memory-fault exit (TRACE-FORMAT matching).
   if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
   if ('error' in expect) {
     return (
       outcome.kind === 'error' &&
       outcome.error === expect.error &&
       (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset) &&
-      (expect.exit === undefined || outcome.exit === expect.exit)
+      (expect.exit === undefined || outcome.exit === expect.exit) &&
+      (expect.memoryFault === undefined ||
+        (outcome.memoryFault !== undefined &&
+          (Object.keys(expect.memoryFault) as Array<keyof typeof expect.memoryFault>).every((k) => expect.memoryFault![k] === outcome.memoryFault![k])))
     );
   }
   if (outcome.kind !== 'ok' || !outcome.data) return false;
@@ -229,7 +259,13 @@ export function describeExpectation(expect: Expectation): string {
 export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.kind === 'nofile') return 'no file';
   if (outcome.kind === 'error') {
-    return [outcome.error, outcome.exit ? `exit=${outcome.exit}` : '', outcome.errorOffset !== undefined ? `errorOffset=${outcome.errorOffset}` : ''].filter(Boolean).join(' ');
+    const mf = outcome.memoryFault;
+    return [
+      outcome.error,
+      outcome.exit ? `exit=${outcome.exit}` : '',
+      outcome.errorOffset !== undefined ? `errorOffset=${outcome.errorOffset}` : '',
+      mf ? `memoryFault={offset:${mf.offset},size:${mf.size},private:${mf.private}}` : '',
+    ].filter(Boolean).join(' ');
   }
   if (!outcome.data) return 'ok';
   const hex = Buffer.from(outcome.data).toString('hex');

@@ -21,7 +21,12 @@ const expectation = z
   .union([
     z.literal('ok'),
     errno,
-    z.strictObject({ error: errno, errorOffset: count.optional(), exit: z.literal('memory-fault').optional() }),
+    z.strictObject({
+      error: errno,
+      errorOffset: count.optional(),
+      exit: z.literal('memory-fault').optional(),
+      memoryFault: z.strictObject({ offset: count.optional(), size: count.optional(), private: z.boolean().optional() }).optional(),
+    }),
     z.strictObject({ data: hex }),
     z.strictObject({ fill: byte }),
   ], { error: `must be "ok", one of ${ERRNOS.join(', ')}, or an object with error, data or fill` })
@@ -53,7 +58,7 @@ const pageCheck = z.strictObject({
 
 export const checkExpectation = z.strictObject({
   pages: z.array(pageCheck).optional(),
-  hugetlb: z.strictObject({ free: count.optional(), rsvd: count.optional() }).optional(),
+  hugetlb: z.strictObject({ free: count.optional(), rsvd: count.optional(), cgroupRsvd: count.optional(), cgroupUsage: count.optional() }).optional(),
   allocatedBytes: count.optional(),
   pendingMerge: count.optional(),
   open: z.boolean().optional(),
@@ -73,6 +78,8 @@ export const stepSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('pin'), offset: count, process, expect: expectation }),
   z.strictObject({ op: z.literal('unpin'), offset: count, process, expect: expectation }),
   z.strictObject({ op: z.literal('munmap'), offset: count, length: count, process, expect: expectation }),
+  z.strictObject({ op: z.literal('closeFd'), expect: expectation }),
+  z.strictObject({ op: z.literal('unbind'), expect: expectation }),
   z.strictObject({ op: z.literal('close'), expect: expectation }),
   z.strictObject({ op: z.literal('settle'), expect: expectation }),
   z.strictObject({ op: z.literal('inject'), fault: z.literal('split-enomem'), expect: expectation }),
@@ -126,6 +133,10 @@ export function structuralProblems(trace: Trace): Array<[string, string]> {
   let created = false;
   let createdOk = false;
   trace.steps.forEach((step, i) => {
+    const expect = 'expect' in step ? (step.expect as { memoryFault?: unknown; exit?: unknown } | undefined) : undefined;
+    if (typeof expect === 'object' && expect && 'memoryFault' in expect && expect.memoryFault !== undefined && expect.exit !== 'memory-fault') {
+      problems.push([`$.steps[${i}].expect.memoryFault`, 'needs "exit": "memory-fault"']);
+    }
     if (!created && step.op !== 'check' && step.op !== 'create') {
       problems.push([`$.steps[${i}].op`, `only check may come before the first create, found ${step.op}`]);
     }

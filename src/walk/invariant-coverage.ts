@@ -30,7 +30,7 @@ export function recordInvariants(ledger: Ledger, sim: Simulator, op: string, out
     'INV-7': true,
     'INV-8': true,
     'INV-9': sim.exposed.length > 0 || (convert && outcome.kind === 'ok'),
-    'INV-10': op === 'settle' && !file.fdOpen && file.pinStack.length === 0,
+    'INV-10': op === 'settle' && file.released && file.pinStack.length === 0,
     'INV-11': true,
     'INV-12': convert && outcome.kind === 'error',
     'INV-13': true,

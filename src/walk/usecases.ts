@@ -33,8 +33,9 @@ export interface UseCase {
 
 const page0 = (op: BlockOp) => !('page' in op) || op.page === 0;
 const allocated = (s: string) => s.endsWith('.allocated');
-const HUGE_VARIANTS = [{ variant: 'rfc-v2', vmType: 'sw-protected' }, { variant: 'wip-2025-12', vmType: 'tdx' }] as const;
-const TDX_VARIANTS = [{ variant: 'rfc-v2', vmType: 'tdx' }, { variant: 'wip-2025-12', vmType: 'tdx' }] as const;
+const HUGE_VARIANTS = [{ variant: 'rfc-v2', vmType: 'sw-protected' }, { variant: 'wip-2025-12', vmType: 'tdx' }, { variant: 'tdx-huge-v3', vmType: 'tdx' }] as const;
+// tdx-huge-v3 first: the tree that maps TDX private memory huge (DOMAIN 7.2), so the use case's first run shows the 2 MiB leaf.
+const TDX_VARIANTS = [{ variant: 'tdx-huge-v3', vmType: 'tdx' }, { variant: 'rfc-v2', vmType: 'tdx' }, { variant: 'wip-2025-12', vmType: 'tdx' }] as const;
 
 export const USE_CASES: ReadonlyArray<UseCase> = [
   {
@@ -115,7 +116,7 @@ export function useCaseSettings(useCase: UseCase, pages = 2): WalkSetting[] {
     name: `${useCase.name} ${variant} ${vmType}`,
     variant,
     vmType,
-    input: { initial: useCase.initial, ...(useCase.policy ? { policy: useCase.policy } : {}) },
+    input: { variant, initial: useCase.initial, ...(useCase.policy ? { policy: useCase.policy } : {}) },
     pages,
   }));
 }

@@ -1,0 +1,200 @@
+/**
+ * The kernel trees the model carries (DOMAIN 7.1, 7.2), as data: one profile
+ * per variant, one field per row of the table "where the variants differ".
+ * The plans, the folio machine's input and the interpreter read these fields;
+ * nothing else in the project may ask which variant it is. A reviewer reads
+ * each tree's choices here, and SPEC.md's table is generated from
+ * VARIANTS x PROFILE_FIELDS.
+ */
+/** The VM types (DOMAIN 6): what the firmware does with contents and mapping levels. */
+export const VM_TYPES = ['sw-protected', 'tdx', 'snp'] as const;
+export type VmType = (typeof VM_TYPES)[number];
+
+export const VARIANTS = ['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** The widest stage-2 leaf a private guest fault may install, per VM type. */
+export type Stage2Level =
+  /** a whole block, replacing 4k leaves (TDP MMU). */
+  | 'huge'
+  /** a whole block of at most 2 MiB; larger blocks map 4k. */
+  | 'huge-2m'
+  /** a block of at most 2 MiB, but never once the block had a private 4k mapping or a split leaf. */
+  | 'huge-2m-no-promotion'
+  | '4k';
+
+export interface VariantProfile {
+  /** a one-line name of the tree. */
+  tree: string;
+  hugetlb: boolean;
+  /** `init-shared` on a file without `mmap` is EINVAL. */
+  initSharedNeedsMmap: boolean;
+  /** `hugetlb` together with `init-shared` is EINVAL. */
+  hugetlbRefusesInitShared: boolean;
+  /** a conversion on a file without `mmap` returns 0 and records nothing (K8). */
+  convertWithoutMmapIsNoop: boolean;
+  /** convert with length 0: returns 0 before any other check, or EINVAL. */
+  convertLengthZero: 'ok-first' | 'EINVAL';
+  /** the unit that checks, commits and fails together. */
+  convertUnit: 'runs' | 'block-batches' | 'whole-range';
+  /** to-shared: where the stage-2 zap sits against the folio split. */
+  toSharedOrder: 'zap-then-split' | 'split-then-zap' | 'split-zap-then-split' | 'zap-only';
+  /** which guest mappings a conversion clears: runs that change, the whole unit, or pages that change. */
+  zapScope: 'changing-runs' | 'unit' | 'changing-pages';
+  /** a huge leaf meeting the zap: cleared whole, or (to shared) split to 4k first. */
+  zapLeaf: 'whole-leaf' | 'split-leaf-to-shared';
+  /** to private merges a block that became all private. */
+  mergeOnToPrivate: boolean;
+  /** fallocate and punch alignment on HugeTLB files; rfc-v2 rounds fallocate down to blocks. */
+  alignment: 'page-round-down' | 'block' | 'page';
+  /** punch with HugeTLB. */
+  punch: 'per-block-zero-partial' | 'all-or-nothing' | 'n/a';
+  /** what eviction does with split blocks. */
+  evict: 'wrapper-always' | 'merge-if-file-unpinned' | 'truncate';
+  /** a split at allocation that fails: the block goes back, or the huge folio stays (K6). */
+  allocSplitFailure: 'return-block' | 'keep-huge' | 'n/a';
+  /** when a folio holds references that refuse a to-private conversion. */
+  refcountRule: string;
+  /** what a guest fault zeroes in a folio that is not uptodate. */
+  guestZero: 'whole-folio' | 'page-0' | 'page';
+  /** stage-2 level of a private guest fault, per VM type. */
+  stage2: Record<VmType, Stage2Level>;
+}
+
+export interface FieldNote {
+  title: string;
+  gloss: string;
+}
+
+/** What each field means, for the generated table; the row order is this object's. */
+export const PROFILE_FIELDS: Record<Exclude<keyof VariantProfile, 'tree'>, FieldNote> = {
+  hugetlb: { title: 'huge pages', gloss: 'the `hugetlb` flag is accepted (2M, 1G)' },
+  initSharedNeedsMmap: { title: 'init-shared needs mmap', gloss: 'RFC v2 INIT_PRIVATE/SUPPORT_SHARED: init-shared without mmap cannot be expressed (EINVAL)' },
+  hugetlbRefusesInitShared: { title: 'hugetlb + init-shared', gloss: 'true: EINVAL' },
+  convertWithoutMmapIsNoop: { title: 'convert without mmap', gloss: 'true: returns 0 and records nothing (K8)' },
+  convertLengthZero: { title: 'convert length 0', gloss: 'ok-first: 0 before any other check' },
+  convertUnit: { title: 'convert unit', gloss: 'what checks, commits and fails together' },
+  toSharedOrder: { title: 'to-shared order', gloss: 'the stage-2 zap against the folio split' },
+  zapScope: { title: 'stage-2 zap scope', gloss: 'which guest mappings a conversion clears' },
+  zapLeaf: { title: 'stage-2 zap of a huge leaf', gloss: 'cleared whole, or split to 4k at a to-shared boundary' },
+  mergeOnToPrivate: { title: 'merge on to-private', gloss: 'a block made all private is merged back to a huge folio' },
+  alignment: { title: 'fallocate/punch alignment', gloss: 'HugeTLB files; page-round-down: fallocate rounds start and end down to blocks' },
+  punch: { title: 'punch with HugeTLB', gloss: 'per block with partial blocks zeroed (K3), or one refcount check over the range' },
+  evict: { title: 'evict', gloss: 'what happens to split blocks when the last reference goes' },
+  allocSplitFailure: { title: 'split failure at allocation', gloss: 'the block goes back to the pool, or the huge folio stays in the file (K6)' },
+  refcountRule: { title: 'refcount rule', gloss: 'what makes a to-private conversion EAGAIN' },
+  guestZero: { title: 'zeroing at guest fault', gloss: 'what a guest fault zeroes in a folio that is not uptodate' },
+  stage2: { title: 'stage-2 level (private fault)', gloss: 'per VM type: sw-protected, snp, tdx' },
+};
+
+const UPSTREAM_STAGE2: Record<VmType, Stage2Level> = { 'sw-protected': 'huge', snp: 'huge-2m', tdx: '4k' };
+
+const WIP = {
+  hugetlb: true,
+  initSharedNeedsMmap: false,
+  hugetlbRefusesInitShared: true,
+  convertWithoutMmapIsNoop: false,
+  convertLengthZero: 'EINVAL',
+  convertUnit: 'block-batches',
+  zapScope: 'unit',
+  mergeOnToPrivate: false,
+  alignment: 'block',
+  punch: 'all-or-nothing',
+  evict: 'merge-if-file-unpinned',
+  allocSplitFailure: 'keep-huge',
+  refcountRule: 'refcount == nr_pages + 1',
+  guestZero: 'page-0',
+} as const;
+
+const INPLACE = {
+  hugetlb: false,
+  initSharedNeedsMmap: false,
+  hugetlbRefusesInitShared: false,
+  convertWithoutMmapIsNoop: false,
+  convertLengthZero: 'EINVAL',
+  convertUnit: 'whole-range',
+  toSharedOrder: 'zap-only',
+  zapLeaf: 'whole-leaf',
+  mergeOnToPrivate: false,
+  alignment: 'page',
+  punch: 'n/a',
+  evict: 'truncate',
+  allocSplitFailure: 'n/a',
+  guestZero: 'page',
+  stage2: UPSTREAM_STAGE2,
+} as const;
+
+export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
+  /** S-V2c kvm_gmem_convert_range, kvm_gmem_convert_should_proceed, kvm_gmem_prepare_folio, kvm_gmem_zero_range, kvm_gmem_evict_inode; S-V2h. */
+  'rfc-v2': {
+    tree: 'RFC v2 (May 2025), googleprodkernel/linux-cc gmem-1g-page-support-rfc-v2 (S-V2c, S-V2h)',
+    hugetlb: true,
+    initSharedNeedsMmap: true,
+    hugetlbRefusesInitShared: false,
+    convertWithoutMmapIsNoop: true,
+    convertLengthZero: 'ok-first',
+    convertUnit: 'runs',
+    toSharedOrder: 'zap-then-split',
+    zapScope: 'changing-runs',
+    zapLeaf: 'whole-leaf',
+    mergeOnToPrivate: true,
+    alignment: 'page-round-down',
+    punch: 'per-block-zero-partial',
+    evict: 'wrapper-always',
+    allocSplitFailure: 'return-block',
+    refcountRule: 'refcount == nr_pages + 1',
+    guestZero: 'whole-folio',
+    stage2: UPSTREAM_STAGE2,
+  },
+  /** S-W __kvm_gmem_set_attributes, kvm_gmem_convert, merge_truncate_range, kvm_gmem_punch_hole, kvm_gmem_evict_inode, kvm_gmem_get_pfn, __maybe_split_fresh_folio; S-Y3 cover issues (2), (3). */
+  'wip-2025-12': {
+    tree: 'Dec 2025 WIP, pristine: linux-cc wip-gmem-conversions-hugetlb-restructuring-12-08-25 (S-W)',
+    ...WIP,
+    toSharedOrder: 'split-then-zap',
+    zapLeaf: 'whole-leaf',
+    stage2: UPSTREAM_STAGE2,
+  },
+  /** S-W2 kvm_gmem_split_private, kvm_gmem_restructure; S-Y3 patches 06, 16; [FIXUP] a8aedac2. */
+  'tdx-huge-v3': {
+    tree: 'the WIP tree with the TDX huge page v3 series and its [FIXUP]s: intel-staging/tdx huge_page_v3 (S-W2, S-Y3)',
+    ...WIP,
+    toSharedOrder: 'split-zap-then-split',
+    zapLeaf: 'split-leaf-to-shared',
+    mergeOnToPrivate: true,
+    stage2: { 'sw-protected': 'huge', snp: 'huge-2m', tdx: 'huge-2m-no-promotion' },
+  },
+  /** S-IP13 __kvm_gmem_set_attributes (direction filter), kvm_gmem_has_outstanding_references, kvm_gmem_set_attributes. */
+  'inplace-v13': {
+    tree: 'in-place conversion v13 (Sep 2026, applied), 4K only (S-IP13)',
+    ...INPLACE,
+    zapScope: 'changing-pages',
+    refcountRule: 'folio_maybe_dma_pinned || folio_mapped || refcount != nr_pages + 1, after an lru drain',
+  },
+  /** S-IP8 kvm_gmem_convert, patch 01 (filemap_invalidate_lock). */
+  'inplace-v8': {
+    tree: 'in-place conversion v8 (Jun 2026), superseded by v13 (S-IP8)',
+    ...INPLACE,
+    zapScope: 'unit',
+    refcountRule: 'refcount, after an lru drain',
+  },
+};
+
+/** Where each variant's profile comes from: tags and kernel functions (docs/SOURCES.md resolves the tags). */
+export const VARIANT_SOURCES: Record<Variant, string> = {
+  'rfc-v2': 'S-V2c `kvm_gmem_convert_range`, `kvm_gmem_convert_should_proceed`, `kvm_gmem_prepare_folio`, `kvm_gmem_zero_range`, `kvm_gmem_evict_inode`, `kvm_gmem_get_folio`; S-V2h `guestmem_hugetlb_merge_folio`',
+  'wip-2025-12': 'S-W `__kvm_gmem_set_attributes`, `merge_truncate_range`, `kvm_gmem_punch_hole`, `kvm_gmem_evict_inode`, `kvm_gmem_get_pfn`, `__maybe_split_fresh_folio`; S-Y3 cover issues (2), (3)',
+  'tdx-huge-v3': 'S-W2 `kvm_gmem_split_private`, `kvm_gmem_restructure`; S-Y3 patches 06/24 (no promotion), 16/24 (split for punch and to-shared); [FIXUP] a8aedac2 (zap before split)',
+  'inplace-v13': 'S-IP13 `__kvm_gmem_set_attributes`, `kvm_gmem_has_outstanding_references`, `kvm_gmem_set_attributes`',
+  'inplace-v8': 'S-IP8 `kvm_gmem_convert` (patch 01), `kvm_gmem_get_pfn`',
+};
+
+export function profileOf(variant: Variant): VariantProfile {
+  return VARIANT_PROFILES[variant];
+}
+
+/** A profile value as the generated table prints it. */
+export function formatField(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'object' && value) return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join('; ');
+  return String(value);
+}

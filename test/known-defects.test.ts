@@ -1,0 +1,60 @@
+/**
+ * DOMAIN 7.3: each known kernel defect K1-K8 has a trace in test/traces/
+ * that shows the break on its variant and is excused by expectViolation;
+ * the same trace without expectViolation fails naming the invariant, and on
+ * a tree without the defect the violation is not excused.
+ */
+import { join } from 'node:path';
+import { KNOWN_DEFECTS } from '../machines/known-defects';
+import { loadTrace, runTrace } from '../src/trace/replay';
+import type { Trace } from '../src/trace/schema';
+
+const load = (name: string): Trace => {
+  const loaded = loadTrace(join(__dirname, 'traces', `${name}.json`));
+  if (!loaded.ok) throw new Error(loaded.message);
+  return loaded.trace;
+};
+
+describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) => {
+  const trace = load(defect.trace);
+
+  it(`its trace runs on ${defect.variants[0]} and declares ${defect.invariant}`, () => {
+    expect(trace.config?.variant ?? 'rfc-v2').toBe(defect.variants[0]);
+    expect(([] as string[]).concat(trace.expectViolation ?? [])).toEqual([defect.invariant]);
+    expect(trace.steps.some((s) => s.op === 'inject')).toBe(defect.inject);
+    expect(trace.description).toContain(defect.id);
+  });
+
+  it('passes with the break excused, and the break carries the defect id', () => {
+    const result = runTrace(trace);
+    expect(result.failure).toBeUndefined();
+    expect(result.excused.map((v) => v.invariant)).toContain(defect.invariant);
+    expect(result.excused.some((v) => v.defect === defect.id || (defect.id === 'K5' && v.defect === 'K5'))).toBe(true);
+  });
+
+  it(`fails naming ${defect.invariant} without expectViolation`, () => {
+    const { expectViolation: _, ...bare } = trace;
+    const result = runTrace(bare);
+    expect(result.pass).toBe(false);
+    expect(result.failure!.actual).toMatch(new RegExp(`^${defect.invariant} violated`));
+  });
+});
+
+it('every defect of the contract is listed once, with the pairs TRACE-FORMAT "Policies" excuses', () => {
+  expect(KNOWN_DEFECTS.map((d) => d.id)).toEqual(['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+  const pairs = (inject: boolean) =>
+    Object.fromEntries(
+      (['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const).map((v) => [
+        v,
+        [...new Set(KNOWN_DEFECTS.filter((d) => d.variants.includes(v) && (inject || !d.inject)).map((d) => d.invariant))].sort(),
+      ]),
+    );
+  expect(pairs(false)).toEqual({ 'rfc-v2': ['INV-6', 'INV-9'], 'wip-2025-12': ['INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-9'], 'inplace-v13': [], 'inplace-v8': [] });
+  expect(pairs(true)).toEqual({ 'rfc-v2': ['INV-12', 'INV-6', 'INV-9'], 'wip-2025-12': ['INV-2', 'INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-12', 'INV-2', 'INV-9'], 'inplace-v13': [], 'inplace-v8': [] });
+});
+
+it('a defect is excused only on its own tree: the K4 trace on tdx-huge-v3 merges, and declaring INV-3 there fails', () => {
+  const trace = load('k4-wip-to-private-never-merges');
+  const result = runTrace({ ...trace, config: { ...trace.config, variant: 'tdx-huge-v3' } });
+  expect(result.pass).toBe(false);
+});
