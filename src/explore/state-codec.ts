@@ -2,9 +2,9 @@
  * THE ONE FILE THAT KNOWS THE SIMULATOR'S INSIDES. Everything else in
  * src/explore drives the simulator through the trace step runner
  * (src/trace/replay.ts `runStep`) and sees states only as the strings made
- * here. When the simulator gains state (issue 8: closeFd, unbind, lifetime,
- * stage-2 levels per VM type), this file is what changes: add the new fields
- * to `encode` and to `materialize`, and nothing else.
+ * here. When the simulator's state changes (issue 10 moves the interpreter
+ * onto interval maps), this file is what changes: `encode`, `materialize`,
+ * `clone` and KNOWN_FIELDS, and nothing else.
  *
  * The canonical encoding is a string of 16-bit units holding everything that
  * decides a future outcome or an invariant verdict:
@@ -465,7 +465,7 @@ export function stateVars(sim: Simulator): StateVars | undefined {
 
 /**
  * The fields of each simulator object that the codec and `clone` know. A
- * field the simulator gains later (issue 8) must be added to encode,
+ * field the simulator gains must be added to encode,
  * materialize and clone; `assertKnownFields` refuses to explore until it is,
  * so a new field can never be silently left out of the state.
  */
