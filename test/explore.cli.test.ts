@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { VARIANTS } from '../machines/policy';
 import { slug } from '../src/explore/counterexample';
 import { expectedBreaks } from '../src/explore/expected-breaks';
-import { settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
+import { settingName, variantSettings } from '../src/explore/settings';
 import { exploreCommand } from '../src/commands/explore';
 import { UsageError } from '../src/usage-error';
 import { runCli } from './support/run-cli';
@@ -20,7 +20,8 @@ const defect = expectedBreaks(withDefect)[0]!.invariant;
 
 it('--json reports states, transitions, statesPerSecond and a verdict per invariant; the trace it writes replays', () => {
   const out = mkdtempSync(join(tmpdir(), 'gmem-explore-'));
-  const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--workers', '1', '--json', '--out', out]);
+  // Depth 4 reaches K1 (4 steps) at a fifth of the start scope's cost.
+  const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--depth', '4', '--workers', '1', '--json', '--out', out]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const json = JSON.parse(r.stdout);
@@ -29,7 +30,7 @@ it('--json reports states, transitions, statesPerSecond and a verdict per invari
   expect(s.name).toBe(settingName(withDefect));
   expect(s.states).toBeGreaterThan(100);
   expect(s.transitions).toBeGreaterThan(s.states);
-  expect(s.depthReached).toBe(START_SCOPE.depth);
+  expect(s.depthReached).toBe(4);
   expect(s.invariants['INV-7']).toEqual({ verdict: 'holds in scope' });
   expect(s.invariants[defect]).toMatchObject({ verdict: 'BROKEN', reproduced: true });
   // One finding per known defect behind the invariant, each with its trace.
