@@ -15,6 +15,7 @@ import { s3 } from './s3-huge-file';
 import { s4 } from './s4-walk';
 import { s5 } from './s5-throughput';
 import { viewerLoad } from './viewer-entry';
+import { explore } from './explore-entry';
 
 const ENTRIES: BenchEntry[] = [
   s1,
@@ -23,6 +24,7 @@ const ENTRIES: BenchEntry[] = [
   s4,
   s5,
   viewerLoad,
+  explore,
   runMapMicro,
   cliStartup,
 ];

@@ -14,6 +14,8 @@ import { specCommand } from './commands/spec';
 import { tablesCommand } from './commands/tables';
 import { viewCommand } from './commands/view';
 import { walkCommand } from './commands/walk';
+import { exploreCommand } from './commands/explore';
+import { verdictsCommand } from './commands/verdicts';
 import { commandHelp, packageVersion } from './cli/help';
 import { fitWidth } from './report/fit-width';
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
@@ -35,7 +37,7 @@ export interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, selftestCommand];
+export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, selftestCommand, exploreCommand, verdictsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

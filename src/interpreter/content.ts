@@ -53,7 +53,7 @@ export function exposePages(file: GmemFile, from: number, to: number, newlyExpos
 /** The first host fault or pin of a page: zero it if its folio (order 0) is not uptodate, mark it uptodate. */
 export function zeroAtHostFault(file: GmemFile, p: number): void {
   if (file.uptodate.get(p)) return;
-  if (!file.settings.faults.has('no-zero-on-first-fault')) zeroPages(file, p, p + 1, 'a host fault');
+  if (!file.settings.faults.has('no-zero-on-first-fault')) zeroPages(file, p, p + 1, 'a host fault', undefined, mergeLostUptodate(file));
   file.uptodate.set(p, p + 1, 1);
 }
 
@@ -67,7 +67,7 @@ export function zeroAtGuestFault(file: GmemFile, p: number): void {
   const fault = file.settings.faults.has('no-zero-on-first-fault');
   if (!file.isHuge(p)) {
     if (file.uptodate.get(p)) return;
-    if (!fault) zeroPages(file, p, p + 1, 'a guest fault');
+    if (!fault) zeroPages(file, p, p + 1, 'a guest fault', undefined, mergeLostUptodate(file));
     file.uptodate.set(p, p + 1, 1);
     return;
   }
@@ -80,4 +80,13 @@ export function zeroAtGuestFault(file: GmemFile, p: number): void {
     else zeroPages(file, p, p + 1, 'a guest fault');
   }
   file.uptodate.set(base, base + file.blockPages, 1);
+}
+
+/**
+ * The defect to blame when a fault's zeroing clears an exposed page of a
+ * split HugeTLB block: it was exposed, so uptodate, until a merge gave the
+ * block sub-folio 0's flag (K2 on rfc-v2; found by gmem explore).
+ */
+function mergeLostUptodate(file: GmemFile): string | undefined {
+  return file.geometry.hugetlb && file.settings.profile.guestZero === 'whole-folio' ? 'K2' : undefined;
 }

@@ -326,7 +326,8 @@ export class GmemFile {
       totalPins: block.totalPins,
       totalRetiredPins: block.totalRetiredPins,
       noHugePage: this.geometry.hugetlb && this.reservation === 0 && this.pool.unreserved <= 0,
-      splitArmed: this.splitArmed,
+      // An armed split failure waits for the split of a huge folio: a file without HugeTLB has none (found by gmem explore).
+      splitArmed: this.splitArmed && this.geometry.hugetlb,
       filePinned: this.currentPins > 0,
       profile: planProfileOf(this.settings.variant),
     };

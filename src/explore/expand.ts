@@ -1,0 +1,98 @@
+/**
+ * Successors of one state: every step in scope, run on a copy of the state
+ * through the trace step runner (runStep: the op, then every invariant on
+ * the transition), each child encoded canonically. Used inline and by the
+ * worker threads alike.
+ */
+import type { FaultName, SimConfig } from '../interpreter/simulator';
+import { defaultConfig } from '../interpreter/simulator';
+import type { Policy, Variant, VmType } from '../../machines/policy';
+import { runStep } from '../trace/replay';
+import type { Scope, Step } from './operations';
+import { creates, geometryOf, operations } from './operations';
+import type { CodecSetup } from './state-codec';
+import { assertKnownFields, encode, hasFile, materialize, pinsHeld } from './state-codec';
+
+export interface Setting {
+  variant: Variant;
+  vmType: VmType;
+  policy: Policy;
+  /** seeded bugs (tests only; FAULTS in src/interpreter/simulator.ts). */
+  faults?: FaultName[];
+}
+
+export interface Model {
+  setting: Setting;
+  scope: Scope;
+  setup: CodecSetup;
+  /** creates first, then every other step: a transition is named by its index here. */
+  steps: Step[];
+  firstOp: number;
+  /** the codec's field check has run on a state with a file. */
+  checked?: boolean;
+}
+
+export function simConfig(setting: Setting, scope: Scope): SimConfig {
+  const g = geometryOf(scope);
+  return {
+    ...defaultConfig({ variant: setting.variant, vmType: setting.vmType, pageSize: g.pageSize, hugePageSize: g.pageSize * scope.pages, policy: setting.policy }),
+    poolHugePages: scope.pool ?? scope.blocks,
+    ...(setting.faults?.length ? { faults: setting.faults } : {}),
+  };
+}
+
+export function buildModel(setting: Setting, scope: Scope): Model {
+  const g = geometryOf(scope);
+  const made = creates(g);
+  return {
+    setting,
+    scope,
+    setup: { config: simConfig(setting, scope), size: g.size, processes: scope.processes },
+    steps: [...made, ...operations(g)],
+    firstOp: made.length,
+  };
+}
+
+export interface Expansion {
+  /** steps run (transitions). */
+  transitions: number;
+  /** distinct children, each with the first step that reaches it. */
+  children: Array<[step: number, encoding: string]>;
+  /** steps whose transition broke invariants, as finding keys (`INV-9` or `INV-9/K3`: search.ts findingKey). */
+  violations: Array<[step: number, keys: string[]]>;
+  /** steps on which the simulator threw (an internal error is a finding too). */
+  crashes: Array<[step: number, message: string]>;
+}
+
+export function expand(model: Model, encoding: string): Expansion {
+  const parent = materialize(encoding, model.setup);
+  const file = hasFile(parent);
+  const pinsFull = pinsHeld(parent) >= model.scope.pins;
+  const [from, to] = file ? [model.firstOp, model.steps.length] : [0, model.firstOp];
+  const seen = new Set<string>();
+  const out: Expansion = { transitions: 0, children: [], violations: [], crashes: [] };
+  if (file && !model.checked) {
+    assertKnownFields(parent);
+    model.checked = true;
+  }
+  for (let i = from; i < to; i++) {
+    const step = model.steps[i]!;
+    if (pinsFull && step.op === 'pin') continue;
+    // Each child from the parent's encoding: the codec is the one copy the explorer trusts (a field-by-field clone went stale once the interpreter moved to runs).
+    const sim = materialize(encoding, model.setup);
+    out.transitions++;
+    let child: string;
+    try {
+      const { violations } = runStep(sim, step);
+      if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
+      child = encode(sim, model.setup);
+    } catch (err) {
+      out.crashes.push([i, err instanceof Error ? err.message : String(err)]);
+      continue;
+    }
+    if (seen.has(child)) continue;
+    seen.add(child);
+    out.children.push([i, child]);
+  }
+  return out;
+}

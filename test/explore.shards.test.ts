@@ -1,0 +1,61 @@
+/**
+ * Shards partition the work and merge back to the one-run answer: the same
+ * distinct states, transitions, depth and verdicts (invariant and
+ * counterexample length). (That worker threads change nothing is checked by
+ * test/explore.verdicts.test.ts: its stored results come from `gmem verdicts`
+ * on worker threads, and a fresh search on this thread must equal them.)
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_POLICY } from '../machines/policy';
+import type { Setting } from '../src/explore/expand';
+import { expectedBreaks } from '../src/explore/expected-breaks';
+import { mergeShards, readShard, runSettings, writeShard } from '../src/explore/run';
+import { START_SCOPE, variantSettings } from '../src/explore/settings';
+import type { Scope } from '../src/explore/operations';
+
+// A setting with a known defect (from the known-defects table), so there are verdicts to merge.
+const withDefect = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
+const settings: Setting[] = [withDefect];
+const scope: Scope = { blocks: 1, pages: 2, processes: 2, pins: 1, values: 1, depth: 4 };
+const summary = (r: { states: number; transitions: number; depthReached: number; findings: Array<{ invariant: string; steps: unknown[] }> }) => ({
+  states: r.states,
+  transitions: r.transitions,
+  depth: r.depthReached,
+  verdicts: r.findings.map((f) => `${f.invariant}:${f.steps.length}`),
+});
+
+it('three shards merged report what one run does', async () => {
+  const one = await runSettings(settings, scope);
+  expect(one[0]!.result.findings.length).toBeGreaterThan(0);
+  const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
+  const files: string[] = [];
+  for (let index = 0; index < 3; index++) {
+    const shard = { index, count: 3 };
+    const reports = await runSettings(settings, scope, { shard });
+    expect(reports[0]!.result.shard?.splitDepth).toBeGreaterThan(0);
+    // A shard explores part of the space.
+    expect(reports[0]!.result.states).toBeLessThan(one[0]!.result.states);
+    const file = join(dir, `shard-${index}-of-3.json`);
+    writeShard(file, scope, shard, reports);
+    files.push(file);
+  }
+  const merged = mergeShards(files.map(readShard));
+  expect(merged.map(summary)).toEqual(one.map((r) => summary(r.result)));
+}, 60_000);
+
+it('merging refuses an incomplete set of shards', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
+  const file = join(dir, 'shard-0-of-2.json');
+  writeShard(file, scope, { index: 0, count: 2 }, await runSettings(settings.slice(0, 1), { ...scope, depth: 3 }, { shard: { index: 0, count: 2 } }));
+  expect(() => mergeShards([readShard(file)])).toThrow('shards must be 0/2 to 1/2, each once');
+});
+
+it("a policy alternative's own breaks exclude the variant's defects, which break under the kernel decision too", async () => {
+  const defects = expectedBreaks(withDefect).map((e) => e.invariant);
+  const [r] = await runSettings([{ ...withDefect, policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }], START_SCOPE);
+  const found = r!.result.findings.map((f) => f.invariant);
+  expect(found).toEqual(expect.arrayContaining([...defects, 'INV-6']));
+  expect(r!.own).toEqual(new Set(['INV-6']));
+}, 30_000);
