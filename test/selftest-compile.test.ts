@@ -1,7 +1,7 @@
 /**
- * Every selftest `gmem selftest` writes for the project's traces (and for any
- * other gmem-trace/1 file under test/, such as the explorer's
- * counterexamples; more folders through GMEM_SELFTEST_TRACES, ':'-separated)
+ * Every selftest `gmem selftest` writes for the project's traces (any
+ * gmem-trace/1 file under test/) and the explorer's counterexamples
+ * (docs/verdicts/; more folders through GMEM_SELFTEST_TRACES, ':'-separated)
  * compiles with the kvm selftests' own CFLAGS plus -Werror and links against
  * the selftest library built from a real kernel tree: GMEM_KERNEL_TREE, else
  * Debian's linux-source-6.12, obtained and built once (src/selftest/kernel-tree.ts;
@@ -46,7 +46,8 @@ describe('generated selftests against a real kernel selftest library', () => {
 
   it('every trace the kernel can be driven through compiles and links with -Wall -Werror', () => {
     const extra = (process.env['GMEM_SELFTEST_TRACES'] ?? '').split(':').filter(Boolean);
-    const files = [...traceFiles(TEST_DIR), ...extra.flatMap(traceFiles)];
+    // The project's traces, and the explorer's counterexamples that docs/VERDICTS.md lists (docs/verdicts/).
+    const files = [...traceFiles(TEST_DIR), ...traceFiles(join(TEST_DIR, '..', 'docs', 'verdicts')), ...extra.flatMap(traceFiles)];
     const outcomes = generateSelftests(files, src);
     expect(outcomes.filter((o) => o.status === 'invalid')).toEqual([]);
     const written = outcomes.flatMap((o) => (o.status === 'written' ? [o.fileName] : []));
