@@ -10,7 +10,7 @@ import { drawBlock } from '../../machines/block.picture';
 import type { InvariantName } from '../invariants';
 import type { StepOutcome } from '../interpreter/simulator';
 import type { Expectation, Trace } from '../trace/schema';
-import { describeOutcome, excusable, runStep, runTrace } from '../trace/replay';
+import { describeOutcome, excusable, runStep, runTrace, traceConfig } from '../trace/replay';
 import type { Model } from './expand';
 import { itfTrace } from './itf';
 import { stepLabel } from './operations';
@@ -80,14 +80,7 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
     format: 'gmem-trace/1',
     name,
     description: `Shortest counterexample for ${finding.invariant}${finding.defect ? ` (known defect ${finding.defect})` : ''} found by gmem explore (${model.setting.variant}, ${model.setting.vmType}, scope ${scopeText(model)}).`,
-    config: {
-      variant: config.variant,
-      vmType: config.vmType,
-      pageSize: config.pageSize,
-      hugePageSize: config.hugePageSize,
-      poolHugePages: config.poolHugePages,
-      policy: { ...config.policy },
-    },
+    config: traceConfig(config),
     ...(declared.length ? { expectViolation: declared.length === 1 ? declared[0]! : declared } : {}),
     steps,
   };

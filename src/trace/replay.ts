@@ -70,6 +70,18 @@ function describeIssue(issue: { code: string; message: string; keys?: string[]; 
   return issue.message;
 }
 
+/** A trace's `config` for a simulator configuration: what a generated trace (a walk path, a counterexample) records. */
+export function traceConfig(config: SimConfig): NonNullable<Trace['config']> {
+  return {
+    variant: config.variant,
+    vmType: config.vmType,
+    pageSize: config.pageSize,
+    hugePageSize: config.hugePageSize,
+    poolHugePages: config.poolHugePages,
+    policy: { ...config.policy },
+  };
+}
+
 /** The simulator configuration a trace asks for, with TRACE-FORMAT's defaults. */
 export function configOf(trace: Trace): SimConfig {
   const base = defaultConfig({ ...trace.config, policy: trace.config?.policy, poolHugePages: 0 });
