@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TraceHead } from './trace-writer';
+import { writeTraceFile } from './trace-writer';
 
 export interface BenchRow {
   /** the target's id (S1 ...) or the entry's. */
@@ -89,6 +91,35 @@ export function replayVerdict(run: ChildRun, timeoutMs: number): { pass: boolean
   const out = `${run.stdout}\n${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
   if (run.status === 0) return { pass: true, text: out[0] ?? 'pass' };
   return { pass: false, text: `exit ${run.status}: ${(out.find((l) => !l.startsWith('at ')) ?? '').slice(0, 160)}` };
+}
+
+/**
+ * A replay target (S1, S3): the trace written to a temporary file, replayed by
+ * `gmem replay` in a child, and three rows: it passes, its wall time and its
+ * peak RSS against their targets (a time or size counts only when it passed).
+ */
+export function replayTraceRows(
+  id: string,
+  what: string,
+  head: TraceHead,
+  steps: Iterable<object>,
+  target: { wallMs: number; rssMb: number; timeoutS: number },
+): BenchRow[] {
+  const tmp = tempDir(`gmem-bench-${id.toLowerCase()}-`);
+  try {
+    const file = join(tmp.dir, `${id.toLowerCase()}.json`);
+    writeTraceFile(file, head, steps);
+    const timeout = childTimeoutMs(target.timeoutS);
+    const run = runNode([GMEM, 'replay', file], timeout);
+    const verdict = replayVerdict(run, timeout);
+    return [
+      { id, measure: `${id} ${what}: replays and passes`, value: verdict.text, target: 'pass', met: verdict.pass },
+      { id, measure: `${id} wall, node start-up included`, value: wallCpu(run), target: `< ${target.wallMs} ms`, met: verdict.pass && run.wallMs < target.wallMs },
+      { id, measure: `${id} peak RSS of the replay process`, value: mb(run.peakRss), target: `< ${target.rssMb} MB`, met: verdict.pass && run.peakRss !== undefined && run.peakRss < target.rssMb * MB },
+    ];
+  } finally {
+    tmp.remove();
+  }
 }
 
 /** Seconds to wait for one child: GMEM_BENCH_TIMEOUT (seconds) when set. */

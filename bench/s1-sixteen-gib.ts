@@ -5,10 +5,8 @@
  * settle. Replayed by `gmem replay` in a child process: wall time and peak
  * RSS are the whole process's, node start-up included.
  */
-import { join } from 'node:path';
 import type { BenchEntry } from './entry';
-import { childTimeoutMs, GMEM, mb, MB, replayVerdict, runNode, tempDir, wallCpu } from './entry';
-import { writeTraceFile } from './trace-writer';
+import { replayTraceRows } from './entry';
 
 const GiB = 2 ** 30;
 const PAGE = 4096;
@@ -37,20 +35,6 @@ export const s1: BenchEntry = {
   id: 'S1',
   title: '16 x 1 GiB: split one page per block and back, punch, close, settle',
   run() {
-    const tmp = tempDir('gmem-bench-s1-');
-    try {
-      const file = join(tmp.dir, 's1.json');
-      writeTraceFile(file, S1_HEAD, s1Steps());
-      const timeout = childTimeoutMs(120);
-      const run = runNode([GMEM, 'replay', file], timeout);
-      const verdict = replayVerdict(run, timeout);
-      return [
-        { id: 'S1', measure: 'S1 16 x 1 GiB split/merge trace: replays and passes', value: verdict.text, target: 'pass', met: verdict.pass },
-        { id: 'S1', measure: 'S1 wall, node start-up included', value: wallCpu(run), target: '< 1000 ms', met: !run.timedOut && run.wallMs < 1000 },
-        { id: 'S1', measure: 'S1 peak RSS of the replay process', value: mb(run.peakRss), target: '< 150 MB', met: run.peakRss !== undefined && run.peakRss < 150 * MB },
-      ];
-    } finally {
-      tmp.remove();
-    }
+    return replayTraceRows('S1', '16 x 1 GiB split/merge trace', S1_HEAD, s1Steps(), { wallMs: 1000, rssMb: 150, timeoutS: 120 });
   },
 };

@@ -6,10 +6,9 @@
  * which of them the model refuses is not what is measured); every invariant
  * still is, after every step. Replayed by `gmem replay` in a child process.
  */
-import { join } from 'node:path';
 import type { BenchEntry } from './entry';
-import { childTimeoutMs, GMEM, mb, MB, replayVerdict, runNode, tempDir, wallCpu } from './entry';
-import { seededRandom, writeTraceFile } from './trace-writer';
+import { replayTraceRows } from './entry';
+import { seededRandom } from './trace-writer';
 
 const TiB = 2 ** 40;
 const MiB = 2 ** 20;
@@ -67,24 +66,11 @@ export const s3: BenchEntry = {
   id: 'S3',
   title: '64 TiB file, 2 MiB pages: 10,000 random operations over the file',
   run() {
-    const tmp = tempDir('gmem-bench-s3-');
-    try {
-      const file = join(tmp.dir, 's3.json');
-      const seed = Number(process.env['GMEM_SEED'] ?? 10);
-      // Random guest writes, conversions and faults on rfc-v2 meet its K2 (a merge keeps sub-folio 0's
-      // uptodate, a guest fault then zeroes the whole folio): INV-9, tagged K2, is declared so that the
-      // replay runs every step; any other violation still fails it.
-      writeTraceFile(file, { name: 'bench-s3-64tib-random', description: `S3 of npm run bench, seed ${seed}`, config: { variant: 'rfc-v2', vmType: 'sw-protected', pageSize: PAGE, hugePageSize: HUGE }, expectViolation: ['INV-9'] }, s3Steps(seed));
-      const timeout = childTimeoutMs(60);
-      const run = runNode([GMEM, 'replay', file], timeout);
-      const verdict = replayVerdict(run, timeout);
-      return [
-        { id: 'S3', measure: `S3 64 TiB trace (seed ${seed}): replays and passes`, value: verdict.text, target: 'pass', met: verdict.pass },
-        { id: 'S3', measure: 'S3 wall, node start-up included', value: wallCpu(run), target: '< 2000 ms', met: verdict.pass && run.wallMs < 2000 },
-        { id: 'S3', measure: 'S3 peak RSS of the replay process', value: mb(run.peakRss), target: '< 200 MB', met: verdict.pass && run.peakRss !== undefined && run.peakRss < 200 * MB },
-      ];
-    } finally {
-      tmp.remove();
-    }
+    const seed = Number(process.env['GMEM_SEED'] ?? 10);
+    // Random guest writes, conversions and faults on rfc-v2 meet its K2 (a merge keeps sub-folio 0's
+    // uptodate, a guest fault then zeroes the whole folio): INV-9, tagged K2, is declared so that the
+    // replay runs every step; any other violation still fails it.
+    const head = { name: 'bench-s3-64tib-random', description: `S3 of npm run bench, seed ${seed}`, config: { variant: 'rfc-v2', vmType: 'sw-protected', pageSize: PAGE, hugePageSize: HUGE }, expectViolation: ['INV-9'] };
+    return replayTraceRows('S3', `64 TiB trace (seed ${seed})`, head, s3Steps(seed), { wallMs: 2000, rssMb: 200, timeoutS: 60 });
   },
 };
