@@ -65,7 +65,8 @@ export interface FileReads {
   guestMapping(page: number): 'huge' | '4k' | 'none';
 }
 
-function fileReads(file: GmemFile): FileReads {
+/** `codes`: the page states one byte per page, filled once per step by the caller (simulate). */
+function fileReads(file: GmemFile, codes: () => Uint8Array): FileReads {
   return {
     nPages: file.nPages,
     nBlocks: file.nBlocks,
@@ -87,8 +88,8 @@ function fileReads(file: GmemFile): FileReads {
       for (const b of file.records.valuesArray()) yield* b.pins;
     },
     pinsHeld: file.pinStack.length,
-    rangeCodes: () => fillCodes(file, new Uint8Array(file.nPages)),
-    copyRangeCodes: (into) => void fillCodes(file, into),
+    rangeCodes: codes,
+    copyRangeCodes: (into) => into.set(codes()),
     *hostMappedPages() {
       for (const set of file.hostMaps.values()) yield* set;
     },
@@ -101,7 +102,7 @@ function fileReads(file: GmemFile): FileReads {
   };
 }
 
-/** The page states kept as runs (RunMap), spread one byte per page: a fill per run. */
+/** The page states kept as runs (RunMap), spread one byte per page into a fresh array: a fill per run. */
 function fillCodes(file: GmemFile, into: Uint8Array): Uint8Array {
   for (const run of file.pages.runs()) into.fill(run.value, run.from, run.to);
   return into;
@@ -117,10 +118,14 @@ export interface SimulatorReads {
 
 export function simulate(config: SimConfig): SimulatorReads {
   const sim = new Simulator(config);
+  // The page states spread one byte per page, filled from the runs at most once between two steps.
+  let codes: Uint8Array | undefined;
+  const codesNow = () => (codes ??= fillCodes(sim.file!, new Uint8Array(sim.file!.nPages)));
   return {
-    file: () => (sim.file ? fileReads(sim.file) : undefined),
+    file: () => (sim.file ? fileReads(sim.file, codesNow) : undefined),
     pool: () => ({ free: sim.pool.free, rsvd: sim.pool.rsvd }),
     step: (step) => {
+      codes = undefined;
       const r = runStep(sim, step);
       return { outcome: r.outcome, mismatch: Boolean(r.mismatch), violations: r.violations };
     },

@@ -465,11 +465,10 @@ function transitionsOf(
       const fits = (t: ModelTransition, b: number) => !t.guard || !/pinned/i.test(t.guard) || (before.pins[b] ?? 0) > 0;
       const firstBlock = Math.floor(span[0] / region.pages);
       const lastBlock = Math.floor((span[1] - 1) / region.pages);
-      const codesNow = file.rangeCodes();
       for (let b = firstBlock; b <= lastBlock; b++) {
         const from = Math.max(span[0], b * region.pages);
         const to = Math.min(span[1], (b + 1) * region.pages);
-        if (!view(codesNow, from, to - from).equals(view(before.pages, from, to - from))) continue;
+        if (!view(file.rangeCodes(), from, to - from).equals(view(before.pages, from, to - from))) continue;
         const hits: Array<[StepTransition['machine'], ModelTransition]> = [];
         const states = new Set<number>();
         for (let p = from; p < to; p++) states.add(before.pages[p]!);
