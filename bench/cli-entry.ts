@@ -3,12 +3,13 @@
  * of the registry: `gmem --help` through node and through npx.
  */
 import type { BenchEntry } from './entry';
+import { asEntryRows } from './entry';
 import { cliStartupRows } from './cli-startup';
 
 export const cliStartup: BenchEntry = {
   id: 'CLI',
   title: 'gmem --help start-up',
   run() {
-    return cliStartupRows().map((r) => ({ id: 'CLI', measure: `CLI ${r.measure}`, value: r.value, target: r.target, ...(r.target === '(informative)' ? {} : { met: r.met }) }));
+    return asEntryRows('CLI', cliStartupRows());
   },
 };

@@ -122,6 +122,11 @@ export function replayTraceRows(
   }
 }
 
+/** Rows of an older bench (a measure, a value, a target, met) as an entry's rows: `(informative)` targets have no verdict. */
+export function asEntryRows(id: string, rows: ReadonlyArray<{ measure: string; value: string; target: string; met: boolean }>): BenchRow[] {
+  return rows.map((r) => ({ id, measure: `${id} ${r.measure}`, value: r.value, target: r.target, ...(r.target === '(informative)' ? {} : { met: r.met }) }));
+}
+
 /** Seconds to wait for one child: GMEM_BENCH_TIMEOUT (seconds) when set. */
 export function childTimeoutMs(defaultSeconds: number): number {
   const s = Number(process.env['GMEM_BENCH_TIMEOUT']);

@@ -3,12 +3,13 @@
  * against xstate/graph) as an entry of the registry.
  */
 import type { BenchEntry } from './entry';
+import { asEntryRows } from './entry';
 import { exploreRows } from './explore';
 
 export const explore: BenchEntry = {
   id: 'X1',
   title: 'gmem explore: states per second, and against xstate/graph',
   run() {
-    return exploreRows().map((r) => ({ id: 'X1', measure: `X1 ${r.measure}`, value: r.value, target: r.target, ...(r.target === '(informative)' ? {} : { met: r.met }) }));
+    return asEntryRows('X1', exploreRows());
   },
 };
