@@ -5,13 +5,9 @@
  * one-line INVALID FILE message for one it does not (generate.ts loads with
  * loadTrace). This file only names the shapes the emitter switches on.
  */
-import { DEFAULT_POLICY } from '../../machines/policy';
 import type { TraceStep } from '../trace/schema';
 
 export type { CheckExpectation, Expectation, Trace } from '../trace/schema';
 export type { Variant, VmType } from '../../machines/policy';
 export type Step = TraceStep;
 export type Mode = NonNullable<Extract<Step, { op: 'fallocate' }>['mode']>[number];
-
-/** The kernel's decision for each policy (DOMAIN.md 8): the only values a kernel can be driven through. */
-export const KERNEL_POLICY = DEFAULT_POLICY;

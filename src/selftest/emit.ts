@@ -5,7 +5,8 @@
  * uapi block is src/selftest/uapi.ts.
  */
 import type { CheckExpectation, Expectation, Mode, Step, Trace, Variant, VmType } from './contract';
-import { KERNEL_POLICY } from './contract';
+// The first value of each policy is the kernel's decision (machines/policy.ts): the only one a kernel can be driven through.
+import { DEFAULT_POLICY } from '../../machines/policy';
 import { RUNTIME_C } from './runtime-c';
 import { Scale } from './scale';
 import { uapiBlock } from './uapi';
@@ -149,7 +150,7 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
   const sc = new Scale(tg.pageSize, tg.hugePageSize, hugeFile, realHuge as number);
   const g: Geometry = { ...tg, pageSize: sc.realPage, hugePageSize: tg.hugePageSize > tg.pageSize ? (realHuge as number) : sc.realPage };
   for (const [key, value] of Object.entries(trace.config?.policy ?? {})) {
-    const kernel = KERNEL_POLICY[key as keyof typeof KERNEL_POLICY];
+    const kernel = DEFAULT_POLICY[key as keyof typeof DEFAULT_POLICY];
     if (value !== kernel) refuse(`$.config.policy.${key}`, `${key} ${value}`, `a policy the kernel does not implement (its decision is ${key}: ${kernel}); the model only asks what it would expose`);
   }
 
