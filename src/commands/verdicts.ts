@@ -24,6 +24,7 @@ import { counterexampleName, runSettings } from '../explore/run';
 import { findingKey } from '../explore/search';
 import { policyAlternatives, POLICY_BASE, POLICY_KEYS, settingName, START_SCOPE, variantSettings, verdictSettings } from '../explore/settings';
 import { EXIT_FAILED, EXIT_OK } from '../usage-error';
+import { generateSelftests } from '../selftest/generate';
 import { progressBar } from './walk-report';
 import { scopeText } from './explore';
 
@@ -35,7 +36,7 @@ export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
 export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
 
 /** The sources the verdicts are a function of (their digest goes into the document). */
-export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants.ts', 'src/trace', 'src/explore', 'src/commands/verdicts.ts'];
+export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants.ts', 'src/trace', 'src/explore', 'src/selftest', 'src/commands/verdicts.ts'];
 
 export function inputsDigest(): string {
   const files: string[] = [];
@@ -100,8 +101,23 @@ function traceFile(r: SettingReport, c: Counterexample): string {
   return join(VERDICT_TRACES, slug(r.result.setting), `${counterexampleName(c.finding)}.trace.json`);
 }
 
-function drawCounterexample(c: Counterexample, file: string): string[] {
-  const out = [`Trace: [${rel(file)}](${rel(file)}) (${c.finding.steps.length} steps; replay: ${c.replay})`, '', '```'];
+/**
+ * What `gmem selftest` makes of a counterexample's trace: the C file it
+ * writes (to run on a kernel with the series, README "Kernel selftests"), or
+ * the step it refuses and why.
+ */
+export function selftestLine(file: string): string {
+  const [o] = generateSelftests([file], undefined);
+  if (!o) return '';
+  if (o.status === 'written') return `Kernel selftest: \`${o.fileName}.c\`, written by \`npx gmem selftest ${relative(ROOT, file)} -o OUTDIR\` (README "Selftests: the model's traces on a real kernel").`;
+  if (o.status === 'refused') return `Kernel selftest: refused at \`${o.refusal.path}\` ${o.refusal.what}: ${o.refusal.reason}.`;
+  return `Kernel selftest: the trace is invalid (${o.message}).`;
+}
+
+function drawCounterexample(c: Counterexample, file: string, selftest = false): string[] {
+  const out = [`Trace: [${rel(file)}](${rel(file)}) (${c.finding.steps.length} steps; replay: ${c.replay})`, ''];
+  if (selftest) out.push(selftestLine(file), '');
+  out.push('```');
   c.pictures.forEach((p, i) => {
     out.push(`${String(i).padStart(2)}. ${p.step}  ->  ${p.outcome}${p.violations.length ? `   BREAKS ${p.violations.join(', ')}` : ''}`);
     p.blocks.forEach((b, k) => out.push(`      block ${k}: ${b}`));
@@ -184,7 +200,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     const r = byName.get(settingName(s))!;
     for (const c of r.counterexamples) {
       out.push(`**${s.variant} / ${s.vmType} breaks ${label(c)}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
-      out.push(...drawCounterexample(c, traceFile(r, c)));
+      out.push(...drawCounterexample(c, traceFile(r, c), true));
     }
   }
   out.push('Known defects compared against (DOMAIN 7.3, machines/known-defects.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
