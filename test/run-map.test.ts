@@ -3,19 +3,20 @@
  * drawn as pages, then a fast-check property against a plain array of pages
  * (seeded from GMEM_SEED when set): after every operation every query agrees
  * and the runs are maximal (no two neighbours equal), as the maple tree keeps
- * them.
+ * them. Every example and the property run on both forms a map can take
+ * (runs in a tree; a value per page, for small maps).
  */
 import fc from 'fast-check';
-import type { Run } from '../src/interpreter/run-map';
+import type { Run, RunMapForm } from '../src/interpreter/run-map';
 import { RunMap } from '../src/interpreter/run-map';
 
 /** The map drawn one character a page, e.g. `SSPPS`. */
 const draw = (m: RunMap<string>) => [...m.runs()].map((r) => r.value.repeat(r.to - r.from)).join('');
 
-describe('RunMap examples', () => {
+describe.each<RunMapForm>(['runs', 'pages'])('RunMap examples (%s)', (form) => {
   it('a 1 GiB block of 4 KiB pages is one run; converting one page makes three; converting back makes one', () => {
     const pages = 262_144;
-    const m = new RunMap(pages, 'P');
+    const m = new RunMap(pages, 'P', form);
     expect(m.runCount).toBe(1);
     m.set(1000, 1001, 'S');
     expect(m.runCount).toBe(3);
@@ -32,7 +33,7 @@ describe('RunMap examples', () => {
   });
 
   it('splits and merges at both ends', () => {
-    const m = new RunMap(8, 'P');
+    const m = new RunMap(8, 'P', form);
     m.set(2, 4, 'S');
     m.set(5, 7, 'S');
     expect(draw(m)).toBe('PPSSPSSP');
@@ -44,7 +45,7 @@ describe('RunMap examples', () => {
   });
 
   it('update maps each run once and coalesces what becomes equal', () => {
-    const m = new RunMap(10, 0);
+    const m = new RunMap(10, 0, form);
     m.set(3, 6, 1);
     const seen: Array<Run<number>> = [];
     m.update(2, 8, (v, run) => {
@@ -62,7 +63,7 @@ describe('RunMap examples', () => {
   });
 
   it('queries over part of the map clip the runs', () => {
-    const m = new RunMap(10, 'a');
+    const m = new RunMap(10, 'a', form);
     m.set(4, 7, 'b');
     expect([...m.runs(5, 9)]).toEqual([{ from: 5, to: 7, value: 'b' }, { from: 7, to: 9, value: 'a' }]);
     expect(m.count('a', 3, 8)).toBe(2);
@@ -76,7 +77,7 @@ describe('RunMap examples', () => {
   });
 
   it('a clone is independent of later changes to either side', () => {
-    const m = new RunMap(6, 0);
+    const m = new RunMap(6, 0, form);
     m.set(1, 3, 1);
     const c = m.clone();
     m.set(0, 6, 2);
@@ -90,7 +91,7 @@ describe('RunMap examples', () => {
 
   it('a file of 2^34 pages costs its runs, not its pages', () => {
     const pages = 2 ** 34;
-    const m = new RunMap(pages, 0);
+    const m = new RunMap(pages, 0, form);
     for (let i = 0; i < 1000; i++) m.set(i * 2 ** 24 + 7, i * 2 ** 24 + 9, 1);
     expect(m.runCount).toBe(2001);
     expect(m.count(1)).toBe(2000);
@@ -98,12 +99,12 @@ describe('RunMap examples', () => {
   });
 
   it('refuses pages and ranges outside the map', () => {
-    const m = new RunMap(4, 0);
+    const m = new RunMap(4, 0, form);
     expect(() => m.get(4)).toThrow(RangeError);
     expect(() => m.set(3, 5, 1)).toThrow('range [3, 5) is not within [0, 4)');
     expect(() => m.set(2, 1, 1)).toThrow(RangeError);
-    expect(() => new RunMap(-1, 0)).toThrow(RangeError);
-    expect(new RunMap(0, 0).runCount).toBe(0);
+    expect(() => new RunMap(-1, 0, form)).toThrow(RangeError);
+    expect(new RunMap(0, 0, form).runCount).toBe(0);
   });
 });
 
@@ -114,7 +115,7 @@ type Op =
 
 const seed = process.env['GMEM_SEED'] ? Number(process.env['GMEM_SEED']) : undefined;
 
-describe('RunMap against a plain array of pages', () => {
+describe.each<RunMapForm>(['runs', 'pages'])('RunMap against a plain array of pages (%s)', (form) => {
   const LENGTH = 40;
   const range = fc.tuple(fc.nat(LENGTH), fc.nat(LENGTH)).map(([a, b]): readonly [number, number] => (a <= b ? [a, b] : [b, a]));
   const op: fc.Arbitrary<Op> = fc.oneof(
@@ -174,7 +175,7 @@ describe('RunMap against a plain array of pages', () => {
   it('agrees after every set, update and clone, and reports exactly the pages that changed', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(op, range), { maxLength: 25 }), (ops) => {
-        let m = new RunMap(LENGTH, 0);
+        let m = new RunMap(LENGTH, 0, form);
         let model: number[] = Array(LENGTH).fill(0);
         const kept: Array<[RunMap<number>, number[]]> = [];
         for (const [o, q] of ops) {

@@ -14,6 +14,12 @@
  * Totals per value over the whole map are kept as runs change, so counting
  * a value over the whole file is O(1). Values compare with ===: numbers,
  * strings, booleans (codes, enums, counts), never objects.
+ *
+ * A map of at most DENSE_PAGES pages keeps one value per page in an array
+ * instead (the explorer's and the walk's blocks are 2 to 16 pages): there a
+ * scan of the pages costs less than one tree lookup, and a clone is one
+ * array copy. Both forms answer every call alike, run for run
+ * (test/run-map.test.ts holds each to a plain array of pages).
  */
 import BTree from 'sorted-btree';
 
@@ -30,22 +36,37 @@ export interface Run<V> {
  */
 export type OnChange<V> = (from: number, to: number, old: V, value: V) => void;
 
+/** Maps of at most this many pages keep a value per page (see the file comment). */
+export const DENSE_PAGES = 64;
+
+/** How a map keeps its pages: runs in a B+ tree, or one value per page. */
+export type RunMapForm = 'runs' | 'pages';
+
 export class RunMap<V> {
   private tree: BTree<number, V>;
   private totals: Map<V, number>;
+  /** one value per page, for a map of at most DENSE_PAGES pages (then tree and totals are unused). */
+  private dense: V[] | undefined;
   /** a pair the tree's lookups fill in, instead of allocating one each. */
   private readonly scratch = [0, undefined] as unknown as [number, V];
 
-  /** Every page of [0, length) holds `initial`. */
+  /**
+   * Every page of [0, length) holds `initial`. `form` overrides the choice by
+   * length for a map that could take either (tests hold both to the same
+   * answers); a map longer than DENSE_PAGES always keeps runs.
+   */
   constructor(
     readonly length: number,
     initial: V,
+    form: RunMapForm = length <= DENSE_PAGES ? 'pages' : 'runs',
   ) {
     if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`run map length ${length} is not a whole number of pages`);
+    if (length > DENSE_PAGES) form = 'runs';
     // Keys are whole page numbers: a plain difference compares them (the default comparator also handles strings and dates).
-    this.tree = new BTree<number, V>(undefined, (a, b) => a - b);
-    this.totals = new Map();
-    if (length > 0) {
+    this.tree = form === 'pages' ? EMPTY_TREE : new BTree<number, V>(undefined, (a, b) => a - b);
+    this.totals = form === 'pages' ? EMPTY_TOTALS : new Map();
+    this.dense = form === 'pages' ? new Array<V>(length).fill(initial) : undefined;
+    if (length > 0 && form === 'runs') {
       this.tree.set(0, initial);
       this.totals.set(initial, length);
     }
@@ -53,17 +74,32 @@ export class RunMap<V> {
 
   /** How many maximal runs the map holds. */
   get runCount(): number {
-    return this.tree.size;
+    const d = this.dense;
+    if (!d) return this.tree.size;
+    let n = d.length ? 1 : 0;
+    for (let p = 1; p < d.length; p++) if (d[p] !== d[p - 1]) n++;
+    return n;
   }
 
   /** The value at one page. */
   get(page: number): V {
-    return this.runAt(page).value;
+    this.checkPage(page);
+    if (this.dense) return this.dense[page]!;
+    return this.tree.getPairOrNextLower(page, this.scratch)![1];
   }
 
   /** The whole run holding a page. */
   runAt(page: number): Run<V> {
     this.checkPage(page);
+    const d = this.dense;
+    if (d) {
+      const value = d[page]!;
+      let from = page;
+      let to = page + 1;
+      while (from > 0 && d[from - 1] === value) from--;
+      while (to < d.length && d[to] === value) to++;
+      return { from, to, value };
+    }
     const [from, value] = this.tree.getPairOrNextLower(page)!;
     const next = this.tree.nextHigherPair(from);
     return { from, to: next ? next[0] : this.length, value };
@@ -73,6 +109,7 @@ export class RunMap<V> {
   set(from: number, to: number, value: V, onChange?: OnChange<V>): void {
     this.checkRange(from, to);
     if (from === to) return;
+    if (this.dense) return this.denseUpdate(from, to, () => value, onChange);
     if (this.setWithinRun(from, to, value, onChange)) return;
     this.cut(to);
     this.cut(from);
@@ -94,6 +131,7 @@ export class RunMap<V> {
   update(from: number, to: number, fn: (value: V, run: Run<V>) => V, onChange?: OnChange<V>): void {
     this.checkRange(from, to);
     if (from === to) return;
+    if (this.dense) return this.denseUpdate(from, to, fn, onChange);
     this.cut(to);
     this.cut(from);
     const changed: Array<[number, number, V, V]> = [];
@@ -120,6 +158,17 @@ export class RunMap<V> {
   *runs(from = 0, to = this.length): IterableIterator<Run<V>> {
     this.checkRange(from, to);
     if (from === to) return;
+    const d = this.dense;
+    if (d) {
+      for (let start = from; start < to; ) {
+        const value = d[start]!;
+        let end = start + 1;
+        while (end < to && d[end] === value) end++;
+        yield { from: start, to: end, value };
+        start = end;
+      }
+      return;
+    }
     const [first] = this.tree.getPairOrNextLower(from)!;
     const entries = this.tree.entries(first);
     let [start, value] = entries.next().value as [number, V];
@@ -134,6 +183,13 @@ export class RunMap<V> {
 
   /** Pages holding `value` in [from, to): O(1) over the whole map, O(log runs + runs) over a part. */
   count(value: V, from = 0, to = this.length): number {
+    const d = this.dense;
+    if (d) {
+      this.checkRange(from, to);
+      let n = 0;
+      for (let p = from; p < to; p++) if (d[p] === value) n++;
+      return n;
+    }
     if (from === 0 && to === this.length) return this.totals.get(value) ?? 0;
     let n = 0;
     for (const run of this.runs(from, to)) if (run.value === value) n += run.to - run.from;
@@ -142,7 +198,7 @@ export class RunMap<V> {
 
   /** Pages per value in [from, to) (values with none left out). */
   counts(from = 0, to = this.length): Map<V, number> {
-    if (from === 0 && to === this.length) return new Map([...this.totals].filter(([, n]) => n > 0));
+    if (from === 0 && to === this.length && !this.dense) return new Map([...this.totals].filter(([, n]) => n > 0));
     const out = new Map<V, number>();
     for (const run of this.runs(from, to)) out.set(run.value, (out.get(run.value) ?? 0) + run.to - run.from);
     return out;
@@ -152,6 +208,11 @@ export class RunMap<V> {
   every(from: number, to: number, value: V): boolean {
     this.checkRange(from, to);
     if (from === to) return true;
+    const d = this.dense;
+    if (d) {
+      for (let p = from; p < to; p++) if (d[p] !== value) return false;
+      return true;
+    }
     const run = this.runAt(from);
     return run.value === value && run.to >= to;
   }
@@ -175,7 +236,8 @@ export class RunMap<V> {
   /** A copy that later changes to either side leave alone (copy-on-write: O(1) now, paid as nodes change). */
   clone(): RunMap<V> {
     const copy = Object.create(RunMap.prototype) as RunMap<V>;
-    Object.assign(copy, { length: this.length, tree: this.tree.clone(), totals: new Map(this.totals), scratch: [0, undefined] });
+    if (this.dense) Object.assign(copy, { length: this.length, tree: EMPTY_TREE, totals: EMPTY_TOTALS, dense: this.dense.slice(), scratch: [0, undefined] });
+    else Object.assign(copy, { length: this.length, tree: this.tree.clone(), totals: new Map(this.totals), dense: undefined, scratch: [0, undefined] });
     return copy;
   }
 
@@ -209,6 +271,28 @@ export class RunMap<V> {
     if (start === from) this.mergeAt(from);
     onChange?.(from, to, old, value);
     return true;
+  }
+
+  /**
+   * set and update on the per-page form: `fn` once per run of [from, to)
+   * (runs clipped to it, as the tree form cuts them), then each changed run
+   * told to onChange in page order once every page holds its new value.
+   */
+  private denseUpdate(from: number, to: number, fn: (value: V, run: Run<V>) => V, onChange: OnChange<V> | undefined): void {
+    const d = this.dense!;
+    let changed: Array<[number, number, V, V]> | undefined;
+    for (let start = from; start < to; ) {
+      const old = d[start]!;
+      let end = start + 1;
+      while (end < to && d[end] === old) end++;
+      const next = fn(old, { from: start, to: end, value: old });
+      if (next !== old) {
+        for (let p = start; p < end; p++) d[p] = next;
+        if (onChange) (changed ??= []).push([start, end, old, next]);
+      }
+      start = end;
+    }
+    if (changed) for (const [start, end, old, next] of changed) onChange!(start, end, old, next);
   }
 
   /** Ends the run holding `page` just before it, so a run begins at `page` (no-op at the ends). */
@@ -250,3 +334,7 @@ export class RunMap<V> {
     }
   }
 }
+
+/** The tree and totals a per-page map never uses (shared, never written). */
+const EMPTY_TREE = new BTree<number, never>(undefined, (a, b) => a - b);
+const EMPTY_TOTALS = new Map<never, number>();
