@@ -1,7 +1,7 @@
 /**
  * The explorer's canonical encoding is sound: a state rebuilt from its
- * encoding (materialize) answers every next step exactly
- * as the original does (same outcome, same invariant verdicts, same next
+ * encoding (materialize), and a clone of it (Simulator.clone, what the
+ * explorer steps), answer every next step exactly as the original does (same outcome, same invariant verdicts, same next
  * encoding), on random walks under every variant, VM type and policy
  * alternative. And every op of the trace contract is explored.
  */
@@ -37,12 +37,17 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
           const enc = encode(sim);
           const rebuilt = materialize(enc, model.setup);
           expect(encode(rebuilt)).toBe(enc);
+          // The explorer steps clones (Simulator.clone): a clone answers as the original, and stepping it leaves the original alone.
+          const copy = sim.clone();
+          expect(encode(copy)).toBe(enc);
           const step = model.steps[i]!;
-          const results = [sim, rebuilt].map((s) => {
+          const results = [copy, rebuilt, sim].map((s) => {
             const r = runStep(s, step);
-            return { outcome: r.outcome ? describeOutcome(r.outcome) : '', violations: r.violations.map((v) => v.invariant).sort().join(), next: encode(s) };
+            if (s === copy) expect(encode(sim)).toBe(enc);
+            return { outcome: r.outcome ? describeOutcome(r.outcome) : '', violations: r.violations.map((v) => `${v.invariant}${v.defect ?? ''} ${v.where}: ${v.detail}`).sort().join('; '), next: encode(s) };
           });
-          expect(results[1]).toEqual(results[0]);
+          expect(results[0]).toEqual(results[2]);
+          expect(results[1]).toEqual(results[2]);
         }
       }),
       { numRuns: 25, seed: 9 },

@@ -159,6 +159,11 @@ export class PhysicalMemory {
     return slab.bytes.subarray(i * this.pageSize, (i + 1) * this.pageSize);
   }
 
+  /** The page's bytes as a view into the arena (read only; undefined while unwritten, which reads as zeroes). */
+  peek(pfn: number): Uint8Array | undefined {
+    return this.page(pfn);
+  }
+
   isZero(pfn: number): boolean {
     const page = this.page(pfn);
     return !page || page.every((b) => b === 0);
@@ -197,5 +202,21 @@ export class PhysicalMemory {
     let n = 0;
     for (const slab of this.slabs.values()) n += slab.count;
     return n;
+  }
+
+  /** An independent copy (the explorer forks a state per step it tries): every slab's bytes copied. */
+  clone(): PhysicalMemory {
+    const copy = Object.create(PhysicalMemory.prototype) as PhysicalMemory;
+    const slabs = new Map<number, Slab>();
+    for (const [index, slab] of this.slabs) {
+      slabs.set(index, {
+        ...(slab.bytes ? { bytes: Buffer.from(slab.bytes) } : {}),
+        ...(slab.pages ? { pages: new Map([...slab.pages].map(([i, page]) => [i, Buffer.from(page)])) } : {}),
+        written: slab.written.slice(),
+        count: slab.count,
+      });
+    }
+    Object.assign(copy, { pageSize: this.pageSize, slabPages: this.slabPages, slabs });
+    return copy;
   }
 }

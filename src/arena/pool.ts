@@ -108,4 +108,18 @@ export class HugePool {
   get liveFolios(): IterableIterator<FolioMeta> {
     return this.meta.values();
   }
+
+  /**
+   * An independent copy; `twin` gives each folio's copy, so the file's
+   * records and pins that share a folio with the pool still share it.
+   */
+  clone(twin: (folio: FolioMeta) => FolioMeta): HugePool {
+    const copy = Object.create(HugePool.prototype) as HugePool;
+    Object.assign(copy, this, {
+      freeList: [...this.freeList],
+      meta: new Map([...this.meta].map(([head, folio]) => [head, twin(folio)])),
+      returns: [...this.returns],
+    });
+    return copy;
+  }
 }

@@ -1,5 +1,6 @@
 /**
  * Successors of one state: every step in scope, run on a copy of the state
+ * (the state made from its encoding once, then Simulator.clone per step)
  * through the trace step runner (runStep: the op, then every invariant on
  * the transition), each child encoded canonically. Used inline and by the
  * worker threads alike.
@@ -12,6 +13,7 @@ import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
 import { assertKnownFields, encode, hasFile, materialize, pinsHeld } from './state-codec';
+import { tuneHeapForExploring } from './heap-tuning';
 
 export interface Setting {
   variant: Variant;
@@ -42,6 +44,7 @@ export function simConfig(setting: Setting, scope: Scope): SimConfig {
 }
 
 export function buildModel(setting: Setting, scope: Scope): Model {
+  tuneHeapForExploring();
   const g = geometryOf(scope);
   const made = creates(g);
   return {
@@ -78,8 +81,8 @@ export function expand(model: Model, encoding: string): Expansion {
   for (let i = from; i < to; i++) {
     const step = model.steps[i]!;
     if (pinsFull && step.op === 'pin') continue;
-    // Each child from the parent's encoding: the codec is the one copy the explorer trusts (a field-by-field clone went stale once the interpreter moved to runs).
-    const sim = materialize(encoding, model.setup);
+    // Each child on a copy of the parent, made from its encoding once (Simulator.clone; test/explore.clone.test.ts holds it to materialize).
+    const sim = parent.clone();
     out.transitions++;
     let child: string;
     try {

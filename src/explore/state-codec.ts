@@ -105,8 +105,6 @@ export function hasFile(sim: Simulator): boolean {
   return sim.file !== undefined;
 }
 
-const scratch = { buf: Buffer.alloc(0) };
-
 /** Scratch for encode: one buffer of 16-bit units and the renaming tables, reused (encode runs once per transition). */
 const enc = {
   buf: new Uint16Array(4096),
@@ -152,9 +150,8 @@ function canonOf(head: number, smallBase: number, P: number): number {
 }
 
 function contentOf(memory: PhysicalMemory, pfn: number, ps: number): number {
-  if (memory.isZero(pfn)) return 0;
-  memory.read(pfn, 0, scratch.buf, 0, ps);
-  const b = scratch.buf;
+  const b = memory.peek(pfn);
+  if (!b) return 0;
   const v = b[0]!;
   for (let i = 1; i < ps; i++) {
     if (b[i] !== v) {
@@ -174,7 +171,6 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   const smallBase = pool.hugePages * P;
   const g = file.geometry;
   const ps = g.pageSize;
-  if (scratch.buf.length < ps) scratch.buf = Buffer.alloc(ps);
   enc.n = 0;
   enc.metaIndex.clear();
   enc.metas.length = 0;

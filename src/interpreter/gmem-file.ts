@@ -119,7 +119,7 @@ export class GmemFile {
   /** the records of blocks an operation ever ran on, by index (sorted). */
   readonly records = new BTree<number, BlockRecord>(undefined, (a, b) => a - b);
   /** every block by index, as `blocks[b]`: its record, or the untouched block's (read-only view for readers and reports). */
-  readonly blocks: { readonly [b: number]: BlockRecord };
+  readonly blocks!: { readonly [b: number]: BlockRecord };
   readonly guest4k: PageSet;
   readonly hostMaps = new Map<number, PageSet>();
   readonly pinStack: PinRecord[] = [];
@@ -150,38 +150,38 @@ export class GmemFile {
   private readonly range: RangeStepper;
   private readonly folio: FolioStepper;
   /** told of every change of a page's range-machine state. */
-  private readonly onPageChange: (from: number, to: number, old: number, next: number) => void;
+  private readonly onPageChange!: (from: number, to: number, old: number, next: number) => void;
   /** told of every change of a host or guest mapping. */
-  readonly onMappingChange: (from: number, to: number) => void;
+  readonly onMappingChange!: (from: number, to: number) => void;
 
   constructor(
     readonly geometry: FileGeometry,
     readonly settings: FileSettings,
     readonly pool: HugePool,
     readonly memory: PhysicalMemory,
+    /** the file this one is a clone of (clone): its per-page maps are copied and its steppers shared. */
+    like?: GmemFile,
   ) {
     const { size, pageSize, blockPages } = geometry;
     this.nPages = size / pageSize;
     this.nBlocks = this.nPages / blockPages;
     const initial: Shareability = geometry.initShared ? 'shared' : 'private';
     this.initialCode = PAGE_CODE[initial === 'shared' ? 'faultable.unallocated' : 'unfaultable.unallocated'];
-    this.pages = new RunMap<number>(this.nPages, this.initialCode);
-    this.uptodate = new RunMap<number>(this.nPages, 0);
-    this.exposed = new RunMap<number>(this.nPages, 0);
-    this.onMappingChange = (from, to) => {
-      this.changes.ranges.push(from, to);
-    };
-    this.onPageChange = (from, to, old, next) => this.pageChanged(from, to, old, next);
-    this.guest4k = new PageSet(this.nPages, this.onMappingChange);
-    const records = this.records;
-    this.blocks = new Proxy(Object.create(null) as { [b: number]: BlockRecord }, {
-      get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
-    });
+    this.pages = like ? like.pages.clone() : new RunMap<number>(this.nPages, this.initialCode);
+    this.uptodate = like ? like.uptodate.clone() : new RunMap<number>(this.nPages, 0);
+    this.exposed = like ? like.exposed.clone() : new RunMap<number>(this.nPages, 0);
+    this.listen();
+    this.guest4k = like ? like.guest4k.clone(this.onMappingChange) : new PageSet(this.nPages, this.onMappingChange);
     this.subpoolAlive = geometry.hugetlb;
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
     const { policy } = settings;
     const faults = settings.faults;
+    if (like) {
+      this.range = like.range;
+      this.folio = like.folio;
+      return;
+    }
     this.range = RangeStepper.for({
       initial,
       hugetlb: geometry.hugetlb,
@@ -195,6 +195,63 @@ export class GmemFile {
       evict: settings.profile.evict,
       allocSplitFailure: settings.profile.allocSplitFailure,
     });
+  }
+
+  /** The closures bound to this file: the change listeners and the `blocks` view over its records. */
+  private listen(): void {
+    const self = this as unknown as { onMappingChange: GmemFile['onMappingChange']; onPageChange: GmemFile['onPageChange']; blocks: GmemFile['blocks'] };
+    self.onMappingChange = (from, to) => {
+      this.changes.ranges.push(from, to);
+    };
+    self.onPageChange = (from, to, old, next) => this.pageChanged(from, to, old, next);
+    const records = this.records;
+    self.blocks = new Proxy(Object.create(null) as { [b: number]: BlockRecord }, {
+      get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
+    });
+  }
+
+  /**
+   * An independent copy of the file over `pool` and `memory` (the explorer
+   * forks a state per step it tries, src/explore/expand.ts): per-page runs
+   * copied on write, every record, pin and mapping copied, `twin` giving each
+   * folio's copy so what shares a folio here shares its copy there. The
+   * step's change record starts empty, as after materialize.
+   */
+  clone(pool: HugePool, memory: PhysicalMemory, twin: (folio: FolioMeta) => FolioMeta): GmemFile {
+    // Made by the constructor (which copies the per-page maps), so the copy has the same shape (V8 hidden class) and its own listeners and `blocks` view.
+    const copy = new GmemFile(this.geometry, this.settings, pool, memory, this);
+    const copyMap = (m: Map<number, number>) => (m.size ? new Map(m) : new Map<number, number>());
+    this.records.forEachPair((b, r) => {
+      copy.records.set(b, {
+        folio: { file: r.folio.file, wrapper: r.folio.wrapper },
+        ...(r.meta ? { meta: twin(r.meta) } : {}),
+        retired: r.retired.length ? r.retired.map(twin) : [],
+        guestHuge: r.guestHuge,
+        pins: copyMap(r.pins),
+        retiredPins: copyMap(r.retiredPins),
+        totalPins: r.totalPins,
+        totalRetiredPins: r.totalRetiredPins,
+      });
+    });
+    for (const b of this.noPromote) copy.noPromote.add(b);
+    for (const q of this.mappers) copy.mappers.add(q);
+    for (const [process, pages] of this.hostMaps) copy.hostMaps.set(process, pages.clone(copy.onMappingChange));
+    for (const pin of this.pinStack) copy.pinStack.push({ ...pin, folio: twin(pin.folio) });
+    Object.assign(copy, {
+      contentBreaks: [...this.contentBreaks],
+      heldFolios: this.heldFolios,
+      currentPins: this.currentPins,
+      used: this.used,
+      subpoolAlive: this.subpoolAlive,
+      fdOpen: this.fdOpen,
+      bound: this.bound,
+      released: this.released,
+      closed: this.closed,
+      splitArmed: this.splitArmed,
+      allocatedBytes: this.allocatedBytes,
+      nextSmallPfn: this.nextSmallPfn,
+    });
+    return copy;
   }
 
   /** The block's record, or the untouched block's (read only). */
@@ -301,36 +358,7 @@ export class GmemFile {
   // ---- running plans ----------------------------------------------------
 
   facts(b: number): BlockFacts {
-    const block = this.block(b);
-    const base = b * this.blockPages;
-    const file = this;
-    let shared: number | undefined;
-    return {
-      n: this.blockPages,
-      pageState: (i) => STATE_OF_CODE[this.pages.get(base + i)]!,
-      get sharedPages() {
-        return (shared ??= file.sharedPagesOf(b));
-      },
-      sharedPagesIn: (from, to) => this.sharedIn(base + from, base + Math.min(to, this.blockPages)),
-      firstPinnedIn: (from, to) => {
-        let first = -1;
-        for (const page of block.pins.keys()) {
-          const i = page - base;
-          if (i >= from && i < to && (first < 0 || i < first)) first = i;
-        }
-        return first;
-      },
-      file: this.geometry.hugetlb ? block.folio.file : this.isAllocated(base) ? 'split' : 'none',
-      pinsAt: (i) => block.pins.get(base + i) ?? 0,
-      retiredPinsAt: (i) => block.retiredPins.get(base + i) ?? 0,
-      totalPins: block.totalPins,
-      totalRetiredPins: block.totalRetiredPins,
-      noHugePage: this.geometry.hugetlb && this.reservation === 0 && this.pool.unreserved <= 0,
-      // An armed split failure waits for the split of a huge folio: a file without HugeTLB has none (found by gmem explore).
-      splitArmed: this.splitArmed && this.geometry.hugetlb,
-      filePinned: this.currentPins > 0,
-      profile: planProfileOf(this.settings.variant),
-    };
+    return new FileBlockFacts(this, b, false);
   }
 
   /** Plans an operation on block b and runs it; the first refusal stops it. */
@@ -392,9 +420,7 @@ export class GmemFile {
 
   /** The facts a plan sees; the seeded refcount bug hides pins from conversions. */
   private factsFor(b: number, op: BlockOp): BlockFacts {
-    const facts = this.facts(b);
-    if (op.type !== 'convert' || !this.settings.faults.has('merge-without-refcount-check')) return facts;
-    return { ...facts, totalPins: 0, firstPinnedIn: () => -1, pinsAt: () => 0 };
+    return new FileBlockFacts(this, b, op.type === 'convert' && this.settings.faults.has('merge-without-refcount-check'));
   }
 
   /**
@@ -646,6 +672,78 @@ export class GmemFile {
     block.pins.clear();
     block.totalPins = 0;
     if (this.geometry.hugetlb) block.retired.push(meta);
+  }
+}
+
+
+/**
+ * What the planner (machines/block.plan.ts) reads of block b, read from the
+ * file as it asks. A class rather than an object literal with a getter: a
+ * literal's getter is a fresh closure per call that V8 keeps in the object's
+ * hidden class, and that kept every file the explorer forked alive through
+ * young-generation collections (issue 9's profile: 40% of the time in GC).
+ * `ignorePins`: the seeded bug merge-without-refcount-check (the plan sees no pins).
+ */
+class FileBlockFacts implements BlockFacts {
+  readonly n: number;
+  readonly file: BlockFacts['file'];
+  readonly totalPins: number;
+  readonly totalRetiredPins: number;
+  readonly noHugePage: boolean;
+  readonly splitArmed: boolean;
+  readonly filePinned: boolean;
+  readonly profile: BlockFacts['profile'];
+  private readonly base: number;
+  private readonly block: BlockRecord;
+  private shared: number | undefined;
+
+  constructor(
+    private readonly f: GmemFile,
+    private readonly b: number,
+    private readonly ignorePins: boolean,
+  ) {
+    const block = f.block(b);
+    this.block = block;
+    this.base = b * f.blockPages;
+    this.n = f.blockPages;
+    this.file = f.geometry.hugetlb ? block.folio.file : f.isAllocated(this.base) ? 'split' : 'none';
+    this.totalPins = ignorePins ? 0 : block.totalPins;
+    this.totalRetiredPins = block.totalRetiredPins;
+    this.noHugePage = f.geometry.hugetlb && f.reservation === 0 && f.pool.unreserved <= 0;
+    // An armed split failure waits for the split of a huge folio: a file without HugeTLB has none (found by gmem explore).
+    this.splitArmed = f.splitArmed && f.geometry.hugetlb;
+    this.filePinned = f.currentPins > 0;
+    this.profile = planProfileOf(f.settings.variant);
+  }
+
+  pageState(i: number): ReturnType<BlockFacts['pageState']> {
+    return STATE_OF_CODE[this.f.pages.get(this.base + i)]!;
+  }
+
+  get sharedPages(): number {
+    return (this.shared ??= this.f.sharedPagesOf(this.b));
+  }
+
+  sharedPagesIn(from: number, to: number): number {
+    return this.f.sharedIn(this.base + from, this.base + Math.min(to, this.n));
+  }
+
+  firstPinnedIn(from: number, to: number): number {
+    if (this.ignorePins) return -1;
+    let first = -1;
+    for (const page of this.block.pins.keys()) {
+      const i = page - this.base;
+      if (i >= from && i < to && (first < 0 || i < first)) first = i;
+    }
+    return first;
+  }
+
+  pinsAt(i: number): number {
+    return this.ignorePins ? 0 : (this.block.pins.get(this.base + i) ?? 0);
+  }
+
+  retiredPinsAt(i: number): number {
+    return this.block.retiredPins.get(this.base + i) ?? 0;
   }
 }
 

@@ -74,9 +74,9 @@ export class PageSet {
     return this.pages();
   }
 
-  /** A copy that later changes leave alone (copy-on-write); it reports to no one. */
-  clone(): PageSet {
-    const copy = new PageSet(this.length);
+  /** A copy that later changes leave alone (copy-on-write); it reports its changes to `onChange`, if given. */
+  clone(onChange?: RangeListener): PageSet {
+    const copy = new PageSet(this.length, onChange);
     copy.map = this.map.clone();
     return copy;
   }

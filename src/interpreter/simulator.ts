@@ -16,6 +16,7 @@ import { exposePages, zeroAtGuestFault, zeroAtHostFault } from './content';
 import { mapGuest, zapAll } from './stage2';
 import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
+import type { FolioMeta } from '../arena/pool';
 import { GmemFile } from './gmem-file';
 
 /**
@@ -103,6 +104,25 @@ export class Simulator {
     this.memory = new PhysicalMemory(config.pageSize);
     this.pool = new HugePool(config.poolHugePages, Math.max(1, config.hugePageSize / config.pageSize));
     this.baseline = { free: this.pool.free, rsvd: this.pool.rsvd, cgroupRsvd: 0, cgroupUsage: 0 };
+  }
+
+  /**
+   * An independent copy of the whole machine (the explorer forks a state per
+   * step it tries): memory, pool and file copied, each folio once, so the
+   * pool's metadata, the file's records and the pins still share them.
+   */
+  clone(): Simulator {
+    const twins = new Map<FolioMeta, FolioMeta>();
+    const twin = (folio: FolioMeta): FolioMeta => {
+      let copy = twins.get(folio);
+      if (!copy) twins.set(folio, (copy = { ...folio, pins: new Map(folio.pins) }));
+      return copy;
+    };
+    const memory = this.memory.clone();
+    const pool = this.pool.clone(twin);
+    const copy = Object.create(Simulator.prototype) as Simulator;
+    Object.assign(copy, this, { memory, pool, file: this.file?.clone(pool, memory, twin), exposed: [], convertFailure: undefined });
+    return copy;
   }
 
   get profile(): VariantProfile {
