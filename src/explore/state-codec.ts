@@ -105,14 +105,19 @@ export function hasFile(sim: Simulator): boolean {
   return sim.file !== undefined;
 }
 
-/** Scratch for encode: one buffer of 16-bit units and the renaming tables, reused (encode runs once per transition). */
+/**
+ * Scratch for encode: one buffer of 16-bit units and the renaming tables,
+ * reused (encode runs once per transition). The tables are arrays searched
+ * with indexOf: a state holds a handful of folios, where that beats a Map.
+ */
 const enc = {
   buf: new Uint16Array(4096),
   n: 0,
-  metaIndex: new Map<FolioMeta, number>(),
+  /** folios in order of first appearance (a folio's index is its name). */
   metas: [] as FolioMeta[],
-  hugeCanon: new Map<number, number>(),
-  smallCanon: new Map<number, number>(),
+  /** huge pages (head / P) and 4K frames (pfn) in order of first appearance. */
+  hugeCanon: [] as number[],
+  smallCanon: [] as number[],
   odd: [] as number[],
   /** process, page set, process, page set, ... */
   hosts: [] as Array<number | PageSet>,
@@ -128,24 +133,20 @@ function put(v: number): void {
 }
 
 function metaId(m: FolioMeta): number {
-  let i = enc.metaIndex.get(m);
-  if (i === undefined) {
-    i = enc.metas.length;
-    enc.metas.push(m);
-    enc.metaIndex.set(m, i);
-  }
+  let i = enc.metas.indexOf(m);
+  if (i < 0) i = enc.metas.push(m) - 1;
   return i;
 }
 
 function canonOf(head: number, smallBase: number, P: number): number {
   if (head >= smallBase) {
-    let c = enc.smallCanon.get(head);
-    if (c === undefined) enc.smallCanon.set(head, (c = enc.smallCanon.size));
+    let c = enc.smallCanon.indexOf(head);
+    if (c < 0) c = enc.smallCanon.push(head) - 1;
     return 0x8000 | c;
   }
   const k = head / P;
-  let c = enc.hugeCanon.get(k);
-  if (c === undefined) enc.hugeCanon.set(k, (c = enc.hugeCanon.size));
+  let c = enc.hugeCanon.indexOf(k);
+  if (c < 0) c = enc.hugeCanon.push(k) - 1;
   return c;
 }
 
@@ -172,10 +173,9 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   const g = file.geometry;
   const ps = g.pageSize;
   enc.n = 0;
-  enc.metaIndex.clear();
   enc.metas.length = 0;
-  enc.hugeCanon.clear();
-  enc.smallCanon.clear();
+  enc.hugeCanon.length = 0;
+  enc.smallCanon.length = 0;
   enc.odd.length = 0;
   put((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
   let mappers = 0;
@@ -198,7 +198,7 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   }
   for (const pin of file.pinStack) metaId(pin.folio);
   let loose: FolioMeta[] | undefined;
-  for (const m of pool.meta.values()) if (!enc.metaIndex.has(m)) (loose ??= []).push(m);
+  for (const m of pool.meta.values()) if (enc.metas.indexOf(m) < 0) (loose ??= []).push(m);
   if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) metaId(m);
 
   enc.hosts.length = 0;
@@ -215,9 +215,9 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
     const block = blocks[b]!;
     put(FILE_CODE[block.folio.file] + FILE_CODES * WRAPPER_CODE[block.folio.wrapper]);
     put((block.guestHuge ? 1 : 0) | (file.noPromote.has(b) ? 2 : 0));
-    put(block.meta ? enc.metaIndex.get(block.meta)! + 1 : 0);
+    put(block.meta ? enc.metas.indexOf(block.meta) + 1 : 0);
     put(block.retired.length);
-    for (const r of block.retired) put(enc.metaIndex.get(r)!);
+    for (const r of block.retired) put(enc.metas.indexOf(r));
     put(block.totalPins);
     put(block.totalRetiredPins);
     putCounts(block.pins);
@@ -227,7 +227,7 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   for (const pin of file.pinStack) {
     put(pin.page);
     put(pin.process);
-    put(enc.metaIndex.get(pin.folio)!);
+    put(enc.metas.indexOf(pin.folio));
     put(pin.retired ? 1 : 0);
   }
   const metas = enc.metas;
@@ -243,8 +243,8 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
   for (const k of pool.freeList) put(canonOf(k * P, smallBase, P));
 
   // Bytes: every page of every huge page renamed so far (in the file, in the wrapper, free), and the 4K folios the file holds.
-  put(enc.hugeCanon.size);
-  for (const k of enc.hugeCanon.keys()) for (let i = 0; i < P; i++) put(contentOf(sim.memory, k * P + i, ps));
+  put(enc.hugeCanon.length);
+  for (const k of enc.hugeCanon) for (let i = 0; i < P; i++) put(contentOf(sim.memory, k * P + i, ps));
   for (const m of metas) {
     if (m.head < smallBase) continue;
     let held = false;
