@@ -4,7 +4,7 @@
  * its target. A target is met, failed, or the row is informative.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceHead } from './trace-writer';
@@ -50,28 +50,37 @@ export interface ChildRun {
  * preloaded module (what /usr/bin/time reports, with no tool beyond Node).
  */
 export function runNode(args: ReadonlyArray<string>, timeoutMs: number): ChildRun {
+  return runCommand(process.execPath, args, timeoutMs);
+}
+
+/**
+ * Runs a command (`npm start`, or node itself) with a bound on its wall
+ * time. Every Node process it starts loads the usage preload (NODE_OPTIONS)
+ * and writes its own getrusage at exit: the CPU time is their sum, the peak
+ * RSS the largest single process.
+ */
+export function runCommand(command: string, args: ReadonlyArray<string>, timeoutMs: number): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), 'gmem-bench-rusage-'));
-  const report = join(dir, 'rusage.json');
   try {
     const start = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, ['--require', PRELOAD, ...args], {
+    const child = spawnSync(command, args, {
       encoding: 'utf8',
       cwd: REPO,
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
       maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, GMEM_BENCH_RUSAGE_FILE: report },
+      env: { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require "${PRELOAD}"`.trim(), GMEM_BENCH_RUSAGE_DIR: dir },
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    let peakRss: number | undefined;
-    let cpuMs: number | undefined;
-    try {
-      const usage = JSON.parse(readFileSync(report, 'utf8')) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
-      peakRss = usage.maxRSS * 1024;
-      cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-    } catch {
-      peakRss = undefined;
-    }
+    const usages = readdirSync(dir).flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, f), 'utf8')) as { maxRSS: number; userCPUTime: number; systemCPUTime: number }];
+      } catch {
+        return [];
+      }
+    });
+    const peakRss = usages.length ? Math.max(...usages.map((u) => u.maxRSS * 1024)) : undefined;
+    const cpuMs = usages.length ? usages.reduce((n, u) => n + (u.userCPUTime + u.systemCPUTime) / 1000, 0) : undefined;
     const timedOut = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || child.signal === 'SIGKILL';
     return { wallMs, ...(peakRss !== undefined ? { peakRss } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}), status: child.status, timedOut, stdout: child.stdout ?? '', stderr: child.stderr ?? '' };
   } finally {

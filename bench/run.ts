@@ -12,7 +12,7 @@ import { runMapMicro } from './run-map-micro';
 import { s1 } from './s1-sixteen-gib';
 import { s2 } from './s2-long-trace';
 import { s3 } from './s3-huge-file';
-import { s4 } from './s4-walk';
+import { s4 } from './s4-npm-start';
 import { s5 } from './s5-throughput';
 import { viewerLoad } from './viewer-entry';
 import { explore } from './explore-entry';
