@@ -13,7 +13,7 @@ import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
 import { assertKnownFields, encode, hasFile, materialize, pinsHeld } from './state-codec';
-import { tuneHeapForExploring } from './heap-tuning';
+import { tuneHeapForShortLivedSimulators } from '../heap-tuning';
 
 export interface Setting {
   variant: Variant;
@@ -44,7 +44,7 @@ export function simConfig(setting: Setting, scope: Scope): SimConfig {
 }
 
 export function buildModel(setting: Setting, scope: Scope): Model {
-  tuneHeapForExploring();
+  tuneHeapForShortLivedSimulators();
   const g = geometryOf(scope);
   const made = creates(g);
   return {

@@ -16,6 +16,7 @@ import type { MachinePath, MachinePathFailure } from './machine-walks';
 import { expectMachineCoverage, folioPaths, rangePaths, runMachinePath } from './machine-walks';
 import { shardOf } from './select';
 import { USE_CASES, useCasePaths, useCaseSettings } from './usecases';
+import { tuneHeapForShortLivedSimulators } from '../heap-tuning';
 
 export interface WalkRow {
   group: string;
@@ -65,6 +66,7 @@ interface Group {
 }
 
 export function runWalks(options: WalkOptions = {}): WalkReport {
+  tuneHeapForShortLivedSimulators();
   const parts = new Set(options.parts ?? ['block', 'usecases', 'range', 'folio']);
   if (options.select && !options.select(RANGE_GROUP, 'every input')) parts.delete('range');
   if (options.select && !options.select(FOLIO_GROUP, 'every policy')) parts.delete('folio');
