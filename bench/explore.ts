@@ -9,18 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Scope } from '../src/explore/operations';
+import { fromBuild, MEASURED_CODE } from './entry';
 
-/**
- * The code as `gmem explore` runs it: dist/ when the build is current (what
- * bin/gmem.js loads), else the sources through tsx. Both sides of the
- * xstate/graph comparison load from the same place.
- */
-const { distState } = require('../scripts/build-stamp') as { distState: () => string };
-const FROM = distState() === 'fresh' ? '../dist/' : '../';
-const { DEFAULT_POLICY } = require(`${FROM}machines/policy`) as typeof import('../machines/policy');
-const { reachableBlockPaths } = require(`${FROM}machines/block.reachable`) as typeof import('../machines/block.reachable');
-const { runSettings } = require(`${FROM}src/explore/run`) as typeof import('../src/explore/run');
-const { START_SCOPE, verdictSettings } = require(`${FROM}src/explore/settings`) as typeof import('../src/explore/settings');
+// The explorer and xstate/graph from the same place: dist/ when current, as `gmem explore` runs them.
+const { DEFAULT_POLICY } = fromBuild<typeof import('../machines/policy')>('machines/policy');
+const { reachableBlockPaths } = fromBuild<typeof import('../machines/block.reachable')>('machines/block.reachable');
+const { runSettings } = fromBuild<typeof import('../src/explore/run')>('src/explore/run');
+const { START_SCOPE, verdictSettings } = fromBuild<typeof import('../src/explore/settings')>('src/explore/settings');
 
 interface Row {
   measure: string;
@@ -34,7 +29,7 @@ const setting = { variant: 'rfc-v2' as const, vmType: 'sw-protected' as const, p
 const ONE_BLOCK_DEPTH: Record<number, number> = { 2: 7, 3: 6, 4: 5 };
 
 async function measure(): Promise<Row[]> {
-  const rows: Row[] = [{ measure: 'code measured', value: FROM === '../dist/' ? 'dist/ (compiled, as bin/gmem.js runs it)' : 'the sources through tsx (dist/ missing or stale)', target: '(informative)', met: true }];
+  const rows: Row[] = [{ measure: 'code measured', value: MEASURED_CODE, target: '(informative)', met: true }];
   for (const n of [2, 3, 4]) {
     let t = Date.now();
     const paths = reachableBlockPaths(n, { initial: 'shared', policy: {} });

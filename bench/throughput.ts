@@ -4,7 +4,10 @@
  * bytes, in the same run. The first pass faults every page in; the next
  * passes go through existing mappings, as a process would.
  */
-import { defaultConfig, Simulator } from '../src/interpreter/simulator';
+import { fromBuild } from './entry';
+
+// The simulator as `gmem replay` runs it (dist/ when current).
+const { defaultConfig, Simulator } = fromBuild<typeof import('../src/interpreter/simulator')>('src/interpreter/simulator');
 
 const MiB = 1 << 20;
 
