@@ -5,7 +5,8 @@
  * policy alternatives and the seeded faults, every step in scope answers on a
  * clone exactly as on the state rebuilt from its encoding (materialize, the
  * codec the search trusts): same outcome, same violations, same next state,
- * and the state cloned from is left as it was.
+ * and the state cloned from is left as it was. And a clone has every field
+ * of the original, each number, flag and string equal.
  */
 import { DEFAULT_POLICY, VARIANTS } from '../machines/policy';
 import { FAULTS } from '../src/interpreter/simulator';
@@ -23,6 +24,13 @@ const settings: Setting[] = [
   { variant: 'rfc-v2', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, truncateWhilePinned: 'defer', afterTruncate: 'reset' } },
   { variant: 'wip-2025-12', vmType: 'sw-protected', policy: DEFAULT_POLICY, faults: [...FAULTS] },
 ];
+
+/** Own fields of the clone against the original: the same names, and every number, boolean or string equal (a field added later and not copied shows here). */
+function sameFields(copy: object, original: object, what: string): void {
+  const keys = (o: object) => Object.keys(o).sort();
+  expect(`${what}: ${keys(copy).join(' ')}`).toBe(`${what}: ${keys(original).join(' ')}`);
+  for (const [k, v] of Object.entries(original)) if (v === null || typeof v !== 'object') if (typeof v !== 'function') expect([what, k, (copy as Record<string, unknown>)[k]]).toEqual([what, k, v]);
+}
 
 function answer(sim: Simulator, step: Parameters<typeof runStep>[1]): string {
   try {
@@ -43,6 +51,11 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
     const next: string[] = [];
     for (const enc of frontier) {
       const parent = materialize(enc, model.setup);
+      const copy = parent.clone();
+      sameFields(copy, parent, 'Simulator');
+      sameFields(copy.pool, parent.pool, 'HugePool');
+      sameFields(copy.memory, parent.memory, 'PhysicalMemory');
+      if (parent.file) sameFields(copy.file!, parent.file, 'GmemFile');
       const [from, to] = enc === '' ? [0, model.firstOp] : [model.firstOp, model.steps.length];
       for (let i = from; i < to; i++) {
         const step = model.steps[i]!;

@@ -4,7 +4,9 @@
  * (src/trace/replay.ts `runStep`) and sees states only as the strings made
  * here. When the simulator's state changes (issue 10 moved the interpreter
  * onto interval maps), this file is what changes: `encode`, `materialize`
- * and KNOWN_FIELDS, and nothing else.
+ * and KNOWN_FIELDS; and the classes' own `clone` methods, which the search
+ * steps (test/explore.clone.test.ts holds every clone to `materialize`, and
+ * `assertKnownFields` refuses a field neither knows).
  *
  * The canonical encoding is a string of 16-bit units holding everything that
  * decides a future outcome or an invariant verdict:
