@@ -1,6 +1,6 @@
 /**
  * The explorer steps clones (Simulator.clone, src/explore/expand.ts): from
- * states it reaches within four steps of the start scope (about 40 of each
+ * states it reaches within four steps of the start scope (about 20 of each
  * level, spread evenly over it), under every variant, a VM type with private memory, the
  * policy alternatives and the seeded faults, every step in scope answers on a
  * clone exactly as on the state rebuilt from its encoding (materialize, the
@@ -71,7 +71,7 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
       }
     }
     // An even spread of each level (every k-th state), so pinned, truncated and closed states are among them.
-    const stride = Math.max(1, Math.floor(next.length / 40));
+    const stride = Math.max(1, Math.floor(next.length / 20));
     frontier = next.filter((_, k) => k % stride === 0);
   }
   expect(compared).toBeGreaterThan(500);
