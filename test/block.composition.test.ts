@@ -4,8 +4,9 @@
  * running the same plan through the standalone range and folio machines.
  * Every (state, op) pair must also have an outcome (no silent ignore).
  */
-import { transition } from 'xstate';
 import { blockViewOf, createBlockMachine } from '../machines/block.machine';
+import type { AnyStateMachine } from 'xstate';
+import { pureTransition } from '../machines/pure-transition';
 import { blockOpVariants, opLabel } from '../machines/block.plan';
 import { reachableBlockPaths } from '../machines/block.reachable';
 import { formatRefusal, refusalsOf } from '../machines/outcome';
@@ -43,7 +44,8 @@ describe('block machine = plan run through the range and folio machines', () => 
             mismatches.push(`${opLabel(op)} unhandled`);
             continue;
           }
-          const [next, actions] = transition(machine, state as never, op as never);
+          // xstate's transition() with one reused scope (machines/pure-transition.ts, held to transition() by its own test): 3x faster.
+          const [next, actions] = pureTransition(machine as unknown as AnyStateMachine, state as never, op);
           const got = { refusal: refusalsOf(actions).map(formatRefusal).join(','), ...blockViewOf(next as never) };
           const ref = runOp(view, view.open, op, hugeBlockInputs(variant, initial, policy));
           const want = { refusal: ref.refusal ? formatRefusal(ref.refusal) : '', ...ref.view, open: ref.open };
