@@ -31,7 +31,10 @@ it('docs/VERDICTS.md is what `gmem verdicts` renders from its results (timings a
 });
 
 it('the stored results are what a fresh search finds now', async () => {
-  const setting = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
+  // The smallest setting that breaks something (a sample: every setting is searched by `gmem verdicts`).
+  const setting = variantSettings()
+    .filter((s) => expectedBreaks(s).length > 0)
+    .sort((a, b) => byName.get(settingName(a))!.states - byName.get(settingName(b))!.states)[0]!;
   const [fresh] = await runSettings([setting], START_SCOPE);
   const stored = byName.get(settingName(setting))!;
   expect({ states: fresh!.result.states, transitions: fresh!.result.transitions, findings: fresh!.result.findings }).toEqual({
