@@ -16,7 +16,10 @@ import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
 import type { MachineModel, ModelState, ModelTransition } from './machine-model';
 
 // elkjs' bundled build runs ELK in-process (no worker, no browser); a typed require keeps jest and tsx alike.
-const ELK = require('elkjs/lib/elk.bundled.js') as typeof import('elkjs/lib/elk.bundled.js').default;
+// Loaded at the first layout, not with the CLI: it is 60 ms of every `gmem` start that draws nothing.
+type ElkClass = typeof import('elkjs/lib/elk.bundled.js').default;
+let elk: ElkClass | undefined;
+const ELK = (): ElkClass => (elk ??= require('elkjs/lib/elk.bundled.js') as ElkClass);
 
 export const FONT = { family: "'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace", advance: 0.6 };
 export const TITLE = { size: 13, line: 17 };
@@ -171,7 +174,7 @@ export async function layoutMachine(model: MachineModel): Promise<Layout> {
     children: [root],
     edges: [],
   };
-  const laid = await new ELK().layout(graph);
+  const laid = await new (ELK())().layout(graph);
 
   const states: LaidState[] = [];
   const markers: Layout['markers'] = [];
