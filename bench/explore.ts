@@ -31,19 +31,24 @@ const ONE_BLOCK_DEPTH: Record<number, number> = { 2: 7, 3: 6, 4: 5 };
 async function measure(): Promise<Row[]> {
   const rows: Row[] = [{ measure: 'code measured', value: MEASURED_CODE, target: '(informative)', met: true }];
   for (const n of [2, 3, 4]) {
-    let t = Date.now();
-    const paths = reachableBlockPaths(n, { initial: 'shared', policy: {} });
-    const graphMs = Date.now() - t;
+    // xstate/graph warm: the best of three traversals (a cold first one at N = 2 takes twice as long, which flattered the ratio).
+    let graphMs = Infinity;
+    let paths: ReturnType<typeof reachableBlockPaths> = [];
+    for (let run = 0; run < 3; run++) {
+      const start = process.hrtime.bigint();
+      paths = reachableBlockPaths(n, { initial: 'shared', policy: {} });
+      graphMs = Math.min(graphMs, Number(process.hrtime.bigint() - start) / 1e6);
+    }
     const graphRate = paths.length / (graphMs / 1000);
     const scope: Scope = { blocks: 1, pages: n, processes: 1, pins: n, values: 1, depth: ONE_BLOCK_DEPTH[n]! };
-    t = Date.now();
+    const t = Date.now();
     const [r] = await runSettings([setting], scope);
     const exploreMs = Date.now() - t;
     const rate = r!.result.states / (exploreMs / 1000);
     const ratio = rate / graphRate;
     rows.push({
       measure: `one block of ${n} pages: explorer / xstate/graph getShortestPaths, distinct states per second`,
-      value: `${ratio.toFixed(1)}x (${Math.round(rate)} vs ${Math.round(graphRate)} states/s; ${r!.result.states} simulator states to depth ${scope.depth} in ${exploreMs} ms, ${paths.length} block-machine states in ${graphMs} ms)`,
+      value: `${ratio.toFixed(1)}x (${Math.round(rate)} vs ${Math.round(graphRate)} states/s; ${r!.result.states} simulator states to depth ${scope.depth} in ${exploreMs} ms, ${paths.length} block-machine states in ${graphMs.toFixed(0)} ms, best of 3)`,
       target: '>= 20x',
       met: ratio >= 20,
     });
