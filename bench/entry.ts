@@ -27,18 +27,20 @@ export interface BenchEntry {
 }
 
 export const MB = 1e6;
+export const REPO = join(__dirname, '..');
+
+/** Whether dist/ is current, judged once as bin/gmem.js judges it (scripts/build-stamp.js). */
+const BUILT = (require('../scripts/build-stamp') as { distState: () => string }).distState() === 'fresh';
+export const MEASURED_CODE = BUILT ? 'dist/ (compiled, as bin/gmem.js runs it)' : 'the sources through tsx (dist/ missing or stale)';
 
 /**
  * The code as `gmem` runs it: dist/ when the build is current (what
  * bin/gmem.js loads), else the sources (the bench itself runs under tsx).
  * `path` is relative to the repository, without extension.
  */
-const { distState } = require('../scripts/build-stamp') as { distState: () => string };
-export const MEASURED_CODE = distState() === 'fresh' ? 'dist/ (compiled, as bin/gmem.js runs it)' : 'the sources through tsx (dist/ missing or stale)';
 export function fromBuild<T>(path: string): T {
-  return require(join(__dirname, '..', distState() === 'fresh' ? 'dist' : '', path)) as T;
+  return require(join(REPO, BUILT ? 'dist' : '', path)) as T;
 }
-export const REPO = join(__dirname, '..');
 export const GMEM = join(REPO, 'bin', 'gmem.js');
 const PRELOAD = join(__dirname, 'rusage-preload.cjs');
 

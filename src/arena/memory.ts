@@ -151,7 +151,8 @@ export class PhysicalMemory {
     }
   }
 
-  private page(pfn: number): Buffer | undefined {
+  /** The page's bytes as a view into the arena (read only; undefined while unwritten, which reads as zeroes). */
+  peek(pfn: number): Buffer | undefined {
     const slab = this.slab(pfn, false);
     const i = pfn % this.slabPages;
     if (!slab || !slab.written[i]) return undefined;
@@ -159,19 +160,14 @@ export class PhysicalMemory {
     return slab.bytes.subarray(i * this.pageSize, (i + 1) * this.pageSize);
   }
 
-  /** The page's bytes as a view into the arena (read only; undefined while unwritten, which reads as zeroes). */
-  peek(pfn: number): Uint8Array | undefined {
-    return this.page(pfn);
-  }
-
   isZero(pfn: number): boolean {
-    const page = this.page(pfn);
+    const page = this.peek(pfn);
     return !page || page.every((b) => b === 0);
   }
 
   /** A cheap fingerprint of a page's bytes (for "nothing else changes bytes" checks); 0 for an unwritten page. */
   digest(pfn: number): number {
-    const page = this.page(pfn);
+    const page = this.peek(pfn);
     if (!page) return 0;
     let h = 0x811c9dc5;
     for (let i = 0; i < page.length; i++) h = Math.imul(h ^ page[i]!, 0x01000193);

@@ -119,7 +119,7 @@ export class GmemFile {
   /** the records of blocks an operation ever ran on, by index (sorted). */
   readonly records = new BTree<number, BlockRecord>(undefined, (a, b) => a - b);
   /** every block by index, as `blocks[b]`: its record, or the untouched block's (read-only view for readers and reports). */
-  readonly blocks!: { readonly [b: number]: BlockRecord };
+  readonly blocks: { readonly [b: number]: BlockRecord };
   readonly guest4k: PageSet;
   readonly hostMaps = new Map<number, PageSet>();
   readonly pinStack: PinRecord[] = [];
@@ -150,9 +150,9 @@ export class GmemFile {
   private readonly range: RangeStepper;
   private readonly folio: FolioStepper;
   /** told of every change of a page's range-machine state. */
-  private readonly onPageChange!: (from: number, to: number, old: number, next: number) => void;
+  private readonly onPageChange: (from: number, to: number, old: number, next: number) => void;
   /** told of every change of a host or guest mapping. */
-  readonly onMappingChange!: (from: number, to: number) => void;
+  readonly onMappingChange: (from: number, to: number) => void;
 
   constructor(
     readonly geometry: FileGeometry,
@@ -170,7 +170,14 @@ export class GmemFile {
     this.pages = like ? like.pages.clone() : new RunMap<number>(this.nPages, this.initialCode);
     this.uptodate = like ? like.uptodate.clone() : new RunMap<number>(this.nPages, 0);
     this.exposed = like ? like.exposed.clone() : new RunMap<number>(this.nPages, 0);
-    this.listen();
+    this.onMappingChange = (from, to) => {
+      this.changes.ranges.push(from, to);
+    };
+    this.onPageChange = (from, to, old, next) => this.pageChanged(from, to, old, next);
+    const records = this.records;
+    this.blocks = new Proxy(Object.create(null) as { [b: number]: BlockRecord }, {
+      get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
+    });
     this.guest4k = like ? like.guest4k.clone(this.onMappingChange) : new PageSet(this.nPages, this.onMappingChange);
     this.subpoolAlive = geometry.hugetlb;
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
@@ -194,19 +201,6 @@ export class GmemFile {
       truncateWhilePinned: policy.truncateWhilePinned,
       evict: settings.profile.evict,
       allocSplitFailure: settings.profile.allocSplitFailure,
-    });
-  }
-
-  /** The closures bound to this file: the change listeners and the `blocks` view over its records. */
-  private listen(): void {
-    const self = this as unknown as { onMappingChange: GmemFile['onMappingChange']; onPageChange: GmemFile['onPageChange']; blocks: GmemFile['blocks'] };
-    self.onMappingChange = (from, to) => {
-      this.changes.ranges.push(from, to);
-    };
-    self.onPageChange = (from, to, old, next) => this.pageChanged(from, to, old, next);
-    const records = this.records;
-    self.blocks = new Proxy(Object.create(null) as { [b: number]: BlockRecord }, {
-      get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
     });
   }
 
@@ -674,7 +668,6 @@ export class GmemFile {
     if (this.geometry.hugetlb) block.retired.push(meta);
   }
 }
-
 
 /**
  * What the planner (machines/block.plan.ts) reads of block b, read from the
