@@ -5,7 +5,7 @@
  * LIBKVM_OBJS). Two sources, in order:
  *
  * 1. GMEM_KERNEL_TREE: a checkout (for example of the series); built in place,
- *    as a kernel developer would (`make headers_install`, then the lib objects).
+ *    as a kernel developer would (`make headers`, then the lib objects).
  * 2. Debian's `linux-source-6.12` package (/usr/src/linux-source-6.12.tar.xz,
  *    installed with apt-get when missing and running as root), unpacked once
  *    under the cache folder (GMEM_KERNEL_CACHE, else $XDG_CACHE_HOME or
@@ -108,7 +108,7 @@ export function obtainKernelTree(log: Log = () => {}): KernelTree {
     rmSync(final, { recursive: true, force: true }); // a run that died half way
     log(`unpacking ${DEBIAN_TARBALL} into ${cache} (once)`);
     // drivers/, fs/, net/, sound/ and Documentation/ are most of the tarball
-    // and take no part in headers_install or the kvm selftests.
+    // and take no part in `make headers` or the kvm selftests.
     run('tar', ['-xJf', DEBIAN_TARBALL, '-C', cache, ...['drivers', 'fs', 'net', 'sound', 'Documentation'].map((d) => `--exclude=${DEBIAN_PACKAGE}/${d}`)], log);
     prepare(final, log);
     return treeAt(final, `${DEBIAN_PACKAGE} (${final})`);
@@ -161,10 +161,15 @@ function ensureTarball(log: Log): void {
   if (!existsSync(DEBIAN_TARBALL)) throw new KernelTreeError(`apt-get installed ${DEBIAN_PACKAGE} but ${DEBIAN_TARBALL} is not there`);
 }
 
-/** headers_install into the tree's usr/, then the kvm selftests' library objects. */
+/**
+ * The uapi headers into the tree's usr/include, then the kvm selftests' library
+ * objects. `make headers` writes usr/include, which is what the selftests read
+ * (KHDR_INCLUDES = -isystem $(top_srcdir)/usr/include); `headers_install` only
+ * copies that folder again with rsync, which a fresh Debian machine lacks.
+ */
 function prepare(root: string, log: Log): void {
-  log(`make headers_install in ${root}`);
-  run('make', ['-C', root, '-s', 'headers_install'], log);
+  log(`make headers in ${root}`);
+  run('make', ['-C', root, '-s', 'headers'], log);
   const kvmDir = join(root, 'tools/testing/selftests/kvm');
   buildLibrary(kvmDir, log);
   writeFileSync(join(root, READY), `${new Date().toISOString()}\n`);
