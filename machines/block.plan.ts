@@ -19,11 +19,12 @@ import { profileOf } from './variant';
 export interface PlanProfile {
   mergeOnToPrivate: boolean;
   allocSplitFailure: VariantProfile['allocSplitFailure'];
+  splitRollback: VariantProfile['splitRollback'];
 }
 
 export function planProfileOf(variant: Variant): PlanProfile {
-  const { mergeOnToPrivate, allocSplitFailure } = profileOf(variant);
-  return { mergeOnToPrivate, allocSplitFailure };
+  const { mergeOnToPrivate, allocSplitFailure, splitRollback } = profileOf(variant);
+  return { mergeOnToPrivate, allocSplitFailure, splitRollback };
 }
 
 /** The operations on one block, named as the trace format names them. */
@@ -111,6 +112,8 @@ export interface BlockView extends BlockBook {
  */
 export interface BlockFacts {
   n: number;
+  /** the block's index in the file (a lone block, as the block machine has, is block 0). */
+  index: number;
   pageState(page: number): RangeState;
   /** pages whose shareability is shared. */
   sharedPages: number;
@@ -141,6 +144,7 @@ export function factsOfView(view: BlockView, profile: PlanProfile = planProfileO
     profile,
     filePinned: sum(view.pins) > 0,
     n: view.pages.length,
+    index: 0,
     pageState: (page) => view.pages[page]!,
     sharedPages: view.pages.filter(isSharedState).length,
     sharedPagesIn: (from, to) => view.pages.slice(from, to).filter(isSharedState).length,
@@ -181,10 +185,11 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
 
   switch (op.type) {
     case 'hostAccess':
-      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails }, { type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page)];
+      // A user fault: the folio machine answers for the retry of VM_FAULT_OOM too (userFault, S-X86F).
+      if (failsFirst(op.page, 'shared')) return [{ type: 'SHARED_FAULT', poolEmpty, splitFails, userFault: true }, { type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page)];
       // K6: the block joins the file, then its split fails and the huge folio stays (S-W __maybe_split_fresh_folio).
-      if (keepsHuge) return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails }];
-      return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, { type: 'SHARED_FAULT', poolEmpty }, allocateOthers(op.page)];
+      if (keepsHuge) return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, allocateOthers(op.page), { type: 'SHARED_FAULT', poolEmpty, splitFails, userFault: true }];
+      return [{ type: 'HOST_FAULT', page: op.page, poolEmpty }, { type: 'SHARED_FAULT', poolEmpty, userFault: true }, allocateOthers(op.page)];
     case 'guestAccess':
       if (failsFirst(op.page, op.access)) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, { type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page)];
       if (keepsHuge) return [{ type: 'GUEST_FAULT', page: op.page, access: op.access, poolEmpty }, allocateOthers(op.page), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
@@ -203,7 +208,9 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
       if (op.to === 'shared') {
         const toShared: PagesStep = { type: 'CONVERT_TO_SHARED', pages };
         // Already shared throughout: nothing to split (S-IP8 returns 0 at once).
-        return sharedIn === pages[1] - pages[0] ? [toShared] : [{ type: 'SPLIT', fails: facts.splitArmed }, toShared];
+        // A conversion inside one block is a work item starting there: in block 0 rfc-v2's rollback never ends (K10).
+        const rollbackWraps = facts.profile.splitRollback === 'merge-item-unconditionally' && facts.index === 0;
+        return sharedIn === pages[1] - pages[0] ? [toShared] : [{ type: 'SPLIT', fails: facts.splitArmed, rollbackWraps }, toShared];
       }
       const toPrivate: PagesStep = { type: 'CONVERT_TO_PRIVATE', pinned: false, pages };
       if (sharedIn === 0) return [toPrivate];

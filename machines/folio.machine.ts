@@ -25,12 +25,22 @@ import type { VariantProfile } from './variant';
 export type FolioEvent =
   /** guest fault or fallocate needs the block: take a huge page from the pool (S-V2h). */
   | { type: 'ALLOC'; anyShared: boolean; poolEmpty: boolean; splitFails?: boolean }
-  /** host fault or pin on a shared page of the block: the block must be split now (INV-2). */
-  | { type: 'SHARED_FAULT'; poolEmpty: boolean; splitFails?: boolean; gup?: boolean }
-  /** a page of the block converts to shared; `fails`: undoing the vmemmap optimisation cannot allocate. */
-  | { type: 'SPLIT'; fails: boolean }
-  /** the block became all-private; `pinned`: some sub-folio holds extra references. */
-  | { type: 'MERGE'; pinned: boolean }
+  /**
+   * host fault or pin on a shared page of the block: the block must be split now (INV-2).
+   * `userFault`: a host access, whose VM_FAULT_OOM the x86 fault path retries (S-X86F).
+   */
+  | { type: 'SHARED_FAULT'; poolEmpty: boolean; splitFails?: boolean; gup?: boolean; userFault?: boolean }
+  /**
+   * a page of the block converts to shared; `fails`: undoing the vmemmap optimisation cannot allocate;
+   * `rollbackWraps`: the tree's rollback of that failure starts its work item in block 0 (rfc-v2, K10).
+   */
+  | { type: 'SPLIT'; fails: boolean; rollbackWraps?: boolean }
+  /**
+   * the block became all-private; `pinned`: some sub-folio holds extra references.
+   * `unconditional`: rfc-v2's rollback merge (kvm_gmem_merge_folio_in_filemap), which waits for
+   * `referenced` (host-mapped or pinned) sub-folios instead of refusing (K9, K10).
+   */
+  | { type: 'MERGE'; pinned: boolean; unconditional?: boolean; referenced?: boolean }
   /** fallocate(PUNCH_HOLE) over the whole block (S-V2g, S-39). */
   | { type: 'TRUNCATE'; pinned: boolean }
   /** inode eviction once the last reference is gone (S-V2c, S-W); `filePinned`: some folio anywhere in the file is pinned. */
@@ -73,6 +83,10 @@ export const folioGuards = {
     event.type === 'ALLOC' && event.anyShared && context.split === 'eager',
   lazySplit: ({ context }: { context: FolioContext }) => context.split === 'lazy',
   splitFails: ({ event }: { event: FolioEvent }) => event.type === 'SPLIT' && event.fails,
+  rollbackWraps: ({ event }: { event: FolioEvent }) => event.type === 'SPLIT' && event.rollbackWraps === true,
+  /** an unconditional merge over a referenced sub-folio: folio_ref_freeze never succeeds. */
+  mergeSpins: ({ event }: { event: FolioEvent }) => event.type === 'MERGE' && event.unconditional === true && event.referenced === true,
+  unconditionalMerge: ({ event }: { event: FolioEvent }) => event.type === 'MERGE' && event.unconditional === true,
   pinned: ({ event }: { event: FolioEvent }) => 'pinned' in event && event.pinned,
   pinnedTruncateRefused: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'TRUNCATE' && event.pinned && context.truncateWhilePinned === 'eagain',
@@ -88,6 +102,8 @@ export const folioGuards = {
   /** eviction hands this split block to the wrapper: rfc-v2 always, WIP when any folio of the file is pinned. */
   evictToWrapper: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'EVICT_BLOCK' && context.restore !== 'inode-held' && (context.evict === 'wrapper-always' || event.filePinned === true),
+  /** a user fault (a host access): VM_FAULT_OOM re-executes the access (S-X86F pagefault_out_of_memory). */
+  userFault: ({ event }: { event: FolioEvent }) => event.type === 'SHARED_FAULT' && event.userFault === true,
   /** the fault comes from GUP (a pin), which reports SIGBUS as EFAULT. */
   gup: ({ event }: { event: FolioEvent }) => event.type === 'SHARED_FAULT' && event.gup === true,
 };
@@ -129,6 +145,8 @@ export function folioStates(root: string) {
             ALLOC: allocate,
             SHARED_FAULT: [
               { guard: 'poolEmpty', actions: refuse('ENOMEM'), description: 'No free huge page: ENOMEM, VM_FAULT_OOM for a host fault (S-ML kvm_gmem_fault_user_mapping; DOMAIN 4 host access).' },
+              { guard: and(['userFault', 'allocSplitFailsKeepingHuge']), target: to('file.huge'), actions: [effect('takeFromPool'), effect('splitFailed'), refuse('SIGBUS')], description: 'A host access whose fresh block fails to split: VM_FAULT_OOM, which x86 retries (S-X86F pagefault_out_of_memory); the retry finds the huge folio K6 left (filemap_lock_folio, no split) and hits WARN_ON_ONCE(folio_test_large): SIGBUS (S-W __maybe_split_fresh_folio; DOMAIN 4, E3).' },
+              { guard: and(['userFault', 'allocSplitFails']), target: to('file.split'), actions: [effect('splitFailed'), effect('takeFromPool'), effect('split')], description: 'A host access whose fresh block fails to split: the block went back to the pool (S-V2c kvm_gmem_get_folio) and VM_FAULT_OOM is retried (S-X86F); the injected failure was one-shot, so the retry allocates and splits (DOMAIN 4, E4).' },
               ...splitFailsAtAllocation,
               { target: to('file.split'), actions: [effect('takeFromPool'), effect('split')], description: 'A shared fault allocates the block and splits it at once, under either split policy (INV-2; TRACE-FORMAT policies).' },
             ],
@@ -146,6 +164,7 @@ export function folioStates(root: string) {
             ],
             SPLIT: [
               { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },
+              { guard: and(['splitFails', 'rollbackWraps']), actions: [refuse('HANG'), effect('splitFailed')], description: 'The split fails and rfc-v2 rolls back the work item, which starts in block 0: `for (index -= N; index >= start; index -= N)` with an unsigned pgoff_t index and start 0 never ends, holding filemap_invalidate_lock: the conversion never returns (K10; S-V2c kvm_gmem_restructure_folios_in_range).' },
               { guard: 'splitFails', actions: [refuse('ENOMEM'), effect('splitFailed')], description: 'Splitting undoes the vmemmap optimisation, which allocates and can fail: ENOMEM (S-V2c; TRACE-FORMAT injected split failure).' },
               { target: to('file.split'), actions: effect('split'), description: 'Eager split during conversion to shared: the huge folio becomes N order-0 folios; no byte moves (deck issue 1; INV-13; S-V2c, S-W).' },
             ],
@@ -161,6 +180,8 @@ export function folioStates(root: string) {
             SHARED_FAULT: same('Already split: the fault maps an order-0 folio (S-V2c).'),
             SPLIT: same('Already split (S-V2c).'),
             MERGE: [
+              { guard: 'mergeSpins', actions: refuse('HANG'), description: 'rfc-v2\'s rollback merges unconditionally: filemap_remove_folio_for_restructuring spins on folio_ref_freeze while a sub-folio is host-mapped or pinned, and the conversion never returns (K10; S-V2c kvm_gmem_restructure_folios_in_range).' },
+              { guard: 'unconditionalMerge', target: to('file.huge'), actions: effect('merge'), description: 'rfc-v2\'s rollback merges every earlier block of the work item with kvm_gmem_merge_folio_in_filemap, whatever its pages\' shareability: a block split for a shared page becomes huge again (K9; S-V2c kvm_gmem_restructure_folios_in_range).' },
               { guard: 'pinned', actions: refuse('EAGAIN'), description: 'Merge only when no sub-folio holds extra references (INV-8; S-V2c).' },
               { target: to('file.huge'), actions: effect('merge'), description: 'The whole block is private again: merge it back to a huge folio; merge never fails, it allocates nothing (deck; S-V2c, S-W).' },
             ],

@@ -1,11 +1,11 @@
 /**
- * The known kernel defects (DOMAIN 7.3, K1-K8) as data: which variant shows
- * each, which invariant it breaks, and whether it takes an injected split
- * failure to show. `expectViolation` excuses a variant's invariant exactly
+ * The known kernel defects (DOMAIN 7.3, K1-K11) as data: which variant shows
+ * each, under which VM types, which invariant it breaks, and whether it takes
+ * an injected split failure to show. `expectViolation` excuses a variant's invariant exactly
  * when this table lists it (TRACE-FORMAT "Policies"); the explorer checks
  * that the breaks it finds are these.
  */
-import type { Variant } from './variant';
+import type { Variant, VmType } from './variant';
 
 /** An invariant's name as DOMAIN 9 gives it (src/invariants.ts checks them). */
 export type InvariantName = `INV-${number}`;
@@ -13,9 +13,13 @@ export type InvariantName = `INV-${number}`;
 export interface KnownDefect {
   id: `K${number}`;
   variants: ReadonlyArray<Variant>;
+  /** the VM types it can show under, when not all, and why (a trace excuses it on its variant whatever the VM type). */
+  vmTypes?: { only: ReadonlyArray<VmType>; because: string };
   invariant: InvariantName;
   /** needs an `inject split-enomem` step to show. */
   inject: boolean;
+  /** the fewest blocks a file needs to show it (default 1): the explorer expects it only in scopes that wide. */
+  minBlocks?: number;
   scenario: string;
   source: string;
   /** the trace in test/traces/ that shows it. */
@@ -23,19 +27,33 @@ export interface KnownDefect {
 }
 
 export const KNOWN_DEFECTS: ReadonlyArray<KnownDefect> = [
-  { id: 'K1', variants: ['rfc-v2'], invariant: 'INV-12', inject: true, trace: 'k1-rfc-v2-failed-split-loses-mappings', source: 'S-V2c `kvm_gmem_convert_should_proceed` (`kvm_gmem_unmap_private` before `execute_work`)', scenario: 'to-shared zaps private stage-2 before the split; a failed split rolls back shareability and folios, not the mappings' },
+  { id: 'K1', variants: ['rfc-v2'], invariant: 'INV-12', inject: true, minBlocks: 2, trace: 'k1-rfc-v2-failed-split-loses-mappings', source: 'S-V2c `kvm_gmem_convert_should_proceed` (`kvm_gmem_unmap_private` before `execute_work`)', scenario: 'to-shared zaps private stage-2 before the split; a failed split rolls back shareability and folios, not the mappings (shortest trigger that returns: the work item starts in block 1 or later, else K10)' },
   { id: 'K2', variants: ['rfc-v2'], invariant: 'INV-9', inject: false, trace: 'k2-rfc-v2-merge-uptodate-wipes-shared-data', source: 'S-V2c `kvm_gmem_prepare_folio`; S-V2h `guestmem_hugetlb_merge_folio`', scenario: 'a merge keeps sub-folio 0\'s uptodate; a guest fault then zeroes the whole folio, wiping data written while shared' },
   { id: 'K3', variants: ['rfc-v2'], invariant: 'INV-9', inject: false, trace: 'k3-rfc-v2-partial-punch-zeroes-from-block-start', source: 'S-V2c `kvm_gmem_zero_range` (`folio_zero_segment(f, 0, end)`)', scenario: 'a partial-block punch in a huge folio zeroes from the block start, wiping private data before the range' },
   { id: 'K4', variants: ['wip-2025-12'], invariant: 'INV-3', inject: false, trace: 'k4-wip-to-private-never-merges', source: 'S-Y3 cover issue (3); S-Y', scenario: 'to-private never merges: a block made all private stays split' },
-  { id: 'K5', variants: ['wip-2025-12', 'tdx-huge-v3'], invariant: 'INV-9', inject: false, trace: 'k5-wip-guest-fault-zeroes-page-0-only', source: 'S-W `kvm_gmem_get_pfn` (`clear_highpage(folio_page(folio, 0))`)', scenario: 'a guest fault on a fresh huge folio zeroes page 0 only: the rest shows the previous contents of the reused huge page' },
-  { id: 'K6', variants: ['wip-2025-12', 'tdx-huge-v3'], invariant: 'INV-2', inject: true, trace: 'k6-wip-failed-split-at-allocation-leaves-huge', source: 'S-W `__maybe_split_fresh_folio`', scenario: 'a failed split of a fresh block holding a shared page leaves the huge folio in the file; host faults on it SIGBUS' },
+  {
+    id: 'K5', variants: ['wip-2025-12', 'tdx-huge-v3'], invariant: 'INV-9', inject: false, trace: 'k5-wip-guest-fault-zeroes-page-0-only', source: 'S-W `kvm_gmem_get_pfn` (`clear_highpage(folio_page(folio, 0))`)', scenario: 'a guest fault on a fresh huge folio zeroes page 0 only: the rest shows the previous contents of the reused huge page',
+    vmTypes: { only: ['sw-protected'], because: 'the stale bytes come from the huge page\'s previous use, and tdx and snp hand pages back to the pool cleared (DOMAIN 6)' },
+  },
+  { id: 'K6', variants: ['wip-2025-12', 'tdx-huge-v3'], invariant: 'INV-2', inject: true, trace: 'k6-wip-failed-split-at-allocation-leaves-huge', source: 'S-W `__maybe_split_fresh_folio`', scenario: 'a failed split of a fresh block holding a shared page leaves the huge folio in the file; host faults on it SIGBUS (the retried user fault finds it)' },
   { id: 'K7', variants: ['tdx-huge-v3'], invariant: 'INV-12', inject: true, trace: 'k7-tdx-huge-v3-split-fails-after-zap', source: 'S-Y3, S-Y; [FIXUP] a8aedac2 "Zap mappings before splitting backend folios"', scenario: 'a folio split failing after the zap leaves shareability unchanged and the mappings gone' },
   { id: 'K8', variants: ['rfc-v2'], invariant: 'INV-6', inject: false, trace: 'k8-rfc-v2-convert-without-mmap-is-noop', source: 'S-V2c `kvm_gmem_convert_compute_work`, `kvm_gmem_inode_make_secure_inode`', scenario: 'on a file without SUPPORT_SHARED a conversion returns 0 and records nothing' },
+  { id: 'K9', variants: ['rfc-v2'], invariant: 'INV-2', inject: true, minBlocks: 2, trace: 'k9-rfc-v2-rollback-merges-presplit-block', source: 'S-V2c `kvm_gmem_restructure_folios_in_range` (`kvm_gmem_merge_folio_in_filemap` in the rollback)', scenario: 'the split-failure rollback merges every earlier block of the work item unconditionally, one split because it holds a shared page too: ENOMEM with a huge folio behind a shared page' },
+  { id: 'K10', variants: ['rfc-v2'], invariant: 'INV-14', inject: true, trace: 'k10-rfc-v2-rollback-from-block-0-never-returns', source: 'S-V2c `kvm_gmem_restructure_folios_in_range` (unsigned `index >= start`; `filemap_remove_folio_for_restructuring`)', scenario: 'the split-failure rollback never returns: the work item starts in block 0 (the unsigned loop wraps), or a block it merges back is host-mapped or pinned (the refcount freeze spins)' },
+  {
+    id: 'K11', variants: ['inplace-v8'], invariant: 'INV-9', inject: false, trace: 'k11-inplace-v8-tdx-mixed-to-private-removes-private-pages', source: 'S-IP8 `kvm_gmem_get_invalidate_filter` (patch 20); S-TDXk `tdx_sept_remove_private_spte`', scenario: 'a to-private conversion of a mixed range zaps with the union of the range\'s attributes, so pages already private leave the S-EPT and lose their data (fixed in v13 by the direction filter)',
+    vmTypes: { only: ['tdx'], because: 'only tdx has a mirror root the union filter reaches, and only removing a private S-EPT mapping clears a page (S-MMU, S-TDXk)' },
+  },
 ];
 
-/** The invariants a variant's own defects break, given whether the trace injects a split failure. */
+/** The invariants a variant's own defects break, given whether the trace injects a split failure (TRACE-FORMAT "Policies": whatever the VM type). */
 export function defectInvariants(variant: Variant, injects: boolean): Set<InvariantName> {
   const out = new Set<InvariantName>();
   for (const d of KNOWN_DEFECTS) if (d.variants.includes(variant) && (injects || !d.inject)) out.add(d.invariant);
   return out;
+}
+
+/** The defects a variant shows under a VM type in files of `blocks` blocks (the explorer expects to find exactly these). */
+export function defectsShownUnder(variant: Variant, vmType: VmType, blocks: number): KnownDefect[] {
+  return KNOWN_DEFECTS.filter((d) => d.variants.includes(variant) && (!d.vmTypes || d.vmTypes.only.includes(vmType)) && (d.minBlocks ?? 1) <= blocks);
 }

@@ -10,8 +10,17 @@ import type { AnyEventObject } from 'xstate';
 export const ERRNOS = ['SIGBUS', 'EFAULT', 'EAGAIN', 'EINVAL', 'ENOMEM', 'EBADF', 'ENODEV', 'EOPNOTSUPP'] as const;
 export type Errno = (typeof ERRNOS)[number];
 
+/**
+ * Not an errno: the operation never returns (INV-14; TRACE-FORMAT `"HANG"`).
+ * A machine answers it where the kernel loops or spins for ever, holding its
+ * locks, so nothing after it is observable.
+ */
+export const NEVER_RETURNS = 'HANG';
+/** What a refusal answers: an errno or signal, or that the operation never returns. */
+export type Answer = Errno | typeof NEVER_RETURNS;
+
 export interface Refusal {
-  errno: Errno;
+  errno: Answer;
   /** KVM_EXIT_MEMORY_FAULT: the guest access exits to userspace (S-ML, S-V2c). */
   exit?: 'memory-fault';
 }

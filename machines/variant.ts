@@ -39,10 +39,20 @@ export interface VariantProfile {
   convertUnit: 'runs' | 'block-batches' | 'whole-range';
   /** to-shared: where the stage-2 zap sits against the folio split. */
   toSharedOrder: 'zap-then-split' | 'split-then-zap' | 'split-zap-then-split' | 'zap-only';
-  /** which guest mappings a conversion clears: runs that change, the whole unit, or pages that change. */
-  zapScope: 'changing-runs' | 'unit' | 'changing-pages';
+  /**
+   * which guest mappings a conversion clears: the runs that change, the whole
+   * unit, or the unit through the direction filter, which narrows the zap only
+   * where the VM has mirror roots (tdx: the pages that change; S-MMU).
+   */
+  zapScope: 'changing-runs' | 'unit' | 'direction-filter';
   /** a huge leaf meeting the zap: cleared whole, or (to shared) split to 4k first. */
   zapLeaf: 'whole-leaf' | 'split-leaf-to-shared';
+  /**
+   * a failed to-shared split: rfc-v2 merges the work item's earlier blocks
+   * back unconditionally (S-V2c kvm_gmem_restructure_folios_in_range: K9,
+   * K10); the other trees keep what earlier batches did.
+   */
+  splitRollback: 'merge-item-unconditionally' | 'none';
   /** to private merges a block that became all private. */
   mergeOnToPrivate: boolean;
   /** fallocate and punch alignment on HugeTLB files; rfc-v2 rounds fallocate down to blocks. */
@@ -55,6 +65,12 @@ export interface VariantProfile {
   allocSplitFailure: 'return-block' | 'keep-huge' | 'n/a';
   /** when a folio holds references that refuse a to-private conversion. */
   refcountRule: string;
+  /**
+   * tdx contents at a conversion: scrub the pages whose shareability changes
+   * [model], or leave them to the S-EPT (a zap of a private mapping clears the
+   * page, the accept zeroes a page made private: S-IP8, S-IP13, S-TDXk).
+   */
+  tdxConvertContents: 'scrub-changing' | 'sept';
   /** what a guest fault zeroes in a folio that is not uptodate. */
   guestZero: 'whole-folio' | 'page-0' | 'page';
   /** stage-2 level of a private guest fault, per VM type. */
@@ -75,13 +91,15 @@ export const PROFILE_FIELDS: Record<Exclude<keyof VariantProfile, 'tree'>, Field
   convertLengthZero: { title: 'convert length 0', gloss: 'ok-first: 0 before any other check' },
   convertUnit: { title: 'convert unit', gloss: 'what checks, commits and fails together' },
   toSharedOrder: { title: 'to-shared order', gloss: 'the stage-2 zap against the folio split' },
-  zapScope: { title: 'stage-2 zap scope', gloss: 'which guest mappings a conversion clears' },
+  zapScope: { title: 'stage-2 zap scope', gloss: 'which guest mappings a conversion clears; direction-filter: the pages that change on tdx, the whole range elsewhere (no mirror roots)' },
+  splitRollback: { title: 'rollback of a failed split', gloss: 'merge-item-unconditionally: the work item\'s earlier blocks merge back, shared pages or not (K9); from block 0, or over a mapped or pinned sub-folio, it never returns (K10)' },
   zapLeaf: { title: 'stage-2 zap of a huge leaf', gloss: 'cleared whole, or split to 4k at a to-shared boundary' },
   mergeOnToPrivate: { title: 'merge on to-private', gloss: 'a block made all private is merged back to a huge folio' },
   alignment: { title: 'fallocate/punch alignment', gloss: 'HugeTLB files; page-round-down: fallocate rounds start and end down to blocks' },
   punch: { title: 'punch with HugeTLB', gloss: 'per block with partial blocks zeroed (K3), or one refcount check over the range' },
   evict: { title: 'evict', gloss: 'what happens to split blocks when the last reference goes' },
   allocSplitFailure: { title: 'split failure at allocation', gloss: 'the block goes back to the pool, or the huge folio stays in the file (K6)' },
+  tdxConvertContents: { title: 'tdx contents at conversion', gloss: 'scrub-changing: the pages that change are zeroed; sept: kept, a zapped private mapping clears its page, the accept zeroes a page made private' },
   refcountRule: { title: 'refcount rule', gloss: 'what makes a to-private conversion EAGAIN' },
   guestZero: { title: 'zeroing at guest fault', gloss: 'what a guest fault zeroes in a folio that is not uptodate' },
   stage2: { title: 'stage-2 level (private fault)', gloss: 'per VM type: sw-protected, snp, tdx' },
@@ -97,12 +115,14 @@ const WIP = {
   convertLengthZero: 'EINVAL',
   convertUnit: 'block-batches',
   zapScope: 'unit',
+  splitRollback: 'none',
   mergeOnToPrivate: false,
   alignment: 'block',
   punch: 'all-or-nothing',
   evict: 'merge-if-file-unpinned',
   allocSplitFailure: 'keep-huge',
   refcountRule: 'refcount == nr_pages + 1',
+  tdxConvertContents: 'scrub-changing',
   guestZero: 'page-0',
 } as const;
 
@@ -114,12 +134,14 @@ const INPLACE = {
   convertLengthZero: 'EINVAL',
   convertUnit: 'whole-range',
   toSharedOrder: 'zap-only',
+  splitRollback: 'none',
   zapLeaf: 'whole-leaf',
   mergeOnToPrivate: false,
   alignment: 'page',
   punch: 'n/a',
   evict: 'truncate',
   allocSplitFailure: 'n/a',
+  tdxConvertContents: 'sept',
   guestZero: 'page',
   stage2: UPSTREAM_STAGE2,
 } as const;
@@ -136,6 +158,7 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
     convertUnit: 'runs',
     toSharedOrder: 'zap-then-split',
     zapScope: 'changing-runs',
+    splitRollback: 'merge-item-unconditionally',
     zapLeaf: 'whole-leaf',
     mergeOnToPrivate: true,
     alignment: 'page-round-down',
@@ -143,6 +166,7 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
     evict: 'wrapper-always',
     allocSplitFailure: 'return-block',
     refcountRule: 'refcount == nr_pages + 1',
+    tdxConvertContents: 'scrub-changing',
     guestZero: 'whole-folio',
     stage2: UPSTREAM_STAGE2,
   },
@@ -167,7 +191,7 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
   'inplace-v13': {
     tree: 'in-place conversion v13 (Sep 2026, applied), 4K only (S-IP13)',
     ...INPLACE,
-    zapScope: 'changing-pages',
+    zapScope: 'direction-filter',
     refcountRule: 'folio_maybe_dma_pinned || folio_mapped || refcount != nr_pages + 1, after an lru drain',
   },
   /** S-IP8 kvm_gmem_convert, patch 01 (filemap_invalidate_lock). */
@@ -181,11 +205,11 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
 
 /** Where each variant's profile comes from: tags and kernel functions (docs/SOURCES.md resolves the tags). */
 export const VARIANT_SOURCES: Record<Variant, string> = {
-  'rfc-v2': 'S-V2c `kvm_gmem_convert_range`, `kvm_gmem_convert_should_proceed`, `kvm_gmem_prepare_folio`, `kvm_gmem_zero_range`, `kvm_gmem_evict_inode`, `kvm_gmem_get_folio`; S-V2h `guestmem_hugetlb_merge_folio`',
+  'rfc-v2': 'S-V2c `kvm_gmem_convert_range`, `kvm_gmem_restructure_folios_in_range`, `kvm_gmem_convert_should_proceed`, `kvm_gmem_prepare_folio`, `kvm_gmem_zero_range`, `kvm_gmem_evict_inode`, `kvm_gmem_get_folio`; S-V2h `guestmem_hugetlb_merge_folio`',
   'wip-2025-12': 'S-W `__kvm_gmem_set_attributes`, `merge_truncate_range`, `kvm_gmem_punch_hole`, `kvm_gmem_evict_inode`, `kvm_gmem_get_pfn`, `__maybe_split_fresh_folio`; S-Y3 cover issues (2), (3)',
   'tdx-huge-v3': 'S-W2 `kvm_gmem_split_private`, `kvm_gmem_restructure`; S-Y3 patches 06/24 (no promotion), 16/24 (split for punch and to-shared); [FIXUP] a8aedac2 (zap before split)',
-  'inplace-v13': 'S-IP13 `__kvm_gmem_set_attributes`, `kvm_gmem_has_outstanding_references`, `kvm_gmem_set_attributes`',
-  'inplace-v8': 'S-IP8 `kvm_gmem_convert` (patch 01), `kvm_gmem_get_pfn`',
+  'inplace-v13': 'S-IP13 `__kvm_gmem_set_attributes` (direction filter), `kvm_gmem_has_outstanding_references`, `kvm_gmem_set_attributes`; S-MMU `kvm_gfn_range_filter_to_root_types`; S-TDXk `tdx_sept_remove_private_spte`',
+  'inplace-v8': 'S-IP8 `kvm_gmem_convert` (patch 01), `kvm_gmem_get_invalidate_filter` (patch 20), `kvm_gmem_get_pfn`, Kconfig (HAVE_KVM_ARCH_GMEM_INVALIDATE only for KVM_AMD_SEV); S-TDXk `tdx_sept_remove_private_spte`',
 };
 
 export function profileOf(variant: Variant): VariantProfile {

@@ -136,7 +136,16 @@ function pagesWhere(file: GmemFile, set: PageSet, from: number, to: number, test
 
 const isPrivate = (code: number) => !IS_SHARED_CODE[code];
 const isUnallocated = (code: number) => !IS_ALLOCATED_CODE[code];
-const k6Of = (file: GmemFile) => file.settings.policy.split === 'eager' && file.settings.profile.allocSplitFailure === 'keep-huge';
+/**
+ * Under eager split a huge folio behind a shared page is a tree's defect: a
+ * failed split at allocation that keeps the huge folio (K6), or rfc-v2's
+ * rollback merging a block split for its shared page (K9).
+ */
+const hugeBehindSharedDefect = (file: GmemFile): string | undefined => {
+  if (file.settings.policy.split !== 'eager') return undefined;
+  if (file.settings.profile.allocSplitFailure === 'keep-huge') return 'K6';
+  return file.settings.profile.splitRollback === 'merge-item-unconditionally' ? 'K9' : undefined;
+};
 
 const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
   'INV-1': (file, scope) => {
@@ -156,8 +165,7 @@ const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
     eachBlock(file, scope, (b, block) => {
       if (block.folio.file !== 'huge') return;
       const shared = file.sharedPagesOf(b);
-      // Under eager split only a tree that keeps the huge folio after a failed split gets here (K6).
-      if (shared > 0) out.push({ key: [b], block: b, violation: v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, k6Of(file) ? 'K6' : undefined) });
+      if (shared > 0) out.push({ key: [b], block: b, violation: v('INV-2', `block ${b}`, `huge folio behind ${shared} shared page(s)`, hugeBehindSharedDefect(file)) });
     });
     return out;
   },
@@ -263,14 +271,18 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     for (const { page, detail, defect } of file.contentBreaks) out.push(v('INV-9', `page ${page}`, detail, defect));
     const range = ctx.before.range;
     if (ctx.convert && ctx.ok && range) {
-      const preserve = sim.config.vmType === 'sw-protected';
+      // DOMAIN 6: sw-protected keeps the bytes; snp, and tdx on rfc-v2 and WIP, zero the pages that change;
+      // tdx on in-place trees keeps them but for the clearing of a removed private mapping (a content break itself where it hurts: K11).
+      const { vmType } = sim.config;
+      const rule = vmType === 'sw-protected' ? 'keep' : vmType === 'tdx' && file.settings.profile.tdxConvertContents === 'sept' ? 'keep-or-clear' : 'zero-changing';
       for (const [p, digest] of range.digests) {
         const pfn = file.pfn(p);
         if (pfn === undefined) continue;
         const changed = IS_SHARED_CODE[range.codes.get(p)] !== IS_SHARED_CODE[file.pages.get(p)];
         const now = sim.memory.digest(pfn);
-        if (preserve && now !== digest) out.push(v('INV-9', `page ${p}`, 'sw-protected conversion changed the bytes'));
-        if (!preserve && changed && now !== 0) out.push(v('INV-9', `page ${p}`, `${sim.config.vmType} conversion left bytes behind`));
+        if (rule === 'keep' && now !== digest) out.push(v('INV-9', `page ${p}`, 'sw-protected conversion changed the bytes'));
+        if (rule === 'keep-or-clear' && now !== digest && now !== 0) out.push(v('INV-9', `page ${p}`, 'tdx conversion changed the bytes'));
+        if (rule === 'zero-changing' && changed && now !== 0) out.push(v('INV-9', `page ${p}`, `${vmType} conversion left bytes behind`));
       }
     }
     return out;

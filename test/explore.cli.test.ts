@@ -9,18 +9,18 @@ import { join } from 'node:path';
 import { VARIANTS } from '../machines/policy';
 import { slug } from '../src/explore/counterexample';
 import { expectedBreaks } from '../src/explore/expected-breaks';
-import { settingName, variantSettings } from '../src/explore/settings';
+import { settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
 import { exploreCommand } from '../src/commands/explore';
 import { UsageError } from '../src/usage-error';
 import { runCli } from './support/run-cli';
 
 // A setting with a known defect, so a counterexample is written (from the known-defects table, whatever it holds).
-const withDefect = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
-const defect = expectedBreaks(withDefect)[0]!.invariant;
+const withDefect = variantSettings().find((s) => expectedBreaks(s, START_SCOPE.blocks).length > 0)!;
+const defect = expectedBreaks(withDefect, START_SCOPE.blocks)[0]!.invariant;
 
 it('--json reports states, transitions, statesPerSecond and a verdict per invariant; the trace it writes replays', () => {
   const out = mkdtempSync(join(tmpdir(), 'gmem-explore-'));
-  // Depth 4 reaches K1 (4 steps) at a fifth of the start scope's cost.
+  // Depth 4 reaches the first known defect at a fifth of the start scope's cost.
   const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--depth', '4', '--workers', '1', '--json', '--out', out]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
@@ -35,7 +35,7 @@ it('--json reports states, transitions, statesPerSecond and a verdict per invari
   expect(s.invariants[defect]).toMatchObject({ verdict: 'BROKEN', reproduced: true });
   // One finding per known defect behind the invariant, each with its trace.
   const [finding] = s.invariants[defect].findings;
-  expect(finding.defect).toMatch(/^K\d$/);
+  expect(finding.defect).toMatch(/^K\d+$/);
   const replay = runCli(['replay', finding.trace]);
   expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}-${finding.defect}\n1 passed, 0 failed\n`.toLowerCase());
   expect(replay.status).toBe(0);

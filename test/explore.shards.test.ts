@@ -16,7 +16,7 @@ import { START_SCOPE, variantSettings } from '../src/explore/settings';
 import type { Scope } from '../src/explore/operations';
 
 // A setting with a known defect (from the known-defects table), so there are verdicts to merge.
-const withDefect = variantSettings().find((s) => expectedBreaks(s).length > 0)!;
+const withDefect = variantSettings().find((s) => expectedBreaks(s, START_SCOPE.blocks).length > 0)!;
 const settings: Setting[] = [withDefect];
 // Depth 3 holds findings (rfc-v2's K8 in 2 steps, K3 in 3) at a fifth of depth 4's cost.
 const scope: Scope = { blocks: 1, pages: 2, processes: 2, pins: 1, values: 1, depth: 3 };
@@ -54,7 +54,7 @@ it('merging refuses an incomplete set of shards', async () => {
 });
 
 it("a policy alternative's own breaks exclude the variant's defects, which break under the kernel decision too", async () => {
-  const defects = expectedBreaks(withDefect).map((e) => e.invariant);
+  const defects = expectedBreaks(withDefect, START_SCOPE.blocks).map((e) => e.invariant);
   const [r] = await runSettings([{ ...withDefect, policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }], { ...START_SCOPE, depth: 4 }); // every rfc-v2 defect shows in 4 steps
   const found = r!.result.findings.map((f) => f.invariant);
   expect(found).toEqual(expect.arrayContaining([...defects, 'INV-6']));

@@ -1,5 +1,5 @@
 /**
- * DOMAIN 7.3: each known kernel defect K1-K8 has a trace in test/traces/
+ * DOMAIN 7.3: each known kernel defect K1-K11 has a trace in test/traces/
  * that shows the break on its variant and is excused by expectViolation;
  * the same trace without expectViolation fails naming the invariant, and on
  * a tree without the defect the violation is not excused.
@@ -20,7 +20,8 @@ describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) 
 
   it(`its trace runs on ${defect.variants[0]} and declares ${defect.invariant}`, () => {
     expect(trace.config?.variant ?? 'rfc-v2').toBe(defect.variants[0]);
-    expect(([] as string[]).concat(trace.expectViolation ?? [])).toEqual([defect.invariant]);
+    // A defect may take another excused break with it (K9's merge also changes a folio of the failed unit: INV-12).
+    expect(([] as string[]).concat(trace.expectViolation ?? [])).toContain(defect.invariant);
     expect(trace.steps.some((s) => s.op === 'inject')).toBe(defect.inject);
     expect(trace.description).toContain(defect.id);
   });
@@ -29,7 +30,7 @@ describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) 
     const result = runTrace(trace);
     expect(result.failure).toBeUndefined();
     expect(result.excused.map((v) => v.invariant)).toContain(defect.invariant);
-    expect(result.excused.some((v) => v.defect === defect.id || (defect.id === 'K5' && v.defect === 'K5'))).toBe(true);
+    expect(result.excused.some((v) => v.defect === defect.id)).toBe(true);
   });
 
   it(`fails naming ${defect.invariant} without expectViolation`, () => {
@@ -41,7 +42,7 @@ describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) 
 });
 
 it('every defect of the contract is listed once, with the pairs TRACE-FORMAT "Policies" excuses', () => {
-  expect(KNOWN_DEFECTS.map((d) => d.id)).toEqual(['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8']);
+  expect(KNOWN_DEFECTS.map((d) => d.id)).toEqual(['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8', 'K9', 'K10', 'K11']);
   const pairs = (inject: boolean) =>
     Object.fromEntries(
       (['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const).map((v) => [
@@ -49,8 +50,16 @@ it('every defect of the contract is listed once, with the pairs TRACE-FORMAT "Po
         [...new Set(KNOWN_DEFECTS.filter((d) => d.variants.includes(v) && (inject || !d.inject)).map((d) => d.invariant))].sort(),
       ]),
     );
-  expect(pairs(false)).toEqual({ 'rfc-v2': ['INV-6', 'INV-9'], 'wip-2025-12': ['INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-9'], 'inplace-v13': [], 'inplace-v8': [] });
-  expect(pairs(true)).toEqual({ 'rfc-v2': ['INV-12', 'INV-6', 'INV-9'], 'wip-2025-12': ['INV-2', 'INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-12', 'INV-2', 'INV-9'], 'inplace-v13': [], 'inplace-v8': [] });
+  expect(pairs(false)).toEqual({ 'rfc-v2': ['INV-6', 'INV-9'], 'wip-2025-12': ['INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-9'], 'inplace-v13': [], 'inplace-v8': ['INV-9'] });
+  expect(pairs(true)).toEqual({ 'rfc-v2': ['INV-12', 'INV-14', 'INV-2', 'INV-6', 'INV-9'], 'wip-2025-12': ['INV-2', 'INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-12', 'INV-2', 'INV-9'], 'inplace-v13': [], 'inplace-v8': ['INV-9'] });
+});
+
+it('K11 shows only under tdx: the same trace on sw-protected keeps page 0 and breaks nothing', () => {
+  const trace = load('k11-inplace-v8-tdx-mixed-to-private-removes-private-pages');
+  const { expectViolation: _, ...bare } = trace;
+  const result = runTrace({ ...bare, config: { ...trace.config, vmType: 'sw-protected' }, steps: bare.steps.slice(0, -1) });
+  expect(result.failure).toBeUndefined();
+  expect(result.excused).toEqual([]);
 });
 
 it('a defect is excused only on its own tree: the K4 trace on tdx-huge-v3 merges, and declaring INV-3 there fails', () => {

@@ -30,7 +30,7 @@ export interface Counterexample {
 }
 
 function expectOf(outcome: StepOutcome | undefined): Expectation {
-  if (!outcome || outcome.kind === 'nofile') return undefined;
+  if (!outcome || outcome.kind === 'nofile' || outcome.kind === 'hang') return undefined;
   if (outcome.kind === 'ok') return outcome.data ? { data: Buffer.from(outcome.data).toString('hex') } : 'ok';
   if (outcome.errorOffset !== undefined) return { error: outcome.error, errorOffset: outcome.errorOffset };
   if (outcome.exit) return { error: outcome.error, exit: outcome.exit };

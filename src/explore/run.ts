@@ -87,7 +87,7 @@ export function report(result: ExploreResult, out?: string): SettingReport {
   // A policy alternative's own counterexample of an invariant, where it has one, is the one to show.
   const own = result.ownFindings ? new Map(result.ownFindings.map((f) => [keyOf(f), f])) : undefined;
   const counterexamples = result.findings.map((f) => counterexample(model, own?.get(keyOf(f)) ?? f));
-  const expected = expectedBreaks(result.setting);
+  const expected = expectedBreaks(result.setting, result.scope.blocks);
   const files: SettingReport['files'] = {};
   if (out && counterexamples.length) {
     const dir = join(out, slug(result.setting));

@@ -15,7 +15,8 @@
  *   to the subpool and whether it lives (the reservation derives from both),
  *   st_blocks;
  * - per page: range-machine state, uptodate, exposed since its folio joined
- *   the file (INV-9), 4K guest mapping, host mapping per process;
+ *   the file (INV-9), 4K guest mapping, accept pending (in-place tdx), host
+ *   mapping per process;
  * - per block: folio-machine labels, huge guest mapping, no-promotion (TDX),
  *   the folio held, the folios waiting in the allocator wrapper (in order),
  *   pin counts;
@@ -210,7 +211,7 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
     let host = 0;
     for (let h = 0; h < hosts.length; h += 2) if ((hosts[h + 1] as PageSet).has(p)) host |= 1 << (hosts[h] as number);
     put(file.pages.get(p));
-    put(file.uptodate.get(p) | (file.exposed.get(p) << 1) | (file.guest4k.has(p) ? 4 : 0));
+    put(file.uptodate.get(p) | (file.exposed.get(p) << 1) | (file.guest4k.has(p) ? 4 : 0) | (file.acceptPending.has(p) ? 8 : 0));
     put(host);
   }
   for (let b = 0; b < file.nBlocks; b++) {
@@ -314,6 +315,7 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
     file.uptodate.set(p, p + 1, bits & 1);
     file.exposed.set(p, p + 1, (bits >> 1) & 1);
     if (bits & 4) file.guest4k.add(p);
+    if (bits & 8) file.acceptPending.add(p);
     const host = next();
     for (let q = 0; q < setup.processes; q++) if (host & (1 << q)) file.hostMap(q).add(p);
   }
@@ -481,7 +483,7 @@ export const KNOWN_FIELDS = {
   // initialCode, range, folio, onPageChange, onMappingChange: fixed by create; records and blocks: the blocks, encoded per block;
   // changes: the step's bookkeeping for the incremental check (reset); heldFolios, currentPins: recounted from the blocks.
   GmemFile: [
-    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'initialCode', 'uptodate', 'exposed', 'noPromote', 'contentBreaks',
+    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'initialCode', 'uptodate', 'exposed', 'noPromote', 'acceptPending', 'contentBreaks',
     'records', 'blocks', 'guest4k', 'hostMaps', 'pinStack', 'changes', 'heldFolios', 'currentPins', 'used', 'subpoolAlive', 'fdOpen', 'mappers',
     'bound', 'released', 'closed', 'splitArmed', 'allocatedBytes', 'nextSmallPfn', 'range', 'folio', 'onPageChange', 'onMappingChange',
   ],

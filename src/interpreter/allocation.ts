@@ -8,7 +8,7 @@
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
 import { zeroPages } from './content';
-import { fail, isFile, OK } from './simulator';
+import { fail, isFile, OK, refused } from './simulator';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 
 export type FallocateMode = 'keep-size' | 'punch-hole' | 'zero-range' | 'collapse-range' | 'insert-range' | 'unshare-range';
@@ -49,7 +49,7 @@ export function fallocate(sim: Simulator, offset: number, length: number, mode: 
   }
   for (let b = Math.floor(start / blockBytes); b * blockBytes < end; b++) {
     const refusal = file.runOp(b, { type: 'fallocate' });
-    if (refusal) return fail(refusal.errno); // blocks before it stay allocated
+    if (refusal) return refused(refusal); // blocks before it stay allocated
   }
   return OK;
 }
@@ -87,15 +87,15 @@ function punchPerBlock(file: GmemFile, first: number, last: number): StepOutcome
   const tailBlock = Math.floor((last - 1) / n);
   const partial = (b: number) => Math.max(first, b * n) !== b * n || Math.min(last, (b + 1) * n) !== (b + 1) * n;
   if (partial(headBlock)) zeroPartial(file, headBlock, first, last);
-  let refused: StepOutcome | undefined;
-  for (let b = headBlock; b <= tailBlock && !refused; b++) {
+  let outcome: StepOutcome | undefined;
+  for (let b = headBlock; b <= tailBlock && !outcome; b++) {
     if (partial(b)) continue;
     if (file.sharedPagesOf(b) > 0) unmapHost(file, b * n, (b + 1) * n);
     const refusal = file.runOp(b, { type: 'punchHole' });
-    if (refusal) refused = fail(refusal.errno);
+    if (refusal) outcome = refused(refusal);
   }
   if (tailBlock !== headBlock && partial(tailBlock)) zeroPartial(file, tailBlock, first, last);
-  return refused ?? OK;
+  return outcome ?? OK;
 }
 
 /** rfc-v2's partial-block zeroing: a huge folio from the block start to the range end (K3), a split block's pages in the range; PTEs and folios stay. */
@@ -120,7 +120,7 @@ function punchAllOrNothing(file: GmemFile, first: number, last: number): StepOut
   for (let b = Math.floor(first / n); b * n < last; b++) blocks.push(b);
   for (const b of blocks) {
     const refusal = file.probe(b, { type: 'punchHole' });
-    if (refusal) return fail(refusal.errno);
+    if (refusal) return refused(refusal);
   }
   for (const b of blocks) {
     const refusal = file.runOp(b, { type: 'punchHole' });

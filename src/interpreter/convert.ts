@@ -7,12 +7,15 @@
  * sits against the split (`toSharedOrder`), which mappings it clears
  * (`zapScope`, `zapLeaf`), whether to-private merges (`mergeOnToPrivate`,
  * asked by the plans). Whether a page may change, whether a folio is pinned,
- * whether a split fails: the machines answer. Contents follow the VM type.
+ * whether a split fails: the machines answer. Contents follow the VM type
+ * and, under tdx, the tree (`tdxConvertContents`).
  */
+import { NEVER_RETURNS } from '../../machines/outcome';
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
-import { fail, isFile, OK } from './simulator';
+import { fail, hang, isFile, OK, refused } from './simulator';
+import { zeroPages } from './content';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 import { IS_SHARED_CODE } from './steppers';
 
@@ -106,22 +109,33 @@ function checkToPrivate(file: GmemFile, unit: Unit): StepOutcome | undefined {
     const refusal = file.probe(b, { type: 'convert', page: pinned, to: 'private' });
     if (!refusal) continue;
     const page = b * file.blockPages + (facts.file === 'huge' ? from : pinned);
-    return fail(refusal.errno, { errorOffset: page * file.pageSize });
+    return refused(refusal, { errorOffset: page * file.pageSize });
   }
   return undefined;
 }
 
-/** Records the unit through the plans (split, record, merge as the tree's plan says); tdx/snp scrub the pages that change. */
+/**
+ * Whether the conversion itself scrubs the pages whose shareability changes:
+ * snp, and tdx on rfc-v2 and the WIP trees [model] (DOMAIN 6). The in-place
+ * trees leave tdx contents to the S-EPT (`tdxConvertContents: 'sept'`).
+ */
+function scrubsChanging(file: GmemFile): boolean {
+  const { vmType } = file.settings;
+  return vmType === 'snp' || (vmType === 'tdx' && file.settings.profile.tdxConvertContents === 'scrub-changing');
+}
+
+/** Records the unit through the plans (split, record, merge as the tree's plan says); snp and tdx per scrubsChanging. */
 function record(file: GmemFile, unit: Unit, to: Shareability): StepOutcome | undefined {
+  const scrubbing = scrubsChanging(file);
   for (const { b, from, to: end } of slices(file, unit)) {
     const base = b * file.blockPages;
     const head = file.pfn(base);
-    // tdx and snp firmware scrub the pages whose shareability changes (DOMAIN 6); unwritten ones read zero already.
-    const scrub = file.settings.vmType === 'sw-protected' || head === undefined
+    // The firmware scrubs the pages whose shareability changes (DOMAIN 6); unwritten ones read zero already.
+    const scrub = !scrubbing || head === undefined
       ? []
       : file.memory.framesIn(head + from, head + end).filter((pfn) => file.shareability(base + pfn - head) !== to);
     const refusal = file.runOp(b, { type: 'convert', page: from, count: end - from, to });
-    if (refusal) return fail(refusal.errno);
+    if (refusal) return refused(refusal);
     for (const pfn of scrub) file.memory.zeroPage(pfn);
   }
   return undefined;
@@ -130,9 +144,9 @@ function record(file: GmemFile, unit: Unit, to: Shareability): StepOutcome | und
 /**
  * rfc-v2 (S-V2c kvm_gmem_convert_range, kvm_gmem_convert_should_proceed):
  * items are the runs not at the target. To shared: whole-leaf zap of every
- * item, then split every huge folio they meet; a failed split undoes this
- * request's splits and fails with the zaps kept (K1). To private: per item
- * unmap and refcount check, then clear, record and merge.
+ * item, then split every huge folio they meet, item by item, blocks in
+ * order; a failed split rolls back (rollbackSplits) with the zaps kept (K1).
+ * To private: per item unmap and refcount check, then clear, record and merge.
  */
 function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number, to: Shareability): StepOutcome {
   const items = runsNotAt(file, first, end, to);
@@ -153,18 +167,18 @@ function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number,
     return OK;
   }
   for (const item of items) zapWholeLeaf(file, item.from, item.to);
-  const split: number[] = [];
-  for (const item of items) {
-    for (const { b } of slices(file, item)) {
-      if (split.includes(b) || file.block(b).folio.file !== 'huge') continue;
-      const refusal = file.runPlan(b, [{ type: 'SPLIT', fails: file.splitArmed }]);
-      if (refusal) {
-        // The rollback restores folios and shareability, not the stage-2 mappings already zapped (K1).
-        for (const done of split) file.runPlan(done, [{ type: 'MERGE', pinned: false }]);
-        sim.convertFailure = request;
-        return fail(refusal.errno);
-      }
-      if ((file.block(b).folio.file as string) === 'split') split.push(b);
+  for (let k = 0; k < items.length; k++) {
+    const start = Math.floor(items[k]!.from / file.blockPages);
+    for (const { b } of slices(file, items[k]!)) {
+      if (file.block(b).folio.file !== 'huge') continue;
+      const rollbackWraps = file.settings.profile.splitRollback === 'merge-item-unconditionally' && start === 0;
+      const refusal = file.runPlan(b, [{ type: 'SPLIT', fails: file.splitArmed, rollbackWraps }]);
+      if (!refusal) continue;
+      if (refusal.errno === NEVER_RETURNS) return hang(`the split of block ${b} failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)`, 'K10');
+      const rolledBack = rollbackSplits(file, items, k, b);
+      if (rolledBack) return rolledBack;
+      sim.convertFailure = request;
+      return refused(refusal);
     }
   }
   for (const item of items) {
@@ -172,6 +186,42 @@ function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number,
     if (refused) throw new Error(`conversion refused after its split: ${refused.kind}`);
   }
   return OK;
+}
+
+/**
+ * rfc-v2's rollback after the split of block `failed` in item k failed
+ * (S-V2c kvm_gmem_restructure_folios_in_range, kvm_gmem_convert_range).
+ * Inside the item, `for (index -= N; index >= start; index -= N)` merges
+ * every earlier split block with the unconditional
+ * kvm_gmem_merge_folio_in_filemap: a block split before the request because
+ * it holds a shared page is merged too (K9), and a merge whose sub-folio is
+ * host-mapped or pinned spins in filemap_remove_folio_for_restructuring (K10:
+ * the folio machine answers both). An item starting in block 0 never gets
+ * here: its SPLIT answered that the loop wraps. Then execute_work(!shared)
+ * undoes items 0..k: each split all-private block is merged with
+ * kvm_gmem_try_merge_folio_in_filemap. Returns the hang, if any.
+ */
+function rollbackSplits(file: GmemFile, items: ReadonlyArray<Unit>, k: number, failed: number): StepOutcome | undefined {
+  const start = Math.floor(items[k]!.from / file.blockPages);
+  for (let b = failed - 1; b >= start; b--) {
+    if (file.block(b).folio.file !== 'split') continue;
+    const referenced = file.block(b).totalPins > 0 || hostMapped(file, b);
+    const refusal = file.runPlan(b, [{ type: 'MERGE', pinned: false, unconditional: true, referenced }]);
+    if (refusal?.errno === NEVER_RETURNS) return hang(`the rollback merges block ${b} back and spins on its ${file.block(b).totalPins > 0 ? 'pinned' : 'host-mapped'} sub-folio (K10)`, 'K10');
+  }
+  for (const item of items.slice(0, k + 1)) {
+    for (const { b } of slices(file, item)) {
+      if (file.block(b).folio.file === 'split' && file.sharedPagesOf(b) === 0) file.runPlan(b, [{ type: 'MERGE', pinned: file.block(b).totalPins > 0 }]);
+    }
+  }
+  return undefined;
+}
+
+/** Some process maps a page of block b. */
+function hostMapped(file: GmemFile, b: number): boolean {
+  const base = b * file.blockPages;
+  for (const pages of file.hostMaps.values()) if (pages.ranges(base, base + file.blockPages).next().done === false) return true;
+  return false;
 }
 
 /**
@@ -220,8 +270,13 @@ function shareOp(file: GmemFile, batch: Unit) {
 /**
  * In-place (S-IP13 __kvm_gmem_set_attributes, kvm_gmem_has_outstanding_references;
  * S-IP8): the whole range checks and commits; to private unmaps, then EAGAIN
- * if pinned. v13 zaps only the mappings of pages that change (the direction
- * filter), v8 the whole range.
+ * if pinned. The zap: v13 passes the direction filter, which selects roots
+ * (S-MMU kvm_gfn_range_filter_to_root_types): only tdx has mirror roots, so
+ * only tdx zaps just the pages that change, and sw-protected and snp every
+ * page of the range; v8 zaps the whole range with the union of the range's
+ * attributes (S-IP8 kvm_gmem_get_invalidate_filter). Under tdx the
+ * conversion leaves contents alone (no invalidate hook outside SEV); the
+ * S-EPT decides them (zapPrivateMappings, the accept).
  */
 function convertWhole(sim: Simulator, file: GmemFile, range: Unit, to: Shareability): StepOutcome {
   if (to === 'private') {
@@ -232,13 +287,43 @@ function convertWhole(sim: Simulator, file: GmemFile, range: Unit, to: Shareabil
       return refused;
     }
   }
-  if (file.settings.profile.zapScope === 'changing-pages') {
-    for (const item of runsNotAt(file, range.from, range.to, to)) zapWholeLeaf(file, item.from, item.to);
-  } else zapWholeLeaf(file, range.from, range.to);
+  const changing = runsNotAt(file, range.from, range.to, to);
+  const filtered = file.settings.profile.zapScope === 'direction-filter' && file.settings.vmType === 'tdx';
+  const sept = file.settings.vmType === 'tdx' && file.settings.profile.tdxConvertContents === 'sept';
+  for (const zap of filtered ? changing : [range]) {
+    if (sept) zapPrivateMappings(file, zap, to);
+    zapWholeLeaf(file, zap.from, zap.to);
+  }
   const refused = record(file, range, to);
   if (refused) {
     sim.convertFailure = range;
     return refused;
   }
+  if (sept) {
+    // A page made private is zeroed by the guest's accept at its next private fault; one made shared needs none.
+    for (const run of changing) {
+      for (let p = run.from; p < run.to; p++) {
+        if (to === 'private') file.acceptPending.add(p);
+        else file.acceptPending.delete(p);
+      }
+    }
+  }
   return OK;
+}
+
+/**
+ * tdx: removing a page's private S-EPT mapping clears the page
+ * (tdx_sept_remove_private_spte: TDH.MEM.PAGE.REMOVE and page reset, S-TDXk).
+ * For a page the conversion makes shared that is the conversion's own
+ * zeroing; for a page already private (v8's union filter on a to-private
+ * conversion) it destroys the guest's data: K11.
+ */
+function zapPrivateMappings(file: GmemFile, zap: Unit, to: Shareability): void {
+  for (const run of file.guest4k.ranges(zap.from, zap.to)) {
+    for (let p = run.from; p < run.to; p++) {
+      if (file.shareability(p) !== 'private') continue;
+      const changes = to === 'shared';
+      zeroPages(file, p, p + 1, 'the removal of a private S-EPT mapping', changes ? { from: p, to: p + 1 } : undefined, changes ? undefined : 'K11');
+    }
+  }
 }

@@ -114,6 +114,12 @@ export class GmemFile {
   readonly exposed: RunMap<number>;
   /** tdx-huge-v3 under tdx: blocks that had a private 4k mapping or a split leaf, so they never map huge again. */
   readonly noPromote = new Set<number>();
+  /**
+   * In-place trees under tdx: pages made private since their last private
+   * mapping; the guest's accept (TDH.MEM.PAGE.AUG + TDG.MEM.PAGE.ACCEPT)
+   * zeroes them at the next private fault (DOMAIN 6, S-TDXk).
+   */
+  readonly acceptPending = new Set<number>();
   /** INV-9 breaks seen in this step: a page exposed holding bytes, or zeroing that clears an exposed page. */
   contentBreaks: Array<{ page: number; detail: string; defect?: string }> = [];
   /** the records of blocks an operation ever ran on, by index (sorted). */
@@ -228,6 +234,7 @@ export class GmemFile {
       });
     });
     for (const b of this.noPromote) copy.noPromote.add(b);
+    for (const p of this.acceptPending) copy.acceptPending.add(p);
     for (const q of this.mappers) copy.mappers.add(q);
     for (const [process, pages] of this.hostMaps) copy.hostMaps.set(process, pages.clone(copy.onMappingChange));
     for (const pin of this.pinStack) copy.pinStack.push({ ...pin, folio: twin(pin.folio) });
@@ -674,11 +681,12 @@ export class GmemFile {
  * file as it asks. A class rather than an object literal with a getter: a
  * literal's getter is a fresh closure per call that V8 keeps in the object's
  * hidden class, and that kept every file the explorer forked alive through
- * young-generation collections (issue 9's profile: 40% of the time in GC).
+ * young-generation collections (40% of the explorer's time went to GC).
  * `ignorePins`: the seeded bug merge-without-refcount-check (the plan sees no pins).
  */
 class FileBlockFacts implements BlockFacts {
   readonly n: number;
+  readonly index: number;
   readonly file: BlockFacts['file'];
   readonly totalPins: number;
   readonly totalRetiredPins: number;
@@ -699,6 +707,7 @@ class FileBlockFacts implements BlockFacts {
     this.block = block;
     this.base = b * f.blockPages;
     this.n = f.blockPages;
+    this.index = b;
     this.file = f.geometry.hugetlb ? block.folio.file : f.isAllocated(this.base) ? 'split' : 'none';
     this.totalPins = ignorePins ? 0 : block.totalPins;
     this.totalRetiredPins = block.totalRetiredPins;

@@ -7,7 +7,7 @@
 import type { PinRecord } from './gmem-file';
 import type { Simulator, StepOutcome } from './simulator';
 import { exposePages, zeroAtHostFault } from './content';
-import { blockOf, fail, isFile, OK } from './simulator';
+import { blockOf, fail, isFile, OK, refused } from './simulator';
 
 export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
   const f = sim.hostFile(process);
@@ -16,7 +16,7 @@ export function pin(sim: Simulator, offset: number, process: number): StepOutcom
   if (offset < 0 || p >= f.nPages) return fail('EFAULT');
   const refusal = f.runOp(blockOf(f, p), { type: 'pin', page: p % f.blockPages });
   // The machines answer as GUP does: SIGBUS from the fault is EFAULT, ENOMEM (VM_FAULT_OOM) stays ENOMEM.
-  if (refusal) return fail(refusal.errno);
+  if (refusal) return refused(refusal);
   zeroAtHostFault(f, p);
   exposePages(f, p, p + 1, sim.exposed, 'host');
   f.hostMap(process).add(p);
@@ -33,7 +33,7 @@ export function unpin(sim: Simulator, offset: number): StepOutcome {
   const p = Math.floor(offset / file.pageSize);
   if (offset < 0 || p >= file.nPages) return fail('EINVAL');
   const refusal = file.runOp(blockOf(file, p), { type: 'unpin', page: p % file.blockPages });
-  if (refusal) return fail(refusal.errno);
+  if (refusal) return refused(refusal);
   // The machines dropped the newest pin on the file's folio if there is one, else on a retired folio.
   const record = newest(file.pinStack, p, false) ?? newest(file.pinStack, p, true);
   if (!record) throw new Error(`unpin accepted at page ${p} with no pin record`);

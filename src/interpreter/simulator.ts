@@ -5,14 +5,15 @@
  * TRACE-FORMAT's shared details; everything about pages and folios is asked
  * of the machines through GmemFile.
  */
-import type { Errno } from '../../machines/outcome';
+import type { Errno, Refusal } from '../../machines/outcome';
+import { NEVER_RETURNS } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import type { VariantProfile } from '../../machines/variant';
 import { profileOf } from '../../machines/variant';
 import { evict } from './evict';
 import type { Exposure } from './content';
-import { exposePages, zeroAtGuestFault, zeroAtHostFault } from './content';
+import { exposePages, zeroAtGuestFault, zeroAtHostFault, zeroPages } from './content';
 import { mapGuest, zapAll } from './stage2';
 import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
@@ -56,12 +57,18 @@ export type StepOutcome =
   | { kind: 'ok'; data?: Uint8Array }
   | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
   /** the operation needs a file and no create has succeeded. */
-  | { kind: 'nofile' };
+  | { kind: 'nofile' }
+  /** the operation never returns (INV-14; TRACE-FORMAT "HANG"): nothing after it is observable; `defect`: the known defect it is. */
+  | { kind: 'hang'; reason: string; defect?: string };
 
 export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
 export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
+const hang = (reason: string, defect?: string): StepOutcome => ({ kind: 'hang', reason, ...(defect ? { defect } : {}) });
+/** What a machine's refusal means for the operation: an error, or (NEVER_RETURNS) an operation that never returns. */
+const refused = (refusal: Refusal, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome =>
+  refusal.errno === NEVER_RETURNS ? hang('the machines answer that the kernel loops for ever here (INV-14)') : fail(refusal.errno, extra);
 const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
 
 export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
@@ -155,7 +162,8 @@ export class Simulator {
    * Host access through the process's mapping: EBADF without a mapping once
    * the fd is closed, ENODEV without `mmap`; the first access maps the whole
    * file. Pages fault in order; a private page or one past the end is SIGBUS
-   * and nothing is copied; ENOMEM is VM_FAULT_OOM (S-ML kvm_gmem_fault_user_mapping).
+   * and nothing is copied; ENOMEM is VM_FAULT_OOM (S-ML kvm_gmem_fault_user_mapping),
+   * which x86 retries (S-X86F): the folio machine answers for the retry.
    */
   hostAccess(offset: number, length: number, process: number, write?: Payload, into?: Buffer): StepOutcome {
     const file = this.hostFile(process);
@@ -172,7 +180,7 @@ export class Simulator {
         continue;
       }
       const refusal = file.runOp(blockOf(file, p), { type: 'hostAccess', page: p % file.blockPages });
-      if (refusal) return fail(refusal.errno);
+      if (refusal) return refused(refusal);
       zeroAtHostFault(file, p);
       exposePages(file, p, p + 1, this.exposed, 'host');
       file.hostMap(process).add(p);
@@ -201,7 +209,9 @@ export class Simulator {
       const mapped = file.block(blockOf(file, p)).guestHuge || file.guest4k.has(p);
       if (mapped && type === file.shareability(p)) continue;
       const refusal = file.runOp(blockOf(file, p), { type: 'guestAccess', page: p % file.blockPages, access: type });
-      if (refusal) return fail(refusal.errno, refusal.exit ? memoryFault : {});
+      if (refusal) return refused(refusal, refusal.exit ? memoryFault : {});
+      // In-place tdx: the accept of a page made private zeroes it (TDH.MEM.PAGE.AUG + TDG.MEM.PAGE.ACCEPT; DOMAIN 6).
+      if (type === 'private' && file.acceptPending.delete(p)) zeroPages(file, p, p + 1, 'the accept', { from: p, to: p + 1 });
       zeroAtGuestFault(file, p);
       mapGuest(file, p, type, this.exposed);
     }
@@ -340,4 +350,4 @@ export function blockOf(file: GmemFile, page: number): number {
   return Math.floor(page / file.blockPages);
 }
 
-export { OK, fail };
+export { OK, fail, hang, refused };

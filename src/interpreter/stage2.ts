@@ -53,7 +53,13 @@ export function zapWholeLeaf(file: GmemFile, from: number, to: number): void {
   file.guest4k.deleteRange(from, to);
 }
 
-/** Split zap of pages [from, to): a huge leaf crossing the range becomes 4k leaves outside it (S-Y3 16). */
+/**
+ * Split zap of pages [from, to): a huge leaf crossing a boundary of the range
+ * becomes 4k leaves outside it, and the S-EPT table left behind keeps the
+ * block from mapping huge again (S-Y3 16 kvm_split_cross_boundary_leafs,
+ * 06 no promotion). A leaf the range covers is zapped whole and leaves no
+ * table (`iter_cross_boundary` is false for it).
+ */
 export function zapSplitLeaf(file: GmemFile, from: number, to: number): void {
   if (to <= from) return;
   const stale = file.settings.faults.has('stale-huge-guest-mapping');
@@ -61,9 +67,10 @@ export function zapSplitLeaf(file: GmemFile, from: number, to: number): void {
     for (const b of hugeMapped(file, from, to)) {
       file.recordFor(b).guestHuge = false;
       const base = b * file.blockPages;
+      const crosses = base < from || to < base + file.blockPages;
       if (base < from) file.guest4k.addRange(base, from);
       if (to < base + file.blockPages) file.guest4k.addRange(to, base + file.blockPages);
-      file.noPromote.add(b);
+      if (crosses) file.noPromote.add(b);
     }
   }
   file.guest4k.deleteRange(from, to);

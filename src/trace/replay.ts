@@ -270,6 +270,7 @@ export function describeExpectation(expect: Expectation): string {
 
 export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.kind === 'nofile') return 'no file';
+  if (outcome.kind === 'hang') return `never returns: ${outcome.reason}`;
   if (outcome.kind === 'error') {
     const mf = outcome.memoryFault;
     return [

@@ -16,7 +16,7 @@ import { drawBlock } from '../../machines/block.picture';
 import { blockStateKey, pinAllowed, reachableBlockPaths } from '../../machines/block.reachable';
 import { initialSnapshot, pureTransition } from '../../machines/pure-transition';
 import type { Refusal } from '../../machines/outcome';
-import { formatRefusal, refusalsOf } from '../../machines/outcome';
+import { formatRefusal, NEVER_RETURNS, refusalsOf } from '../../machines/outcome';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { profileOf, VARIANTS } from '../../machines/variant';
@@ -205,6 +205,8 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     if (!outcomeMatches(result.outcome!, refusal)) {
       return fail(`${opLabel(op)}: the machine says ${refusal ? formatRefusal(refusal) : 'ok'}, the simulator ${describeOutcome(result.outcome!)}`);
     }
+    // The operation never returns (INV-14): nothing after it is observable, so the path ends here.
+    if (refusal?.errno === NEVER_RETURNS) return undefined;
     const mismatch = compareObservables(sim, view, setting);
     if (mismatch) return fail(`after ${opLabel(op)}: ${mismatch}`);
     const broken = result.violations.find((v) => !allowed(v));
@@ -389,6 +391,7 @@ export function traceStepFor(op: BlockOp, pages: number, refusal: Refusal | unde
 
 function outcomeMatches(outcome: NonNullable<ReturnType<typeof runStep>['outcome']>, refusal: Refusal | undefined): boolean {
   if (!refusal) return outcome.kind === 'ok';
+  if (refusal.errno === NEVER_RETURNS) return outcome.kind === 'hang';
   return outcome.kind === 'error' && outcome.error === refusal.errno && (outcome.exit ?? undefined) === refusal.exit;
 }
 

@@ -26,7 +26,7 @@ import type { RangeEvent, RangeInput } from '../../machines/range.machine';
 import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
 import { RANGE_EVENT_VARIANTS, RANGE_INPUTS } from '../../machines/range.table';
 import { captureBefore, checkInvariants } from '../invariants';
-import { defaultConfig, Simulator } from '../interpreter/simulator';
+import { defaultConfig, refused, Simulator } from '../interpreter/simulator';
 import { STATE_OF_CODE } from '../interpreter/steppers';
 import { excusedInWalk } from '../trace/replay';
 import type { Ledger } from './coverage';
@@ -116,10 +116,11 @@ const FOLIO_WALK_INPUTS = FOLIO_INPUTS.filter(
 
 /**
  * Simple paths grow with every parallel edge; the events of the trees'
- * defects and the eviction variants (splitFails, gup, filePinned) are walked
+ * defects and the eviction variants (splitFails, gup, filePinned, rollbackWraps,
+ * unconditional) are walked
  * by the transition cover only.
  */
-const FOLIO_SIMPLE_EVENTS = FOLIO_WALK_EVENTS.filter((v) => !/splitFails|gup|filePinned/.test(v.label));
+const FOLIO_SIMPLE_EVENTS = FOLIO_WALK_EVENTS.filter((v) => !/splitFails|gup|filePinned|rollbackWraps|unconditional/.test(v.label));
 
 export function folioPaths(): MachinePath[] {
   return FOLIO_WALK_INPUTS.flatMap((input) => generate(asMachine(folioMachine), input, FOLIO_WALK_EVENTS, 'folio', FOLIO_SIMPLE_EVENTS));
@@ -202,7 +203,7 @@ export function runMachinePath(path: MachinePath, ledger?: Ledger): MachinePathF
     if (mismatch) return fail(`after ${label}: ${mismatch}`);
     const target = event.type === 'CONVERT_TO_SHARED' ? 'shared' : event.type === 'CONVERT_TO_PRIVATE' ? 'private' : undefined;
     const violations = checkInvariants(sim, { op: label, ok: !got, before: ctx, ...(target ? { convert: { from: 0, to: 1, target } } : {}) });
-    if (ledger) recordInvariants(ledger, sim, label, got ? { kind: 'error', error: got.errno } : { kind: 'ok' });
+    if (ledger) recordInvariants(ledger, sim, label, got ? refused(got) : { kind: 'ok' });
     const broken = violations.find((v) => !allowed(v));
     if (broken) return fail(`after ${label}: ${broken.invariant} violated at ${broken.where}: ${broken.detail}`);
   }
