@@ -26,7 +26,7 @@
  *   page freed last, and that decides which bytes a reused block shows);
  * - the bytes of every page that can still be read or handed out again.
  *
- * Abstracted (and why that is sound for INV-1..13, see README "Explorer"):
+ * Abstracted (and why that is sound for INV-1..14, see README "Explorer"; a step that never returns makes no state):
  * - physical frame numbers are renamed in order of first appearance (no
  *   operation or invariant depends on a frame's number, only on which folio
  *   owns it and what it holds; INV-13 checks alignment, which renaming keeps);

@@ -56,13 +56,21 @@ export type StepOutcome =
   | { kind: 'ok'; data?: Uint8Array }
   | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
   /** the operation needs a file and no create has succeeded. */
-  | { kind: 'nofile' };
+  | { kind: 'nofile' }
+  /**
+   * the operation never returns (INV-14; TRACE-FORMAT `"HANG"`): an endless
+   * loop or spin in the kernel, holding its locks (K10). Nothing after it is
+   * observable: replay ends there, the explorer makes no successor.
+   */
+  | { kind: 'hang'; reason: string };
 
 export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
 export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
 const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
+/** An operation that never returns, and why (the loop or spin the kernel is stuck in). */
+const hang = (reason: string): StepOutcome => ({ kind: 'hang', reason });
 
 export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
   const variant = partial.variant ?? 'rfc-v2';
@@ -340,4 +348,4 @@ export function blockOf(file: GmemFile, page: number): number {
   return Math.floor(page / file.blockPages);
 }
 
-export { OK, fail };
+export { OK, fail, hang };

@@ -15,7 +15,7 @@ import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/
 import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
-import { jsonPath, structuralProblems, traceSchema } from './schema';
+import { HANG, jsonPath, structuralProblems, traceSchema } from './schema';
 import { firstIssue, unknownField } from './field-suggestion';
 
 export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
@@ -33,6 +33,8 @@ export interface TraceResult {
   failure?: TraceFailure;
   /** violations the trace declared and that happened. */
   excused: Violation[];
+  /** the step that never returned (INV-14, `"HANG"`): the last one replay ran. */
+  hang?: { step: number; op: string; reason: string };
 }
 
 /** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
@@ -131,11 +133,13 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   const declared = new Set<InvariantName>(([] as string[]).concat(trace.expectViolation ?? []) as InvariantName[]);
   const allowed = excusable(config, trace.steps.some((s) => s.op === 'inject'));
   const excused: Violation[] = [];
+  let hang: TraceResult['hang'];
   const failed = (step: number, op: string, expected: string, actual: string): TraceResult => ({
     name: trace.name,
     pass: false,
     failure: { step, op, expected, actual },
     excused,
+    ...(hang ? { hang } : {}),
   });
 
   for (const [i, step] of trace.steps.entries()) {
@@ -152,12 +156,21 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
       }
       return failed(i, step.op, 'every invariant to hold', `${violation.invariant} violated at ${violation.where}: ${violation.detail}`);
     }
+    // An operation that never returns ends the replay: nothing after it can run (TRACE-FORMAT replay; DOMAIN 9 INV-14).
+    if (outcome?.kind === 'hang') {
+      const later = trace.steps.length - 1 - i;
+      if (later > 0) {
+        return failed(i, step.op, `to return (${later} later step(s) follow it)`, `${describeOutcome(outcome)}: the step never returned, so steps ${i + 1}-${trace.steps.length - 1} cannot run`);
+      }
+      hang = { step: i, op: step.op, reason: outcome.reason };
+      break;
+    }
   }
   for (const name of declared) {
     if (!allowed.has(name)) return failed(-1, 'expectViolation', `${name} excused only by settings known to break it`, 'these settings do not break it');
     if (!excused.some((v) => v.invariant === name)) return failed(-1, 'expectViolation', `${name} to be violated`, 'it never was');
   }
-  return { name: trace.name, pass: true, excused };
+  return { name: trace.name, pass: true, excused, ...(hang ? { hang } : {}) };
 }
 
 /** The file pages a byte range touches, clamped to the file. */
@@ -182,6 +195,7 @@ export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcom
   const violations = checkInvariants(sim, {
     op: step.op,
     ok: outcome ? outcome.kind === 'ok' : true,
+    ...(outcome?.kind === 'hang' ? { hang: outcome.reason } : {}),
     before,
     ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
   });
@@ -244,6 +258,7 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
 
 function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
+  if (expect === HANG) return outcome.kind === 'hang';
   // "EFAULT" also matches a memory-fault exit (TRACE-FORMAT matching).
   if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
   if ('error' in expect) {
@@ -270,6 +285,7 @@ export function describeExpectation(expect: Expectation): string {
 
 export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.kind === 'nofile') return 'no file';
+  if (outcome.kind === 'hang') return `${HANG}: never returns (${outcome.reason})`;
   if (outcome.kind === 'error') {
     const mf = outcome.memoryFault;
     return [
