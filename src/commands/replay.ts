@@ -47,6 +47,8 @@ export function replayFiles(files: ReadonlyArray<string>, readStdin: () => strin
     const start = process.hrtime.bigint();
     const result = runTrace(loaded.trace);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    // Invalid input found while running (TRACE-FORMAT Validity): exit 2, as for a file the loader refuses.
+    if (result.invalid) return { file: name, status: 'INVALID', message: `INVALID FILE: ${name}: ${result.invalid.path}: ${result.invalid.what}` };
     const blocks = result.failure ? blocksAtFailure(loaded.trace, result.failure.step) : [];
     return { file: name, status: result.pass ? 'pass' : 'FAIL', result, trace: loaded.trace, setting: settingOf(loaded.trace), blocks, ms };
   });

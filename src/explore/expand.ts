@@ -35,7 +35,7 @@ export interface Model {
 }
 
 export function simConfig(setting: Setting, scope: Scope): SimConfig {
-  const g = geometryOf(scope);
+  const g = geometryOf(scope, setting.vmType);
   return {
     ...defaultConfig({ variant: setting.variant, vmType: setting.vmType, pageSize: g.pageSize, hugePageSize: g.pageSize * scope.pages, policy: setting.policy }),
     poolHugePages: scope.pool ?? scope.blocks,
@@ -45,7 +45,7 @@ export function simConfig(setting: Setting, scope: Scope): SimConfig {
 
 export function buildModel(setting: Setting, scope: Scope): Model {
   tuneHeapForShortLivedSimulators();
-  const g = geometryOf(scope);
+  const g = geometryOf(scope, setting.vmType);
   const made = creates(g);
   return {
     setting,

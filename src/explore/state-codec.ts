@@ -477,7 +477,8 @@ export function stateVars(sim: Simulator): StateVars | undefined {
  * so a new field can never be silently left out of the state.
  */
 export const KNOWN_FIELDS = {
-  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure'],
+  // convertFailure, impossibleAccess: the step's bookkeeping, reset by every step.
+  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure', 'impossibleAccess'],
   // initialCode, range, folio, onPageChange, onMappingChange: fixed by create; records and blocks: the blocks, encoded per block;
   // changes: the step's bookkeeping for the incremental check (reset); heldFolios, currentPins: recounted from the blocks.
   GmemFile: [

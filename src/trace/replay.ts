@@ -35,6 +35,18 @@ export interface TraceResult {
   excused: Violation[];
   /** the step that never returned (INV-14, `"HANG"`): the last one replay ran. */
   hang?: { step: number; op: string; reason: string };
+  /**
+   * The trace is not valid input after all, as found at run time (TRACE-FORMAT
+   * Validity: a sw-protected access contradicting the page's attribute): the
+   * JSON path and what is wrong. Exit 2, as a file the loader refuses.
+   */
+  invalid?: { path: string; what: string };
+}
+
+/** The step's input cannot happen, found while running it: the field (relative to the step) and why. */
+export interface InvalidInput {
+  field: 'access';
+  what: string;
 }
 
 /** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
@@ -143,7 +155,8 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   });
 
   for (const [i, step] of trace.steps.entries()) {
-    const { outcome, mismatch, violations } = runStep(sim, step);
+    const { outcome, mismatch, violations, invalid } = runStep(sim, step);
+    if (invalid) return { name: trace.name, pass: false, excused, invalid: { path: `$.steps[${i}].${invalid.field}`, what: invalid.what } };
     if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
     if (outcome?.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect as Expectation), 'no file: no create has succeeded');
     if (outcome && step.op !== 'check' && step.expect !== undefined && !matches(outcome, step.expect, step)) {
@@ -184,12 +197,13 @@ function pageRange(nPages: number, pageSize: number, offset: number, length: num
  * for check, the mismatch) and the violations, with the context the
  * invariants need (the picture before, the conversion's range and failure).
  */
-export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[] } {
+export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[]; invalid?: InvalidInput } {
   const nPages = sim.file?.nPages;
   const range = step.op === 'convert' && nPages !== undefined ? pageRange(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
   const before = captureBefore(sim, range);
   sim.exposed = [];
   sim.convertFailure = undefined;
+  sim.impossibleAccess = undefined;
   const outcome = step.op === 'check' ? undefined : execute(sim, step);
   const mismatch = step.op === 'check' ? observe(sim, step.expect) : undefined;
   const violations = checkInvariants(sim, {
@@ -199,7 +213,24 @@ export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcom
     before,
     ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
   });
-  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations };
+  const invalid = invalidInput(sim);
+  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations, ...(invalid ? { invalid } : {}) };
+}
+
+/**
+ * What the step asked that cannot happen, as found while it ran: a
+ * sw-protected guest access whose explicit `access` contradicts a page it
+ * reached. KVM takes such a VM's access type from the attribute
+ * (S-KVM `kvm_mmu_page_fault`, `kvm_mem_is_private`), so the access cannot
+ * mismatch (DOMAIN 4 guest access; TRACE-FORMAT Validity; E8).
+ */
+function invalidInput(sim: Simulator): InvalidInput | undefined {
+  const bad = sim.impossibleAccess;
+  if (!bad) return undefined;
+  return {
+    field: 'access',
+    what: `a ${bad.access} access reaches page ${bad.page}, which is ${bad.shareability}: on a sw-protected VM the access type is the page's attribute (KVM's kvm_mmu_page_fault takes it from kvm_mem_is_private), so "access" may only restate it`,
+  };
 }
 
 function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {

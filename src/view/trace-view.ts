@@ -70,6 +70,8 @@ export interface ViewStep {
   kind: 'start' | 'op' | 'check' | 'not-run';
   /** the step never returns (StepOutcome `hang`): why. The file is drawn as it stood before it. */
   hang?: string;
+  /** the step's input cannot happen (TRACE-FORMAT Validity, found at run time): the field and why. */
+  invalid?: string;
   expected?: string;
   outcome?: string;
   /** the outcome is what the trace expected (a step without expectation always matches). */
@@ -358,6 +360,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),
       transitions: [],
     };
+    if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
     if (outcome?.kind === 'hang') {
       // Its effects are not observable: no transitions, and the file stays drawn as it was before the step.
       hungAt = i + 1;

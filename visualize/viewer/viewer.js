@@ -75,7 +75,8 @@ function renderStep(step) {
   } else {
     outcome.textContent = step.kind === 'start' ? 'before the first step' : '';
   }
-  outcome.className = `${step.matches ? 'ok' : 'bad'}${step.hang !== undefined ? ' hang' : ''}${step.kind === 'not-run' ? ' not-run' : ''}`;
+  if (step.invalid) outcome.textContent += ` (INVALID INPUT ${step.invalid})`;
+  outcome.className = `${step.matches && !step.invalid ? 'ok' : 'bad'}${step.hang !== undefined ? ' hang' : ''}${step.kind === 'not-run' ? ' not-run' : ''}`;
   document.body.dataset.hang = step.hang !== undefined ? 'true' : 'false';
   $('checked').innerHTML = step.checked
     ? `<tr><th>field checked</th><th>expected</th><th>actual</th><th></th></tr>${step.checked.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${esc(c.field)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td><td>${c.ok ? '✓' : '✗'}</td></tr>`).join('')}`
