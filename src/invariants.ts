@@ -71,6 +71,20 @@ export interface Before {
   range?: { from: number; to: number; codes: RunMap<number>; guest4k: PageSet; guestHuge: Set<number>; digests: Map<number, number>; folio: Map<number, string> };
 }
 
+/**
+ * The pages a conversion's byte range covers, clamped to the file: the range
+ * the conversion checks (INV-3, INV-6, INV-9, INV-12) are scoped to. A
+ * length-0 conversion covers no page whatever its offset, even an unaligned
+ * one: rfc-v2 returns 0 for it before any other check and changes nothing
+ * (S-V2c `kvm_gmem_ioctl_convert_range`; DOMAIN 4), so INV-6 has nothing it
+ * must have recorded.
+ */
+export function conversionPages(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
+  const from = Math.min(nPages, Math.floor(offset / pageSize));
+  if (length <= 0) return { from, to: from };
+  return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
+}
+
 export function captureBefore(sim: Simulator, range?: { from: number; to: number }): Before {
   const file = sim.file;
   const before: Before = { poolReturns: sim.pool.returns.length };

@@ -5,7 +5,7 @@
  * happened; an invalid file names the file and the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { checkInvariants, captureBefore } from '../invariants';
+import { checkInvariants, captureBefore, conversionPages } from '../invariants';
 import type { InvariantName, Violation } from '../invariants';
 import { fallocate, punchHole, settle } from '../interpreter/allocation';
 import { defectInvariants } from '../../machines/known-defects';
@@ -186,12 +186,6 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   return { name: trace.name, pass: true, excused, ...(hang ? { hang } : {}) };
 }
 
-/** The file pages a byte range touches, clamped to the file. */
-function pageRange(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
-  const from = Math.min(nPages, Math.floor(offset / pageSize));
-  return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
-}
-
 /**
  * One step on the simulator and every invariant after it: the outcome (or,
  * for check, the mismatch) and the violations, with the context the
@@ -199,7 +193,7 @@ function pageRange(nPages: number, pageSize: number, offset: number, length: num
  */
 export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[]; invalid?: InvalidInput } {
   const nPages = sim.file?.nPages;
-  const range = step.op === 'convert' && nPages !== undefined ? pageRange(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
+  const range = step.op === 'convert' && nPages !== undefined ? conversionPages(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
   const before = captureBefore(sim, range);
   sim.exposed = [];
   sim.convertFailure = undefined;
