@@ -42,7 +42,7 @@ export const INVARIANTS = {
   'INV-9': 'content: first exposure reads zero; conversions keep or zero bytes per VM type',
   'INV-10': 'no-leak: after the last reference, unpinning everything and settling, the pool and cgroup counters are back to their baseline',
   'INV-11': 'accounting: allocated bytes equal the bytes of the folios the file holds',
-  'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were',
+  'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were, as observed (a zap that removed nothing does not break it)',
   'INV-13': 'contiguity: a block stays one physically contiguous huge page while the file owns it',
   'INV-14': 'liveness: every operation returns (one that never returns is the last observable event of a trace)',
 } as const;
@@ -315,6 +315,14 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     const held = folios * (file.geometry.hugetlb ? file.blockPages * file.pageSize : file.pageSize);
     return held === file.allocatedBytes ? [] : [v('INV-11', 'file', `st_blocks says ${file.allocatedBytes} bytes, folios hold ${held}`)];
   },
+  /*
+   * Observable, as DOMAIN 9 checks it: the failing unit's shareability, folios
+   * (order, allocation) and guest mappings (none, 4k, huge) as `check` reads
+   * them, after against before. A failure after the zap breaks it only where
+   * the zap removed a mapping: a zap that found none (none existed, or no
+   * memslot binds the file after `unbind` or release: `kvm_gmem_zap` walks the
+   * bindings, S-W) leaves nothing to undo, and does not break it by itself.
+   */
   'INV-12': (_, file, ctx) => {
     const unit = ctx.convert?.failedUnit;
     const range = ctx.before.range;
