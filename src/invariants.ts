@@ -1,6 +1,9 @@
 /**
- * INV-1 to INV-13 (DOMAIN 9) as named predicates over the simulator, checked
+ * INV-1 to INV-14 (DOMAIN 9) as named predicates over the simulator, checked
  * after every step. Each returns its violations, naming the page or block.
+ * INV-14 (liveness) is the step's outcome itself: a step that never returns
+ * breaks it and is the only verdict of its step (the others are not checked:
+ * nothing after the hang is observable, TRACE-FORMAT replay).
  * Some need to know what the step was and what the file looked like before
  * it (StepContext); `captureBefore` takes that picture.
  *
@@ -16,13 +19,14 @@ import type { PageSet } from './interpreter/page-set';
 import type { RunMap } from './interpreter/run-map';
 import type { Simulator } from './interpreter/simulator';
 import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from './interpreter/steppers';
+import { KNOWN_DEFECTS } from '../machines/known-defects';
 
 export interface Violation {
   invariant: InvariantName;
-  /** `page N`, `block N`, `pool` or `file`. */
+  /** `page N`, `block N`, `pool`, `file`, or the op that never returned (INV-14). */
   where: string;
   detail: string;
-  /** the known kernel defect (DOMAIN 7.3, K1-K8) whose mechanism produced it, when one did. */
+  /** the known kernel defect (DOMAIN 7.3, K1-K11) whose mechanism produced it, when one did. */
   defect?: string;
 }
 
@@ -38,8 +42,9 @@ export const INVARIANTS = {
   'INV-9': 'content: first exposure reads zero; conversions keep or zero bytes per VM type',
   'INV-10': 'no-leak: after the last reference, unpinning everything and settling, the pool and cgroup counters are back to their baseline',
   'INV-11': 'accounting: allocated bytes equal the bytes of the folios the file holds',
-  'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were',
+  'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were, as observed (a zap that removed nothing does not break it)',
   'INV-13': 'contiguity: a block stays one physically contiguous huge page while the file owns it',
+  'INV-14': 'liveness: every operation returns (one that never returns is the last observable event of a trace)',
 } as const;
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
@@ -48,6 +53,8 @@ export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
 export interface StepContext {
   op: string;
   ok: boolean;
+  /** the step never returned (StepOutcome `hang`), and why: INV-14 is then the step's only verdict. */
+  hang?: string;
   before: Before;
   /** a conversion: its page range and, if it failed, the unit that failed. */
   convert?: { from: number; to: number; target: 'shared' | 'private'; failedUnit?: { from: number; to: number } };
@@ -62,6 +69,20 @@ export interface Before {
   poolReturns: number;
   /** a conversion's range: page states, 4K guest mappings, blocks mapped huge, digests of written pages, folio states of its blocks. */
   range?: { from: number; to: number; codes: RunMap<number>; guest4k: PageSet; guestHuge: Set<number>; digests: Map<number, number>; folio: Map<number, string> };
+}
+
+/**
+ * The pages a conversion's byte range covers, clamped to the file: the range
+ * the conversion checks (INV-3, INV-6, INV-9, INV-12) are scoped to. A
+ * length-0 conversion covers no page whatever its offset, even an unaligned
+ * one: rfc-v2 returns 0 for it before any other check and changes nothing
+ * (S-V2c `kvm_gmem_ioctl_convert_range`; DOMAIN 4), so INV-6 has nothing it
+ * must have recorded.
+ */
+export function conversionPages(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
+  const from = Math.min(nPages, Math.floor(offset / pageSize));
+  if (length <= 0) return { from, to: from };
+  return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
 }
 
 export function captureBefore(sim: Simulator, range?: { from: number; to: number }): Before {
@@ -142,7 +163,8 @@ const isUnallocated = (code: number) => !IS_ALLOCATED_CODE[code];
  * rollback merging a block split for its shared page (K9).
  */
 const hugeBehindSharedDefect = (file: GmemFile): string | undefined => {
-  if (file.settings.policy.split !== 'eager') return undefined;
+  // The seeded bug lazy-split leaves huge folios behind shared pages itself: those breaks are the bug's.
+  if (file.settings.policy.split !== 'eager' || file.settings.faults.has('lazy-split')) return undefined;
   if (file.settings.profile.allocSplitFailure === 'keep-huge') return 'K6';
   return file.settings.profile.splitRollback === 'merge-item-unconditionally' ? 'K9' : undefined;
 };
@@ -306,6 +328,14 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     const held = folios * (file.geometry.hugetlb ? file.blockPages * file.pageSize : file.pageSize);
     return held === file.allocatedBytes ? [] : [v('INV-11', 'file', `st_blocks says ${file.allocatedBytes} bytes, folios hold ${held}`)];
   },
+  /*
+   * Observable, as DOMAIN 9 checks it: the failing unit's shareability, folios
+   * (order, allocation) and guest mappings (none, 4k, huge) as `check` reads
+   * them, after against before. A failure after the zap breaks it only where
+   * the zap removed a mapping: a zap that found none (none existed, or no
+   * memslot binds the file after `unbind` or release: `kvm_gmem_zap` walks the
+   * bindings, S-W) leaves nothing to undo, and does not break it by itself.
+   */
   'INV-12': (_, file, ctx) => {
     const unit = ctx.convert?.failedUnit;
     const range = ctx.before.range;
@@ -341,7 +371,21 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     return out;
   },
   'INV-13': () => [],
+  // A step that never returns is judged before everything else (liveness): see checkInvariants.
+  'INV-14': () => [],
 };
+
+/**
+ * INV-14 liveness (DOMAIN 9; TRACE-FORMAT `"HANG"`): the step never returned.
+ * The break carries the variant's known defect that hangs (K10 on rfc-v2,
+ * S-V2c `kvm_gmem_restructure_folios_in_range`) when the table lists one.
+ */
+function liveness(sim: Simulator, ctx: StepContext & { hang: string }): Violation[] {
+  const defect = KNOWN_DEFECTS.find((d) => d.invariant === 'INV-14' && d.variants.includes(sim.config.variant));
+  return [v('INV-14', ctx.op, `the operation never returns: ${ctx.hang}`, defect?.id)];
+}
+
+const hung = (ctx: StepContext): ctx is StepContext & { hang: string } => ctx.hang !== undefined;
 
 const STATE_CHECK_LIST = Object.entries(STATE_CHECKS) as Array<[InvariantName, StateCheck]>;
 /** GMEM_FULL_CHECK=1: every check is a full one (read once: process.env is slow to ask at every step). */
@@ -367,6 +411,7 @@ function assemble(sim: Simulator, file: GmemFile, ctx: StepContext, full: boolea
 
 /** Every invariant over the whole file after a step; a file that does not exist has none to break. */
 export function checkInvariantsFull(sim: Simulator, ctx: StepContext): Violation[] {
+  if (hung(ctx)) return liveness(sim, ctx);
   const file = sim.file;
   if (!file) return [];
   return assemble(sim, file, ctx, true, fullState(file));
@@ -395,6 +440,8 @@ const standing = new WeakMap<GmemFile, Map<InvariantName, Placed[]>>();
  * changed); the full check when GMEM_FULL_CHECK=1, and at a file's first check.
  */
 export function checkInvariants(sim: Simulator, ctx: StepContext): Violation[] {
+  // Nothing after a hang is observable: INV-14 is the step's only verdict, and the incremental state is left as it was.
+  if (hung(ctx)) return liveness(sim, ctx);
   const file = sim.file;
   if (!file) return [];
   if (!agreement.enabled) return checkIncrementally(sim, file, ctx);

@@ -55,7 +55,8 @@ const ROWS: Row[] = [
   ['convert', 'EINVAL unaligned', ALL, (v) => [file(v), { op: 'convert', offset: 1, length: P, to: 'shared' }], 'EINVAL'],
   ['convert', 'EINVAL past the end', ALL, (v) => [file(v), { op: 'convert', offset: 0, length: 4 * block(v), to: 'shared' }], 'EINVAL'],
   ['convert', 'EAGAIN pinned', ALL, (v) => [...sharedFile(v), { op: 'pin', offset: P }, { op: 'convert', offset: 0, length: 2 * block(v), to: 'private' }], `EAGAIN errorOffset=${P}`],
-  ['convert', 'ENOMEM split failure', HUGE, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v) }, { op: 'inject', fault: 'split-enomem' }, { op: 'convert', offset: 0, length: P, to: 'shared' }], 'ENOMEM'],
+  // In block 1: rfc-v2's rollback of a work item starting in block 0 never returns (K10, test/hang.test.ts).
+  ['convert', 'ENOMEM split failure', HUGE, (v) => [file(v), { op: 'fallocate', offset: 0, length: 2 * block(v) }, { op: 'inject', fault: 'split-enomem' }, { op: 'convert', offset: block(v), length: P, to: 'shared' }], 'ENOMEM'],
   ['fallocate', 'ok', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v) }], 'ok'],
   ['fallocate', 'EINVAL length 0', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: 0 }], 'EINVAL'],
   ['fallocate', 'EOPNOTSUPP mode', ALL, (v) => [file(v), { op: 'fallocate', offset: 0, length: block(v), mode: ['zero-range'] }], 'EOPNOTSUPP'],

@@ -63,7 +63,7 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
 );
 
 it('every op of the trace contract is generated (new ops need a line in OP_GENERATORS)', () => {
-  const generated = new Set(operations(geometryOf(DEFAULT_SCOPE)).map((s) => s.op));
+  const generated = new Set(operations(geometryOf(DEFAULT_SCOPE, 'tdx')).map((s) => s.op));
   generated.add('create');
   const missing = contractOps().filter((op) => !generated.has(op as never));
   expect(missing).toEqual([]);

@@ -22,8 +22,16 @@ describe('split: eager vs lazy', () => {
     ]);
   });
 
-  it('an injected split failure refuses the conversion and leaves the page private (rfc-v2 rolls back)', () => {
+  it('an injected split failure in rfc-v2\'s only block never returns: its rollback starts in block 0 (K10)', () => {
     walk({ initial: 'private' }, [
+      ['guestAccess 0 private', '|PP| [HH]'],
+      ['injectSplitFailure', '|PP| [HH]'],
+      ['convert 1 shared', '|PP| [HH]', 'HANG'],
+    ]);
+  });
+
+  it('the WIP tree refuses the conversion and leaves the page private', () => {
+    walk({ initial: 'private', variant: 'wip-2025-12' }, [
       ['guestAccess 0 private', '|PP| [HH]'],
       ['injectSplitFailure', '|PP| [HH]'],
       ['convert 1 shared', '|PP| [HH]', 'ENOMEM'],

@@ -50,6 +50,9 @@ const BAD: Array<[string, RegExp]> = [
   ['unknown-errno.json', /^INVALID FILE: test\/bad-traces\/unknown-errno[.]json: \$\.steps\[0\]\.expect: /],
   ['unknown-invariant.json', /^INVALID FILE: test\/bad-traces\/unknown-invariant[.]json: \$\.expectViolation: /],
   ['memory-fault-without-exit.json', /^INVALID FILE: test\/bad-traces\/memory-fault-without-exit[.]json: \$\.steps\[1\]\.expect\.memoryFault: needs "exit": "memory-fault"/],
+  ['hang-before-last-step.json', /^INVALID FILE: test\/bad-traces\/hang-before-last-step[.]json: \$\.steps\[1\]\.expect: "HANG" \(the operation never returns\) is allowed only on the last step/],
+  // Found at run time (TRACE-FORMAT Validity; E8): the step before it, restating the attribute, is valid.
+  ['sw-protected-access-contradicts-attribute.json', /^INVALID FILE: test\/bad-traces\/sw-protected-access-contradicts-attribute[.]json: \$\.steps\[2\]\.access: a shared access reaches page 0, which is private: on a sw-protected VM/],
 ];
 
 describe('malformed traces exit 2 and say why', () => {

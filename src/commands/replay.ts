@@ -47,6 +47,8 @@ export function replayFiles(files: ReadonlyArray<string>, readStdin: () => strin
     const start = process.hrtime.bigint();
     const result = runTrace(loaded.trace);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    // Invalid input found while running (TRACE-FORMAT Validity): exit 2, as for a file the loader refuses.
+    if (result.invalid) return { file: name, status: 'INVALID', message: `INVALID FILE: ${name}: ${result.invalid.path}: ${result.invalid.what}` };
     const blocks = result.failure ? blocksAtFailure(loaded.trace, result.failure.step) : [];
     return { file: name, status: result.pass ? 'pass' : 'FAIL', result, trace: loaded.trace, setting: settingOf(loaded.trace), blocks, ms };
   });
@@ -68,9 +70,18 @@ function failureLines(r: Extract<FileResult, { status: 'pass' | 'FAIL' }>): stri
   return lines;
 }
 
-function render(r: FileResult): string {
+/** The step that never returned (INV-14), when the trace's last step did: one line. */
+function hangLine(r: Extract<FileResult, { status: 'pass' | 'FAIL' }>): string | undefined {
+  const h = r.result.hang;
+  return h ? `step ${h.step} (${h.op}) never returns (HANG): ${h.reason}` : undefined;
+}
+
+export function render(r: FileResult): string {
   if (r.status === 'INVALID') return r.message;
-  if (r.status === 'pass') return `pass ${r.result.name}`;
+  if (r.status === 'pass') {
+    const hang = hangLine(r);
+    return hang ? `pass ${r.result.name}\n  ${hang}` : `pass ${r.result.name}`;
+  }
   return [`FAIL ${r.result.name} (${r.file})`, ...failureLines(r).map((l) => `  ${l}`)].join('\n');
 }
 
@@ -92,6 +103,7 @@ function asJson(r: FileResult): unknown {
     name: r.result.name,
     setting: r.setting,
     failure: f ? { step: f.step, op: f.op, expected: jsonValue(f.expected), actual: f.actual, blocks: r.blocks } : undefined,
+    ...(r.result.hang ? { hang: r.result.hang } : {}),
     excused: r.result.excused,
   };
 }
@@ -103,6 +115,7 @@ export function asTestResult(r: FileResult): TestResult {
     name: r.result.name,
     status: r.status === 'pass' ? 'pass' : 'fail',
     diagnostics: r.status === 'pass' ? [] : [`file: ${r.file}`, ...failureLines(r)],
+    ...(r.status === 'pass' && hangLine(r) ? { notes: [hangLine(r)!] } : {}),
     time: r.ms / 1000,
     file: r.file,
   };

@@ -157,7 +157,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     `Scope of every setting: \`${scopeText(START_SCOPE)}\` (${scopeWords({ scope: START_SCOPE } as never)}; pageSize 16,`,
     `hugePageSize ${16 * START_SCOPE.pages}, a pool of ${START_SCOPE.pool ?? START_SCOPE.blocks} huge page(s)). From the empty machine the explorer tries every create`,
     'flag combination, then every operation of the trace contract with every argument in scope, breadth first,',
-    'checking INV-1..13 on every transition; each counterexample below is a shortest one, and its trace replays',
+    'checking INV-1..14 on every transition; each counterexample below is a shortest one, and its trace replays',
     '(`npx gmem replay docs/verdicts/...`). How the state is encoded and why that is sound: README, "Explorer".',
     '',
     'Pictures: `|SsPp t|` page shareability (upper case allocated, `t` truncating), `[HH]` huge folio, `[ss]` split,',

@@ -10,6 +10,7 @@ import { drawBlock } from '../../machines/block.picture';
 import type { InvariantName } from '../invariants';
 import type { StepOutcome } from '../interpreter/simulator';
 import type { Expectation, Trace } from '../trace/schema';
+import { HANG } from '../trace/schema';
 import { describeOutcome, excusable, runStep, runTrace, traceConfig } from '../trace/replay';
 import type { Model } from './expand';
 import { itfTrace } from './itf';
@@ -30,8 +31,10 @@ export interface Counterexample {
 }
 
 function expectOf(outcome: StepOutcome | undefined): Expectation {
-  if (!outcome || outcome.kind === 'nofile' || outcome.kind === 'hang') return undefined;
+  if (!outcome || outcome.kind === 'nofile') return undefined;
   if (outcome.kind === 'ok') return outcome.data ? { data: Buffer.from(outcome.data).toString('hex') } : 'ok';
+  // Only a finding's last step can hang (a hang has no successor state), where "HANG" is valid.
+  if (outcome.kind === 'hang') return HANG;
   if (outcome.errorOffset !== undefined) return { error: outcome.error, errorOffset: outcome.errorOffset };
   if (outcome.exit) return { error: outcome.error, exit: outcome.exit };
   return outcome.error;

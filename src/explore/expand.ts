@@ -35,7 +35,7 @@ export interface Model {
 }
 
 export function simConfig(setting: Setting, scope: Scope): SimConfig {
-  const g = geometryOf(scope);
+  const g = geometryOf(scope, setting.vmType);
   return {
     ...defaultConfig({ variant: setting.variant, vmType: setting.vmType, pageSize: g.pageSize, hugePageSize: g.pageSize * scope.pages, policy: setting.policy }),
     poolHugePages: scope.pool ?? scope.blocks,
@@ -45,7 +45,7 @@ export function simConfig(setting: Setting, scope: Scope): SimConfig {
 
 export function buildModel(setting: Setting, scope: Scope): Model {
   tuneHeapForShortLivedSimulators();
-  const g = geometryOf(scope);
+  const g = geometryOf(scope, setting.vmType);
   const made = creates(g);
   return {
     setting,
@@ -59,7 +59,7 @@ export function buildModel(setting: Setting, scope: Scope): Model {
 export interface Expansion {
   /** steps run (transitions). */
   transitions: number;
-  /** distinct children, each with the first step that reaches it. */
+  /** distinct children, each with the first step that reaches it (a step that never returns has none: a terminal state). */
   children: Array<[step: number, encoding: string]>;
   /** steps whose transition broke invariants, as finding keys (`INV-9` or `INV-9/K3`: search.ts findingKey). */
   violations: Array<[step: number, keys: string[]]>;
@@ -86,8 +86,10 @@ export function expand(model: Model, encoding: string): Expansion {
     out.transitions++;
     let child: string;
     try {
-      const { violations } = runStep(sim, step);
+      const { outcome, violations } = runStep(sim, step);
       if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
+      // A step that never returns (INV-14) leads to a terminal state: the machine is stuck in the kernel, and no step can follow.
+      if (outcome?.kind === 'hang') continue;
       child = encode(sim, model.setup);
     } catch (err) {
       out.crashes.push([i, err instanceof Error ? err.message : String(err)]);

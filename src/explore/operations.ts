@@ -4,6 +4,7 @@
  * through the same step runner as `gmem replay`, so a counterexample is a
  * trace as it stands. Adding an op is adding a line to OP_GENERATORS.
  */
+import type { VmType } from '../../machines/policy';
 import { SHAREABILITY } from '../../machines/policy';
 import type { TraceStep } from '../trace/schema';
 import { stepSchema } from '../trace/schema';
@@ -36,9 +37,18 @@ export interface Geometry {
   size: number;
   processes: number;
   values: number[];
+  /**
+   * The `access` a guest access may give. A sw-protected VM's access type is
+   * the page's attribute (S-KVM `kvm_mmu_page_fault` takes it from
+   * `kvm_mem_is_private`; DOMAIN 4, E8): an access of the other type cannot
+   * happen and is invalid input (TRACE-FORMAT Validity), so there the access
+   * is left to the attribute (omitted). tdx and snp guests choose it.
+   */
+  accesses: ReadonlyArray<'shared' | 'private' | undefined>;
 }
 
-export function geometryOf(scope: Scope): Geometry {
+/** `vmType`: the VM type explored, which decides the guest accesses. */
+export function geometryOf(scope: Scope, vmType: VmType): Geometry {
   const nPages = scope.blocks * scope.pages;
   return {
     pageSize: PAGE_SIZE,
@@ -46,6 +56,7 @@ export function geometryOf(scope: Scope): Geometry {
     size: nPages * PAGE_SIZE,
     processes: scope.processes,
     values: Array.from({ length: scope.values }, (_, k) => 0x11 * (k + 1)),
+    accesses: vmType === 'sw-protected' ? [undefined] : SHAREABILITY,
   };
 }
 
@@ -55,14 +66,15 @@ const ranges = (g: Geometry) => range(g.nPages).flatMap((i) => range(g.nPages - 
 const pages = (g: Geometry) => range(g.nPages).map((p) => p * g.pageSize);
 const withProcess = (process: number) => (process === 0 ? {} : { process });
 const hex = (v: number) => v.toString(16).padStart(2, '0');
+const withAccess = (access: 'shared' | 'private' | undefined) => (access === undefined ? {} : { access });
 
 /** One generator per contract op: the steps it contributes in scope. */
 export const OP_GENERATORS: { [K in Exclude<Op, 'create'>]: (g: Geometry) => Array<Extract<Step, { op: K }>> } = {
   hostRead: (g) => pages(g).flatMap((offset) => range(g.processes).map((q) => ({ op: 'hostRead' as const, offset, length: g.pageSize, ...withProcess(q) }))),
   hostWrite: (g) =>
     pages(g).flatMap((offset) => range(g.processes).flatMap((q) => g.values.map((v) => ({ op: 'hostWrite' as const, offset, fill: hex(v), length: g.pageSize, ...withProcess(q) })))),
-  guestRead: (g) => pages(g).flatMap((offset) => SHAREABILITY.map((access) => ({ op: 'guestRead' as const, offset, length: g.pageSize, access }))),
-  guestWrite: (g) => pages(g).flatMap((offset) => SHAREABILITY.flatMap((access) => g.values.map((v) => ({ op: 'guestWrite' as const, offset, fill: hex(v), length: g.pageSize, access })))),
+  guestRead: (g) => pages(g).flatMap((offset) => g.accesses.map((access) => ({ op: 'guestRead' as const, offset, length: g.pageSize, ...withAccess(access) }))),
+  guestWrite: (g) => pages(g).flatMap((offset) => g.accesses.flatMap((access) => g.values.map((v) => ({ op: 'guestWrite' as const, offset, fill: hex(v), length: g.pageSize, ...withAccess(access) })))),
   convert: (g) => ranges(g).flatMap((r) => SHAREABILITY.map((to) => ({ op: 'convert' as const, ...r, to }))),
   fallocate: (g) => ranges(g).map((r) => ({ op: 'fallocate' as const, ...r })),
   punchHole: (g) => ranges(g).map((r) => ({ op: 'punchHole' as const, ...r })),

@@ -29,7 +29,7 @@ import { rootSimulator } from './state-codec';
 export type FindingKind = InvariantName | 'CRASH';
 
 /**
- * What a finding is: the invariant, and the known kernel defect (K1-K8)
+ * What a finding is: the invariant, and the known kernel defect (K1-K11)
  * whose mechanism broke it when the simulator names one (Violation.defect),
  * as `INV-9` or `INV-9/K3`. The search keeps one shortest counterexample per
  * key, so two defects breaking the same invariant are each found.
@@ -236,7 +236,12 @@ function breaksUnder(model: Model, steps: Step[], key: FindingKey): boolean {
   const sim = rootSimulator(model.setup);
   try {
     // Any break of the invariant counts: under the kernel decision a defect may break it by another mechanism.
-    for (const step of steps) if (runStep(sim, step).violations.some((v) => v.invariant === invariant)) return true;
+    for (const step of steps) {
+      const r = runStep(sim, step);
+      if (r.violations.some((v) => v.invariant === invariant)) return true;
+      // A step that never returns ends the run there: the steps after it cannot happen.
+      if (r.outcome?.kind === 'hang') return false;
+    }
   } catch {
     return false;
   }

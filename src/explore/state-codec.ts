@@ -27,7 +27,7 @@
  *   page freed last, and that decides which bytes a reused block shows);
  * - the bytes of every page that can still be read or handed out again.
  *
- * Abstracted (and why that is sound for INV-1..13, see README "Explorer"):
+ * Abstracted (and why that is sound for INV-1..14, see README "Explorer"; a step that never returns makes no state):
  * - physical frame numbers are renamed in order of first appearance (no
  *   operation or invariant depends on a frame's number, only on which folio
  *   owns it and what it holds; INV-13 checks alignment, which renaming keeps);
@@ -479,7 +479,8 @@ export function stateVars(sim: Simulator): StateVars | undefined {
  * so a new field can never be silently left out of the state.
  */
 export const KNOWN_FIELDS = {
-  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure'],
+  // convertFailure, impossibleAccess: the step's bookkeeping, reset by every step.
+  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure', 'impossibleAccess'],
   // initialCode, range, folio, onPageChange, onMappingChange: fixed by create; records and blocks: the blocks, encoded per block;
   // changes: the step's bookkeeping for the incremental check (reset); heldFolios, currentPins: recounted from the blocks.
   GmemFile: [

@@ -123,8 +123,11 @@ export async function replayInspected(
       }
       if (refused) break;
     }
-    log(`${JSON.stringify(op)} -> ${arenaSummary(sim).strip} ${result.outcome?.kind === 'error' ? result.outcome.error : 'ok'}`);
+    const outcome = result.outcome?.kind === 'error' ? result.outcome.error : result.outcome?.kind === 'hang' ? `HANG: never returns (${result.outcome.reason})` : 'ok';
+    log(`${JSON.stringify(op)} -> ${arenaSummary(sim).strip} ${outcome}`);
     await sleep(delayMs);
+    // Nothing after an operation that never returns can run (INV-14).
+    if (result.outcome?.kind === 'hang') break;
   }
   for (const a of actors) a.stop();
 }

@@ -174,7 +174,7 @@ function convertRuns(sim: Simulator, file: GmemFile, first: number, end: number,
       const rollbackWraps = file.settings.profile.splitRollback === 'merge-item-unconditionally' && start === 0;
       const refusal = file.runPlan(b, [{ type: 'SPLIT', fails: file.splitArmed, rollbackWraps }]);
       if (!refusal) continue;
-      if (refusal.errno === NEVER_RETURNS) return hang(`the split of block ${b} failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)`, 'K10');
+      if (refusal.errno === NEVER_RETURNS) return hang(`the split of block ${b} failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)`);
       const rolledBack = rollbackSplits(file, items, k, b);
       if (rolledBack) return rolledBack;
       sim.convertFailure = request;
@@ -207,7 +207,7 @@ function rollbackSplits(file: GmemFile, items: ReadonlyArray<Unit>, k: number, f
     if (file.block(b).folio.file !== 'split') continue;
     const referenced = file.block(b).totalPins > 0 || hostMapped(file, b);
     const refusal = file.runPlan(b, [{ type: 'MERGE', pinned: false, unconditional: true, referenced }]);
-    if (refusal?.errno === NEVER_RETURNS) return hang(`the rollback merges block ${b} back and spins on its ${file.block(b).totalPins > 0 ? 'pinned' : 'host-mapped'} sub-folio (K10)`, 'K10');
+    if (refusal?.errno === NEVER_RETURNS) return hang(`the rollback merges block ${b} back and spins on its ${file.block(b).totalPins > 0 ? 'pinned' : 'host-mapped'} sub-folio (K10)`);
   }
   for (const item of items.slice(0, k + 1)) {
     for (const { b } of slices(file, item)) {

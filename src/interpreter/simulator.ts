@@ -58,18 +58,23 @@ export type StepOutcome =
   | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
   /** the operation needs a file and no create has succeeded. */
   | { kind: 'nofile' }
-  /** the operation never returns (INV-14; TRACE-FORMAT "HANG"): nothing after it is observable; `defect`: the known defect it is. */
-  | { kind: 'hang'; reason: string; defect?: string };
+  /**
+   * the operation never returns (INV-14; TRACE-FORMAT `"HANG"`): an endless
+   * loop or spin in the kernel, holding its locks (K10). Nothing after it is
+   * observable: replay ends there, the explorer makes no successor.
+   */
+  | { kind: 'hang'; reason: string };
 
 export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
 export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
-const hang = (reason: string, defect?: string): StepOutcome => ({ kind: 'hang', reason, ...(defect ? { defect } : {}) });
 /** What a machine's refusal means for the operation: an error, or (NEVER_RETURNS) an operation that never returns. */
 const refused = (refusal: Refusal, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome =>
   refusal.errno === NEVER_RETURNS ? hang('the machines answer that the kernel loops for ever here (INV-14)') : fail(refusal.errno, extra);
 const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
+/** An operation that never returns, and why (the loop or spin the kernel is stuck in). */
+const hang = (reason: string): StepOutcome => ({ kind: 'hang', reason });
 
 export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
   const variant = partial.variant ?? 'rfc-v2';
@@ -106,6 +111,13 @@ export class Simulator {
   exposed: Exposure[] = [];
   /** the unit (pages [from, to)) at which the last conversion failed, for INV-12. */
   convertFailure?: { from: number; to: number };
+  /**
+   * The first page of the current step whose shareability a sw-protected
+   * guest access's explicit `access` contradicted when the access reached it:
+   * input that cannot happen (E8), which replay reports as an invalid trace
+   * (TRACE-FORMAT Validity, found at run time). Reset by the step runner.
+   */
+  impossibleAccess?: { page: number; access: Shareability; shareability: Shareability };
 
   constructor(readonly config: SimConfig) {
     this.memory = new PhysicalMemory(config.pageSize);
@@ -128,7 +140,7 @@ export class Simulator {
     const memory = this.memory.clone();
     const pool = this.pool.clone(twin);
     const copy = Object.create(Simulator.prototype) as Simulator;
-    Object.assign(copy, this, { memory, pool, file: this.file?.clone(pool, memory, twin), exposed: [], convertFailure: undefined });
+    Object.assign(copy, this, { memory, pool, file: this.file?.clone(pool, memory, twin), exposed: [], convertFailure: undefined, impossibleAccess: undefined });
     return copy;
   }
 
@@ -193,6 +205,11 @@ export class Simulator {
    * gone binding or a mismatched access type exits to userspace with the
    * memory-fault payload of the first such page (S-KVM, S-TDX). A mapped page
    * does not fault; a fault zeroes per tree and maps per DOMAIN 7.2.
+   * A sw-protected VM's access type is the page's attribute
+   * (S-KVM `kvm_mmu_page_fault` takes it from `kvm_mem_is_private`): an
+   * explicit `access` contradicting it where the access reaches a page is
+   * noted in `impossibleAccess` (replay: invalid input); the access then
+   * runs as given, for callers that ask no validity (the block walk).
    */
   guestAccess(offset: number, length: number, access: Shareability | undefined, write?: Payload): StepOutcome {
     if (!this.file) return { kind: 'nofile' };
@@ -200,6 +217,9 @@ export class Simulator {
     if (file.closed) return fail('EBADF');
     for (const p of pagesOf(offset, length, file.pageSize)) {
       if (p >= file.nPages) return fail('EFAULT');
+      if (access !== undefined && this.config.vmType === 'sw-protected' && !this.impossibleAccess && access !== file.shareability(p)) {
+        this.impossibleAccess = { page: p, access, shareability: file.shareability(p) };
+      }
       const type = access ?? file.shareability(p);
       const memoryFault = { exit: 'memory-fault' as const, memoryFault: { offset: p * file.pageSize, size: file.pageSize, private: type === 'private' } };
       // No memslot: a private fault exits (kvm_handle_noslot_fault), a shared one is MMIO to KVM [model: EFAULT].

@@ -39,6 +39,7 @@ export function toJunit(name: string, results: ReadonlyArray<TestResult>, second
             '@_time': (r.time ?? 0).toFixed(3),
             ...(r.file ? { '@_file': clean(r.file) } : {}),
             ...(r.status === 'fail' ? { failure: body } : r.status === 'error' ? { error: body } : {}),
+            ...(r.notes?.length ? { 'system-out': clean(r.notes.join('\n')) } : {}),
           };
         }),
       })),

@@ -22,7 +22,7 @@ export function ktapName(name: string): string {
 export function toKtap(results: ReadonlyArray<TestResult>): string {
   const lines = ['KTAP version 1', `1..${results.length}`];
   results.forEach((r, i) => {
-    for (const d of r.diagnostics) for (const line of d.split('\n')) lines.push(`# ${line}`.trimEnd());
+    for (const d of [...r.diagnostics, ...(r.notes ?? [])]) for (const line of d.split('\n')) lines.push(`# ${line}`.trimEnd());
     lines.push(`${r.status === 'pass' ? 'ok' : 'not ok'} ${i + 1} ${ktapName(r.name)}`);
   });
   const count = (s: TestResult['status']) => results.filter((r) => r.status === s).length;

@@ -9,6 +9,8 @@ export interface TestResult {
   status: 'pass' | 'fail' | 'error';
   /** why it failed (or could not run), one line each. */
   diagnostics: string[];
+  /** what a reader should know of a result that passed (a last step that never returns, as expected), one line each. */
+  notes?: string[];
   /** seconds, when measured. */
   time?: number;
   /** the file it came from, when there is one (a trace, a failure's trace). */

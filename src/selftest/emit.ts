@@ -7,6 +7,7 @@
 import type { CheckExpectation, Expectation, Mode, Step, Trace, Variant, VmType } from './contract';
 // The first value of each policy is the kernel's decision (machines/policy.ts): the only one a kernel can be driven through.
 import { DEFAULT_POLICY } from '../../machines/policy';
+import { HANG } from '../trace/schema';
 import { RUNTIME_C } from './runtime-c';
 import { Scale } from './scale';
 import { uapiBlock } from './uapi';
@@ -74,6 +75,21 @@ class Refused extends Error {
 const refuse = (path: string, what: string, reason: string): never => {
   throw new Refused({ path, what, reason });
 };
+
+/**
+ * Why a step expected never to return (INV-14, `"HANG"`) is refused rather
+ * than run under a timeout. The hang is an endless loop or spin inside the
+ * ioctl holding `filemap_invalidate_lock` (K10, S-V2c
+ * `kvm_gmem_restructure_folios_in_range`). A child process or thread stuck
+ * there never takes a signal (signals are delivered on the way back to
+ * userspace), so alarm() cannot end it and kill cannot reap it; a PASS on
+ * "did not return within N s" would leave a task spinning on a CPU and the
+ * file's lock held for the rest of the run, where the harness's teardown
+ * (kvm_vm_free) and every later test touching the file would block or warn
+ * (soft lockup). And a timeout cannot tell a hang from a slow operation.
+ */
+export const HANG_REFUSAL =
+  'an operation expected never to return spins in the kernel holding filemap_invalidate_lock: a child or thread stuck there takes no signal (alarm() cannot end it, kill cannot reap it), so a timeout PASS would leave the task spinning and the lock held for the rest of the run, and could not tell a hang from a slow operation';
 
 const FALLOC: Record<Mode, string> = {
   'keep-size': 'FALLOC_FL_KEEP_SIZE',
@@ -153,6 +169,9 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     const kernel = DEFAULT_POLICY[key as keyof typeof DEFAULT_POLICY];
     if (value !== kernel) refuse(`$.config.policy.${key}`, `${key} ${value}`, `a policy the kernel does not implement (its decision is ${key}: ${kernel}); the model only asks what it would expose`);
   }
+
+  const hangs = trace.steps.findIndex((s) => s.op !== 'check' && s.expect === HANG);
+  if (hangs >= 0) refuse(`$.steps[${hangs}].expect`, `${trace.steps[hangs]!.op} "${HANG}"`, HANG_REFUSAL);
 
   const testName = sanitize(trace.name);
   const fileName = fileNameOf(trace);
@@ -305,6 +324,7 @@ const ERRNO_C: Record<string, string> = { SIGBUS: 'GMEM_SIGBUS', ok: '0' };
 function expectLines(e: Expectation, i: number, op: string, length: number, sc: Scale): string[] {
   const o = cString(op);
   if (e === undefined) return ['/* outcome not checked (the trace leaves it open) */'];
+  if (e === HANG) throw new Error('a "HANG" step is refused before any step is emitted (HANG_REFUSAL)');
   if (typeof e === 'string') return [`gmem_expect_err(${i}, ${o}, ${ERRNO_C[e] ?? e});`];
   if ('data' in e) return [`gmem_expect_bytes(${i}, ${o}, ${bytesLiteral(e.data)}, ${e.data.length / 2});`];
   if ('fill' in e) return [`gmem_expect_fill(${i}, ${o}, 0x${e.fill}, ${num(length)});`];

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadTrace } from '../trace/replay';
+import { loadTrace, runTrace } from '../trace/replay';
 import type { Refusal } from './emit';
 import { emitSelftest, fileNameOf } from './emit';
 
@@ -43,6 +43,9 @@ export function generateSelftests(files: ReadonlyArray<string>, outDir: string |
     const loaded = loadTrace(file);
     if (!loaded.ok) return { file, status: 'invalid', message: loaded.message };
     const trace = loaded.trace;
+    // Validity found at run time (TRACE-FORMAT: a sw-protected access contradicting the attribute) makes it invalid for replay too.
+    const invalid = runTrace(trace).invalid;
+    if (invalid) return { file, status: 'invalid', message: `INVALID FILE: ${file}: ${invalid.path}: ${invalid.what}` };
     const fileName = fileNameOf(trace);
     const other = seen.get(fileName);
     if (other) return { file, status: 'invalid', message: `INVALID FILE: ${file}: $.name: "${trace.name}" would write ${fileName}.c, as ${other} does` };

@@ -5,7 +5,7 @@
  * happened; an invalid file names the file and the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { checkInvariants, captureBefore } from '../invariants';
+import { checkInvariants, captureBefore, conversionPages } from '../invariants';
 import type { InvariantName, Violation } from '../invariants';
 import { fallocate, punchHole, settle } from '../interpreter/allocation';
 import { defectInvariants } from '../../machines/known-defects';
@@ -15,7 +15,7 @@ import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/
 import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
 import { observe } from './observe';
 import type { Expectation, Trace, TraceStep } from './schema';
-import { jsonPath, structuralProblems, traceSchema } from './schema';
+import { HANG, jsonPath, structuralProblems, traceSchema } from './schema';
 import { firstIssue, unknownField } from './field-suggestion';
 
 export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
@@ -33,6 +33,20 @@ export interface TraceResult {
   failure?: TraceFailure;
   /** violations the trace declared and that happened. */
   excused: Violation[];
+  /** the step that never returned (INV-14, `"HANG"`): the last one replay ran. */
+  hang?: { step: number; op: string; reason: string };
+  /**
+   * The trace is not valid input after all, as found at run time (TRACE-FORMAT
+   * Validity: a sw-protected access contradicting the page's attribute): the
+   * JSON path and what is wrong. Exit 2, as a file the loader refuses.
+   */
+  invalid?: { path: string; what: string };
+}
+
+/** The step's input cannot happen, found while running it: the field (relative to the step) and why. */
+export interface InvalidInput {
+  field: 'access';
+  what: string;
 }
 
 /** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
@@ -131,15 +145,18 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   const declared = new Set<InvariantName>(([] as string[]).concat(trace.expectViolation ?? []) as InvariantName[]);
   const allowed = excusable(config, trace.steps.some((s) => s.op === 'inject'));
   const excused: Violation[] = [];
+  let hang: TraceResult['hang'];
   const failed = (step: number, op: string, expected: string, actual: string): TraceResult => ({
     name: trace.name,
     pass: false,
     failure: { step, op, expected, actual },
     excused,
+    ...(hang ? { hang } : {}),
   });
 
   for (const [i, step] of trace.steps.entries()) {
-    const { outcome, mismatch, violations } = runStep(sim, step);
+    const { outcome, mismatch, violations, invalid } = runStep(sim, step);
+    if (invalid) return { name: trace.name, pass: false, excused, invalid: { path: `$.steps[${i}].${invalid.field}`, what: invalid.what } };
     if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
     if (outcome?.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect as Expectation), 'no file: no create has succeeded');
     if (outcome && step.op !== 'check' && step.expect !== undefined && !matches(outcome, step.expect, step)) {
@@ -152,18 +169,21 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
       }
       return failed(i, step.op, 'every invariant to hold', `${violation.invariant} violated at ${violation.where}: ${violation.detail}`);
     }
+    // An operation that never returns ends the replay: nothing after it can run (TRACE-FORMAT replay; DOMAIN 9 INV-14).
+    if (outcome?.kind === 'hang') {
+      const later = trace.steps.length - 1 - i;
+      if (later > 0) {
+        return failed(i, step.op, `to return (${later} later step(s) follow it)`, `${describeOutcome(outcome)}: the step never returned, so steps ${i + 1}-${trace.steps.length - 1} cannot run`);
+      }
+      hang = { step: i, op: step.op, reason: outcome.reason };
+      break;
+    }
   }
   for (const name of declared) {
     if (!allowed.has(name)) return failed(-1, 'expectViolation', `${name} excused only by settings known to break it`, 'these settings do not break it');
     if (!excused.some((v) => v.invariant === name)) return failed(-1, 'expectViolation', `${name} to be violated`, 'it never was');
   }
-  return { name: trace.name, pass: true, excused };
-}
-
-/** The file pages a byte range touches, clamped to the file. */
-function pageRange(nPages: number, pageSize: number, offset: number, length: number): { from: number; to: number } {
-  const from = Math.min(nPages, Math.floor(offset / pageSize));
-  return { from, to: Math.max(from, Math.min(nPages, Math.ceil((offset + length) / pageSize))) };
+  return { name: trace.name, pass: true, excused, ...(hang ? { hang } : {}) };
 }
 
 /**
@@ -171,21 +191,40 @@ function pageRange(nPages: number, pageSize: number, offset: number, length: num
  * for check, the mismatch) and the violations, with the context the
  * invariants need (the picture before, the conversion's range and failure).
  */
-export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[] } {
+export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[]; invalid?: InvalidInput } {
   const nPages = sim.file?.nPages;
-  const range = step.op === 'convert' && nPages !== undefined ? pageRange(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
+  const range = step.op === 'convert' && nPages !== undefined ? conversionPages(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
   const before = captureBefore(sim, range);
   sim.exposed = [];
   sim.convertFailure = undefined;
+  sim.impossibleAccess = undefined;
   const outcome = step.op === 'check' ? undefined : execute(sim, step);
   const mismatch = step.op === 'check' ? observe(sim, step.expect) : undefined;
   const violations = checkInvariants(sim, {
     op: step.op,
     ok: outcome ? outcome.kind === 'ok' : true,
+    ...(outcome?.kind === 'hang' ? { hang: outcome.reason } : {}),
     before,
     ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
   });
-  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations };
+  const invalid = invalidInput(sim);
+  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations, ...(invalid ? { invalid } : {}) };
+}
+
+/**
+ * What the step asked that cannot happen, as found while it ran: a
+ * sw-protected guest access whose explicit `access` contradicts a page it
+ * reached. KVM takes such a VM's access type from the attribute
+ * (S-KVM `kvm_mmu_page_fault`, `kvm_mem_is_private`), so the access cannot
+ * mismatch (DOMAIN 4 guest access; TRACE-FORMAT Validity; E8).
+ */
+function invalidInput(sim: Simulator): InvalidInput | undefined {
+  const bad = sim.impossibleAccess;
+  if (!bad) return undefined;
+  return {
+    field: 'access',
+    what: `a ${bad.access} access reaches page ${bad.page}, which is ${bad.shareability}: on a sw-protected VM the access type is the page's attribute (KVM's kvm_mmu_page_fault takes it from kvm_mem_is_private), so "access" may only restate it`,
+  };
 }
 
 function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {
@@ -244,6 +283,7 @@ export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }
 
 function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
+  if (expect === HANG) return outcome.kind === 'hang';
   // "EFAULT" also matches a memory-fault exit (TRACE-FORMAT matching).
   if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
   if ('error' in expect) {
@@ -270,7 +310,7 @@ export function describeExpectation(expect: Expectation): string {
 
 export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.kind === 'nofile') return 'no file';
-  if (outcome.kind === 'hang') return `never returns: ${outcome.reason}`;
+  if (outcome.kind === 'hang') return `${HANG}: never returns (${outcome.reason})`;
   if (outcome.kind === 'error') {
     const mf = outcome.memoryFault;
     return [

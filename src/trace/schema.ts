@@ -2,7 +2,8 @@
  * The gmem-trace/1 format (docs/TRACE-FORMAT.md) as a zod schema: unknown
  * fields are invalid at every level, and every message names the JSON path.
  * Rules the schema cannot say (only check before the first create, no second
- * create after one expecting ok) are in `structuralProblems`.
+ * create after one expecting ok, "HANG" only on the last step) are in
+ * `structuralProblems`.
  */
 import { z } from 'zod';
 import { ERRNOS } from '../../machines/outcome';
@@ -17,10 +18,13 @@ const powerOfTwo = (min: number) =>
   z.number().int().min(min).refine((n) => (n & (n - 1)) === 0, 'must be a power of two');
 
 const errno = z.enum(ERRNOS);
+/** The operation never returns (INV-14; DOMAIN 9): valid only on a trace's last step (structuralProblems). */
+export const HANG = 'HANG';
 const expectation = z
   .union([
     z.literal('ok'),
     errno,
+    z.literal(HANG),
     z.strictObject({
       error: errno,
       errorOffset: count.optional(),
@@ -29,7 +33,7 @@ const expectation = z
     }),
     z.strictObject({ data: hex }),
     z.strictObject({ fill: byte }),
-  ], { error: `must be "ok", one of ${ERRNOS.join(', ')}, or an object with error, data or fill` })
+  ], { error: `must be "ok", one of ${ERRNOS.join(', ')}, "${HANG}", or an object with error, data or fill` })
   .optional();
 
 const modes = z.array(z.enum(['keep-size', 'punch-hole', 'zero-range', 'collapse-range', 'insert-range', 'unshare-range']));
@@ -109,7 +113,7 @@ export const traceSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  expectViolation: z.union([invariantName, z.array(invariantName)], { error: 'must be an invariant name (INV-1 to INV-13) or a list of them' }).optional(),
+  expectViolation: z.union([invariantName, z.array(invariantName)], { error: `must be an invariant name (${INVARIANT_NAMES[0]} to ${INVARIANT_NAMES[INVARIANT_NAMES.length - 1]}) or a list of them` }).optional(),
   steps: z.array(stepSchema),
 });
 
@@ -136,6 +140,10 @@ export function structuralProblems(trace: Trace): Array<[string, string]> {
     const expect = 'expect' in step ? (step.expect as { memoryFault?: unknown; exit?: unknown } | undefined) : undefined;
     if (typeof expect === 'object' && expect && 'memoryFault' in expect && expect.memoryFault !== undefined && expect.exit !== 'memory-fault') {
       problems.push([`$.steps[${i}].expect.memoryFault`, 'needs "exit": "memory-fault"']);
+    }
+    // Nothing after an operation that never returns is observable (TRACE-FORMAT expect, Validity; DOMAIN 9 INV-14).
+    if (step.op !== 'check' && step.expect === HANG && i < trace.steps.length - 1) {
+      problems.push([`$.steps[${i}].expect`, `"${HANG}" (the operation never returns) is allowed only on the last step: the ${trace.steps.length - 1 - i} step(s) after it could never run`]);
     }
     if (!created && step.op !== 'check' && step.op !== 'create') {
       problems.push([`$.steps[${i}].op`, `only check may come before the first create, found ${step.op}`]);

@@ -14,6 +14,7 @@
 import type { GmemFile } from '../interpreter/gmem-file';
 import type { SimConfig, StepOutcome } from '../interpreter/simulator';
 import { Simulator } from '../interpreter/simulator';
+import type { InvalidInput } from '../trace/replay';
 import { runStep } from '../trace/replay';
 import type { TraceStep } from '../trace/schema';
 
@@ -113,7 +114,7 @@ export interface SimulatorReads {
   /** the file after the last step, or undefined before `create` succeeded. */
   file(): FileReads | undefined;
   pool(): { free: number; rsvd: number };
-  step(step: TraceStep): { outcome: StepOutcome | undefined; mismatch: boolean; violations: Array<{ invariant: string; where: string; detail: string }> };
+  step(step: TraceStep): { outcome: StepOutcome | undefined; mismatch: boolean; violations: Array<{ invariant: string; where: string; detail: string }>; invalid?: InvalidInput };
 }
 
 export function simulate(config: SimConfig): SimulatorReads {
@@ -127,7 +128,7 @@ export function simulate(config: SimConfig): SimulatorReads {
     step: (step) => {
       codes = undefined;
       const r = runStep(sim, step);
-      return { outcome: r.outcome, mismatch: Boolean(r.mismatch), violations: r.violations };
+      return { outcome: r.outcome, mismatch: Boolean(r.mismatch), violations: r.violations, ...(r.invalid ? { invalid: r.invalid } : {}) };
     },
   };
 }

@@ -21,6 +21,7 @@ import type { MachineModel, ModelTransition } from '../../visualize/machine-mode
 import type { SimConfig, StepOutcome } from '../interpreter/simulator';
 import { describeExpectation, describeOutcome } from '../trace/replay';
 import type { CheckExpectation, Expectation, TraceStep } from '../trace/schema';
+import { HANG } from '../trace/schema';
 import type { FileReads, SimulatorReads } from './simulator-reads';
 import { simulate } from './simulator-reads';
 
@@ -65,7 +66,12 @@ export interface CheckedField {
 export interface ViewStep {
   index: number;
   op: string;
-  kind: 'start' | 'op' | 'check';
+  /** `not-run`: a step after one that never returned (INV-14), which cannot happen. */
+  kind: 'start' | 'op' | 'check' | 'not-run';
+  /** the step never returns (StepOutcome `hang`): why. The file is drawn as it stood before it. */
+  hang?: string;
+  /** the step's input cannot happen (TRACE-FORMAT Validity, found at run time): the field and why. */
+  invalid?: string;
   expected?: string;
   outcome?: string;
   /** the outcome is what the trace expected (a step without expectation always matches). */
@@ -332,7 +338,13 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
   // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
   let previous: Uint8Array | undefined;
+  let hungAt: number | undefined;
   steps.forEach((step, i) => {
+    if (hungAt !== undefined) {
+      // Nothing after an operation that never returns can run (TRACE-FORMAT replay; DOMAIN 9 INV-14).
+      out.push({ index: i + 1, op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step), kind: 'not-run', outcome: `not run: step ${hungAt} never returned`, matches: false, violations: [], transitions: [] });
+      return;
+    }
     const file = sim.file();
     if (file && previous?.length !== file.nPages) previous = new Uint8Array(file.nPages);
     if (file) file.copyRangeCodes(previous!);
@@ -348,6 +360,19 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),
       transitions: [],
     };
+    if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
+    if (outcome?.kind === 'hang') {
+      // Its effects are not observable: no transitions, and the file stays drawn as it was before the step.
+      hungAt = i + 1;
+      view.hang = outcome.reason;
+      view.outcome = describeOutcome(outcome);
+      if (expect !== undefined) {
+        view.expected = describeExpectation(expect);
+        view.matches = expectationMet(outcome, expect);
+      }
+      out.push(view);
+      return;
+    }
     if (step.op === 'check') {
       view.checked = checkedFields(sim, step.expect);
       view.matches = !result.mismatch;
@@ -380,6 +405,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
 
 function expectationMet(outcome: StepOutcome, expect: NonNullable<Expectation>): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
+  if (expect === HANG) return outcome.kind === 'hang';
   if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
   if ('error' in expect) return outcome.kind === 'error' && outcome.error === expect.error && (expect.exit === undefined || outcome.exit === expect.exit) && (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset);
   if (outcome.kind !== 'ok' || !outcome.data) return false;

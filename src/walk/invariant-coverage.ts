@@ -3,7 +3,8 @@
  * step: INV-3 after a successful conversion, INV-9 when a page was first
  * exposed or bytes were converted, INV-10 at a settle after close with no pin
  * left, INV-12 after a failed conversion. The others apply at every step of
- * an existing file.
+ * an existing file; INV-14 (every operation returns) too, and a step that
+ * never returns is judged by INV-14 alone.
  */
 import type { InvariantName } from '../invariants';
 import { INVARIANT_NAMES } from '../invariants';
@@ -19,6 +20,11 @@ export function expectInvariants(ledger: Ledger): void {
 export function recordInvariants(ledger: Ledger, sim: Simulator, op: string, outcome: StepOutcome): void {
   const file = sim.file;
   if (!file) return;
+  // INV-14 (liveness) is evaluated at every step; a step that never returns is judged by it alone (DOMAIN 9).
+  if (outcome.kind === 'hang') {
+    ledger.cover(INVARIANT_KIND, 'INV-14');
+    return;
+  }
   const convert = op === 'convert';
   const applies: Record<InvariantName, boolean> = {
     'INV-1': true,
@@ -34,6 +40,7 @@ export function recordInvariants(ledger: Ledger, sim: Simulator, op: string, out
     'INV-11': true,
     'INV-12': convert && outcome.kind === 'error',
     'INV-13': true,
+    'INV-14': true,
   };
   for (const name of INVARIANT_NAMES) if (applies[name]) ledger.cover(INVARIANT_KIND, name);
 }

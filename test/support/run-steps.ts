@@ -2,6 +2,7 @@
  * Runs inline trace steps on a fresh simulator and returns each step's
  * outcome as replay describes it ("ok", "EAGAIN errorOffset=4096", "ok, read
  * 41"), plus the invariant violations seen. For table tests of errno paths.
+ * Steps after one that never returns are not run.
  */
 import type { Violation } from '../../src/invariants';
 import { Simulator } from '../../src/interpreter/simulator';
@@ -15,8 +16,12 @@ export function runSteps(config: Config, steps: unknown[]): { outcomes: string[]
   const trace = traceSchema.parse({ format: 'gmem-trace/1', name: 'inline', config, steps });
   const sim = new Simulator(configOf(trace));
   const violations: Violation[] = [];
-  const outcomes = trace.steps.map((step) => {
+  let hung: number | undefined;
+  const outcomes = trace.steps.map((step, i) => {
+    // Nothing after an operation that never returns can run (INV-14).
+    if (hung !== undefined) return `not run: step ${hung} never returned`;
     const result = runStep(sim, step);
+    if (result.outcome?.kind === 'hang') hung = i;
     violations.push(...result.violations);
     return result.outcome ? describeOutcome(result.outcome) : result.mismatch ? `check: ${result.mismatch.actual}` : 'check ok';
   });

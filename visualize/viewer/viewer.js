@@ -61,7 +61,12 @@ function renderStep(step) {
   $('counter').textContent = `step ${state.at} of ${state.steps.length - 1}`;
   $('op').textContent = step.op;
   const outcome = $('outcome');
-  if (step.kind === 'check') {
+  if (step.kind === 'not-run') {
+    outcome.textContent = `${step.outcome}: nothing after an operation that never returns can run`;
+  } else if (step.hang !== undefined) {
+    // The operation never returns (INV-14): the file is drawn as it stood before it.
+    outcome.textContent = `${step.expected !== undefined ? `outcome ${step.outcome}, expected ${step.expected}: ${step.matches ? 'as expected ✓' : 'NOT as expected ✗'}` : `outcome ${step.outcome}`}; the file is drawn as before the step, and no step after it can run`;
+  } else if (step.kind === 'check') {
     outcome.textContent = step.matches ? 'check: everything compared matches' : 'check: MISMATCH (see the fields marked)';
   } else if (step.outcome !== undefined) {
     outcome.textContent = step.expected !== undefined
@@ -70,7 +75,9 @@ function renderStep(step) {
   } else {
     outcome.textContent = step.kind === 'start' ? 'before the first step' : '';
   }
-  outcome.className = step.matches ? 'ok' : 'bad';
+  if (step.invalid) outcome.textContent += ` (INVALID INPUT ${step.invalid})`;
+  outcome.className = `${step.matches && !step.invalid ? 'ok' : 'bad'}${step.hang !== undefined ? ' hang' : ''}${step.kind === 'not-run' ? ' not-run' : ''}`;
+  document.body.dataset.hang = step.hang !== undefined ? 'true' : 'false';
   $('checked').innerHTML = step.checked
     ? `<tr><th>field checked</th><th>expected</th><th>actual</th><th></th></tr>${step.checked.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${esc(c.field)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td><td>${c.ok ? '✓' : '✗'}</td></tr>`).join('')}`
     : '';
