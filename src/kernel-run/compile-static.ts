@@ -81,7 +81,8 @@ export function compileStatic(kernel: { kvmDir: string; root: string }, cDir: st
     rmSync(binary, { force: true });
     const alone = make([binary], 1);
     if (alone.status === 0 && fresh(binary, source)) return { name, source, ok: true, binary, error: '' };
-    const error = `${alone.stdout ?? ''}${alone.stderr ?? ''}`.trim();
+    // make's own closing lines (`*** [...] Error 1`, `not remade because of errors`) add nothing to the compiler's.
+    const error = `${alone.stdout ?? ''}${alone.stderr ?? ''}`.split('\n').filter((l) => !/^make(\[\d+\])?: /.test(l)).join('\n').trim();
     rmSync(binary, { force: true });
     return { name, source, ok: false, error: error || 'make built nothing and said nothing' };
   });
