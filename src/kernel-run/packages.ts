@@ -24,6 +24,7 @@ export const HOST_PACKAGES: ReadonlyArray<string> = [
   'qemu-system-x86', // the guest (TCG: no /dev/kvm here)
   'busybox-static', // the guest's only userland: sh, insmod, timeout, dmesg
   'cpio', // packs the initramfs
+  'zstd', // compresses it (initramfs.ts has the measurement against gzip and xz)
   'xz-utils', // the stock .ko.xz modules and the source tarball
   'gcc',
   'gcc-12', // x86_64-linux-gnu-gcc-12: the compiler Debian built the kernel with (CONFIG_CC_VERSION_TEXT)

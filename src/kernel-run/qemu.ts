@@ -20,7 +20,7 @@
  * rest run in a fresh boot.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -92,6 +92,10 @@ export async function runInQemu(kernel: { vmlinuz: string; modules: ReadonlyArra
   const busybox = opts.busybox ?? '/bin/busybox';
   for (const f of [kernel.vmlinuz, busybox, ...kernel.modules.map((m) => m.path), ...tests.map((t) => t.binary)]) {
     if (!existsSync(f)) throw new KernelRunError(`${f} does not exist`);
+  }
+  if (opts.logDir && existsSync(opts.logDir)) {
+    // Boots are numbered from 1 in each run: an older run's higher numbers would read as this run's.
+    for (const f of readdirSync(opts.logDir)) if (/^console-\d+\.log$/.test(f)) rmSync(join(opts.logDir, f));
   }
   const stats: QemuStats = { boots: 0, packSeconds: 0, maxUnpackedBytes: 0, maxInitrdBytes: 0, wallSeconds: 0 };
   const results: (TestResult | undefined)[] = tests.map(() => undefined);
@@ -179,7 +183,7 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
     ctx.stats.packSeconds += (Date.now() - t) / 1000;
     ctx.stats.maxUnpackedBytes = Math.max(ctx.stats.maxUnpackedBytes, initrd.unpackedBytes);
     ctx.stats.maxInitrdBytes = Math.max(ctx.stats.maxInitrdBytes, initrd.bytes);
-    log(`boot ${bootNo}: ${batch.length} tests, initramfs ${mb(initrd.unpackedBytes)} -> ${mb(initrd.bytes)} gzip`);
+    log(`boot ${bootNo}: ${batch.length} tests, initramfs ${mb(initrd.unpackedBytes)} -> ${mb(initrd.bytes)} zstd`);
 
     const consoleLog = join(work, 'console.log');
     const limit = BOOT_ALLOWANCE_S + commands.reduce((s, c) => s + Math.ceil(c.timeoutSeconds) + 5, 0);
@@ -193,11 +197,13 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
       finished.push(i);
       log(`${tests[i].name}: ${ctx.results[i]!.status} (${end.seconds.toFixed(1)} s)`);
     });
-    if (opts.logDir) {
-      mkdirSync(opts.logDir, { recursive: true });
-      if (existsSync(consoleLog)) copyFileSync(consoleLog, join(opts.logDir, `console-${bootNo}.log`));
+    const keptConsole = opts.logDir ? join(opts.logDir, `console-${bootNo}.log`) : undefined;
+    if (keptConsole && existsSync(consoleLog)) {
+      mkdirSync(opts.logDir!, { recursive: true });
+      copyFileSync(consoleLog, keptConsole);
     }
-    const consoleTail = () => (existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8').split('\n').slice(-40).join('\n') : '');
+    const consoleText = () => (existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '');
+    const consoleTail = () => consoleText().split('\n').slice(-40).join('\n');
     if (p.setupFail) throw new KernelRunError(`guest setup failed: ${p.setupFail}${p.info.length ? ` (${p.info.filter((l) => l.startsWith('dmesg:')).slice(-3).join(' | ')})` : ''}`);
     if (!p.ready) {
       throw new KernelRunError(`the guest did not reach its tests (${exit.timedOut ? `killed after ${limit} s` : `QEMU exit ${exit.code}`}): ${exit.stderr || lastLine(consoleTail())}`);
@@ -208,7 +214,7 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
     const i = p.current !== undefined && !finished.includes(p.current) ? p.current : undefined;
     if (i === undefined) return ran;
     const why = exit.timedOut ? `QEMU killed after the host time limit of ${limit} s: the guest stopped answering` : `the guest kernel died during this test (QEMU exit ${exit.code})`;
-    const output = [...(p.out.get(i) ?? []), '--- guest console, last lines ---', consoleTail()].join('\n');
+    const output = [...(p.out.get(i) ?? []), `--- guest console${keptConsole ? ` (all of it: ${keptConsole})` : ''} ---`, crashExcerpt(consoleText())].join('\n');
     ctx.results[i] = { name: tests[i].name, status: exit.timedOut ? 'timeout' : 'fail', rc: null, output, seconds: 0, kernelLog: p.dmesg.get(i) ?? [], note: why };
     log(`${tests[i].name}: ${ctx.results[i]!.status} (${why})`);
     return ran + 1;
@@ -339,6 +345,21 @@ function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: st
       resolvePromise({ code, timedOut, stderr: useful.slice(-3).join(' | ') });
     });
   });
+}
+
+/** Where a kernel report starts on the console: panic, BUG, oops, WARN. */
+const CRASH_START = /Kernel panic|BUG:|Oops:|general protection fault|WARNING:|sysrq: Trigger a crash/;
+
+/**
+ * The kernel's report of a crash, for a person: from its first line on, the
+ * `? func` frames left out (the unwinder's guesses, stale stack words), at
+ * most 50 lines. The whole console is kept in the log folder.
+ */
+export function crashExcerpt(console: string): string {
+  const lines = console.split('\n');
+  const start = lines.findIndex((l) => CRASH_START.test(l));
+  const from = start >= 0 ? lines.slice(start) : lines.slice(-40);
+  return from.filter((l) => !/\]\s+\? /.test(l)).slice(0, 50).join('\n');
 }
 
 function lastLine(text: string): string {
