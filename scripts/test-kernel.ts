@@ -8,6 +8,7 @@
  * 2 bad usage or the run could not be done (one line, no stack trace).
  * docs/KERNEL-RUN.md says what it needs and what it costs.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { prepareKernel } from '../src/kernel-run/build';
 import { compileStatic } from '../src/kernel-run/compile-static';
@@ -65,6 +66,11 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new UsageError(`unknown argument '${a}'`);
   }
+  if (args.cDir !== undefined) {
+    // Checked before the build, which can take minutes.
+    if (!existsSync(args.cDir) || !statSync(args.cDir).isDirectory()) throw new UsageError(`--c-dir ${args.cDir}: not a folder`);
+    if (!readdirSync(args.cDir).some((f) => f.endsWith('.c'))) throw new UsageError(`--c-dir ${args.cDir}: no .c files there`);
+  }
   return args;
 }
 
@@ -86,7 +92,6 @@ async function main(): Promise<number> {
     const t = Date.now();
     const compiled = compileStatic(kernel, args.cDir);
     phase('compile', (Date.now() - t) / 1000, `${compiled.length} files`);
-    if (compiled.length === 0) throw new UsageError(`no .c files in ${args.cDir}`);
     for (const c of compiled) {
       if (!c.ok) {
         extra.push({ name: c.name, unbuilt: { name: c.name, status: 'fail', rc: null, output: c.error, seconds: 0, kernelLog: [], note: 'did not compile' } });

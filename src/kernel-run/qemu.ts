@@ -197,6 +197,7 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
       finished.push(i);
       log(`${tests[i].name}: ${ctx.results[i]!.status} (${end.seconds.toFixed(1)} s)`);
     });
+    for (const l of p.info) log(`boot ${bootNo}: ${l}`);
     const keptConsole = opts.logDir ? join(opts.logDir, `console-${bootNo}.log`) : undefined;
     if (keptConsole && existsSync(consoleLog)) {
       mkdirSync(opts.logDir!, { recursive: true });
