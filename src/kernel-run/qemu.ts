@@ -15,9 +15,12 @@
  *   as `-nographic` would put one serial port on stdio (initramfs.ts says why
  *   there are two).
  *
- * A host timer kills a QEMU whose guest stops answering (a test stuck where
- * even SIGKILL cannot reach it); that test is reported as a timeout and the
- * rest run in a fresh boot.
+ * A host watchdog kills a QEMU whose guest stops answering (a test stuck
+ * where even SIGKILL cannot reach it, as a task frozen by the cgroup v1
+ * freezer): it is armed for the boot, then at each test's start for that
+ * test's time limit plus a grace, so a wedged test costs its own limit and not
+ * the whole run's. That test is reported as a timeout and the rest run in a
+ * fresh boot.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -86,6 +89,8 @@ export interface QemuStats {
 
 /** Booting and loading the modules under TCG takes 3-10 s; this leaves room for a loaded host. */
 const BOOT_ALLOWANCE_S = 120;
+/** What the guest may take beyond a test's own limit to kill it and report (and between tests). */
+const GRACE_S = 30;
 
 export async function runInQemu(kernel: { vmlinuz: string; modules: ReadonlyArray<KernelModule> }, tests: ReadonlyArray<GuestTest>, opts: QemuOptions = {}): Promise<{ results: TestResult[]; stats: QemuStats }> {
   const started = Date.now();
@@ -186,11 +191,15 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
     log(`boot ${bootNo}: ${batch.length} tests, initramfs ${mb(initrd.unpackedBytes)} -> ${mb(initrd.bytes)} zstd`);
 
     const consoleLog = join(work, 'console.log');
-    const limit = BOOT_ALLOWANCE_S + commands.reduce((s, c) => s + Math.ceil(c.timeoutSeconds) + 5, 0);
+    // The watchdog's current allowance, re-armed as the report comes in.
+    let allowance = BOOT_ALLOWANCE_S;
     const p: Progress = { ready: false, done: false, setupFail: '', info: [], current: undefined, out: new Map(), dmesg: new Map() };
     const finished: number[] = [];
-    const exit = await runQemu(ctx.kernel.vmlinuz, initrd.path, consoleLog, opts.memory ?? '2G', limit, (line) => {
+    const exit = await runQemu(ctx.kernel.vmlinuz, initrd.path, consoleLog, opts.memory ?? '2G', allowance, (line, arm) => {
+      const before = p.current;
       const end = onReportLine(p, line);
+      if (p.current !== before && p.current !== undefined) arm((allowance = Math.ceil(tests[p.current].timeoutSeconds) + GRACE_S));
+      else if (end !== undefined || p.done) arm((allowance = GRACE_S));
       if (end === undefined) return;
       const i = end.index;
       ctx.results[i] = resultOf(tests[i], end, p.out.get(i) ?? [], p.dmesg.get(i) ?? []);
@@ -207,15 +216,16 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
     const consoleTail = () => consoleText().split('\n').slice(-40).join('\n');
     if (p.setupFail) throw new KernelRunError(`guest setup failed: ${p.setupFail}${p.info.length ? ` (${p.info.filter((l) => l.startsWith('dmesg:')).slice(-3).join(' | ')})` : ''}`);
     if (!p.ready) {
-      throw new KernelRunError(`the guest did not reach its tests (${exit.timedOut ? `killed after ${limit} s` : `QEMU exit ${exit.code}`}): ${exit.stderr || lastLine(consoleTail())}`);
+      throw new KernelRunError(`the guest did not reach its tests (${exit.timedOut ? `killed after ${allowance} s without a word` : `QEMU exit ${exit.code}`}): ${exit.stderr || lastLine(consoleTail())}`);
     }
     if (p.done) return batch.length;
     // The guest died or hung during test p.current (or between two tests).
     const ran = finished.length;
     const i = p.current !== undefined && !finished.includes(p.current) ? p.current : undefined;
     if (i === undefined) return ran;
-    const why = exit.timedOut ? `QEMU killed after the host time limit of ${limit} s: the guest stopped answering` : `the guest kernel died during this test (QEMU exit ${exit.code})`;
-    const output = [...(p.out.get(i) ?? []), `--- guest console${keptConsole ? ` (all of it: ${keptConsole})` : ''} ---`, crashExcerpt(consoleText())].join('\n');
+    const why = exit.timedOut ? `QEMU killed by the host after ${allowance} s: the guest did not end the test at its limit (stuck past SIGKILL?)` : `the guest kernel died during this test (QEMU exit ${exit.code})`;
+    const excerpt = crashExcerpt(consoleText());
+    const output = [...(p.out.get(i) ?? []), ...(excerpt ? [`--- guest console${keptConsole ? ` (all of it: ${keptConsole})` : ''} ---`, excerpt] : [])].join('\n');
     ctx.results[i] = { name: tests[i].name, status: exit.timedOut ? 'timeout' : 'fail', rc: null, output, seconds: 0, kernelLog: p.dmesg.get(i) ?? [], note: why };
     log(`${tests[i].name}: ${ctx.results[i]!.status} (${why})`);
     return ran + 1;
@@ -307,7 +317,8 @@ interface QemuExit {
   stderr: string;
 }
 
-function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: string, limitSeconds: number, onLine: (line: string) => void): Promise<QemuExit> {
+/** `onLine` gets each report line and `arm`, which restarts the watchdog with a new allowance. */
+function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: string, firstSeconds: number, onLine: (line: string, arm: (seconds: number) => void) => void): Promise<QemuExit> {
   const args = [
     '-accel', 'tcg',
     '-cpu', 'EPYC,+svm',
@@ -326,15 +337,20 @@ function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: st
     const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let timedOut = false;
     let stderr = '';
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, limitSeconds * 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (seconds: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, seconds * 1000);
+    };
+    arm(firstSeconds);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
       stderr += d;
     });
-    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', onLine);
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => onLine(line, arm));
     child.on('error', (err) => {
       clearTimeout(timer);
       reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new KernelRunError(`'qemu-system-x86_64' is not installed`) : new KernelRunError(`qemu-system-x86_64: ${err.message}`));
