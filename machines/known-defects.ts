@@ -18,7 +18,10 @@ export interface KnownDefect {
   invariant: InvariantName;
   /** needs an `inject split-enomem` step to show. */
   inject: boolean;
-  /** the fewest blocks a file needs to show it (default 1): the explorer expects it only in scopes that wide. */
+  /**
+   * the fewest blocks a file needs to show it (default 1): the explorer expects it only in scopes that wide.
+   * K1 needs its work item to start in block 1 (from block 0 it is K10); K9 also needs a later block whose split fails.
+   */
   minBlocks?: number;
   scenario: string;
   source: string;
@@ -38,7 +41,7 @@ export const KNOWN_DEFECTS: ReadonlyArray<KnownDefect> = [
   { id: 'K6', variants: ['wip-2025-12', 'tdx-huge-v3'], invariant: 'INV-2', inject: true, trace: 'k6-wip-failed-split-at-allocation-leaves-huge', source: 'S-W `__maybe_split_fresh_folio`', scenario: 'a failed split of a fresh block holding a shared page leaves the huge folio in the file; host faults on it SIGBUS (the retried user fault finds it)' },
   { id: 'K7', variants: ['tdx-huge-v3'], invariant: 'INV-12', inject: true, trace: 'k7-tdx-huge-v3-split-fails-after-zap', source: 'S-Y3, S-Y; [FIXUP] a8aedac2 "Zap mappings before splitting backend folios"', scenario: 'a folio split failing after the zap leaves shareability unchanged and the mappings gone' },
   { id: 'K8', variants: ['rfc-v2'], invariant: 'INV-6', inject: false, trace: 'k8-rfc-v2-convert-without-mmap-is-noop', source: 'S-V2c `kvm_gmem_convert_compute_work`, `kvm_gmem_inode_make_secure_inode`', scenario: 'on a file without SUPPORT_SHARED a conversion returns 0 and records nothing' },
-  { id: 'K9', variants: ['rfc-v2'], invariant: 'INV-2', inject: true, minBlocks: 2, trace: 'k9-rfc-v2-rollback-merges-presplit-block', source: 'S-V2c `kvm_gmem_restructure_folios_in_range` (`kvm_gmem_merge_folio_in_filemap` in the rollback)', scenario: 'the split-failure rollback merges every earlier block of the work item unconditionally, one split because it holds a shared page too: ENOMEM with a huge folio behind a shared page' },
+  { id: 'K9', variants: ['rfc-v2'], invariant: 'INV-2', inject: true, minBlocks: 3, trace: 'k9-rfc-v2-rollback-merges-presplit-block', source: 'S-V2c `kvm_gmem_restructure_folios_in_range` (`kvm_gmem_merge_folio_in_filemap` in the rollback)', scenario: 'the split-failure rollback merges every earlier block of the work item unconditionally, one split because it holds a shared page too: ENOMEM with a huge folio behind a shared page' },
   { id: 'K10', variants: ['rfc-v2'], invariant: 'INV-14', inject: true, trace: 'k10-rfc-v2-rollback-from-block-0-never-returns', source: 'S-V2c `kvm_gmem_restructure_folios_in_range` (unsigned `index >= start`; `filemap_remove_folio_for_restructuring`)', scenario: 'the split-failure rollback never returns: the work item starts in block 0 (the unsigned loop wraps), or a block it merges back is host-mapped or pinned (the refcount freeze spins)' },
   {
     id: 'K11', variants: ['inplace-v8'], invariant: 'INV-9', inject: false, trace: 'k11-inplace-v8-tdx-mixed-to-private-removes-private-pages', source: 'S-IP8 `kvm_gmem_get_invalidate_filter` (patch 20); S-TDXk `tdx_sept_remove_private_spte`', scenario: 'a to-private conversion of a mixed range zaps with the union of the range\'s attributes, so pages already private leave the S-EPT and lose their data (fixed in v13 by the direction filter)',
