@@ -17,7 +17,7 @@ const base = { variant: 'rfc-v2' as const, vmType: 'sw-protected' as const, poli
 it.each(FAULTS.map((f) => [f]))('seeded fault %s is found in the default scope', async (fault) => {
   const [report] = await runSettings([{ ...base, faults: [fault as FaultName] }], START_SCOPE, { stopAtFirstFinding: true });
   // Only breaks the fault causes count: steps that break the invariant with the fault and not on the plain simulator.
-  // A break the simulator attributes to a known kernel defect (K1-K8) is the variant's, not the fault's.
+  // A break the simulator attributes to a known kernel defect (DOMAIN 7.3) is the variant's, not the fault's.
   const found = report!.counterexamples.filter((c) => !c.finding.defect && report!.own?.has(c.finding.invariant));
   expect(found.length).toBeGreaterThan(0);
   const shortest = found.reduce((a, b) => (b.finding.steps.length < a.finding.steps.length ? b : a));

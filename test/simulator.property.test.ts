@@ -49,7 +49,7 @@ describe('random operation sequences keep every invariant', () => {
           { variant, vmType, pageSize: PAGE, hugePageSize: (flags as readonly string[]).includes('hugetlb') ? BLOCK : PAGE, poolHugePages: 4 },
           [{ op: 'create', size: SIZE, flags: [...flags] }, ...steps, { op: 'close' }, { op: 'settle' }],
         );
-        // The tree's known defects (K1-K8) are reported, tagged with their id: those are expected; nothing else is.
+        // The tree's known defects (DOMAIN 7.3) are reported, tagged with their id: those are expected; nothing else is.
         const known = defectInvariants(variant, steps.some((s) => s.op === 'inject'));
         const unexpected = violations.filter((v) => !(v.defect && known.has(v.invariant)));
         expect(unexpected).toEqual([]);
