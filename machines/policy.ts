@@ -63,4 +63,5 @@ export const VARIANT_NOTES: Record<Variant, string> = {
   'tdx-huge-v3': 'The WIP tree with the TDX huge page v3 series and [FIXUP]s: as wip-2025-12, but cross-boundary leaves split to 4k, zap before split so a failed split loses mappings (K7), to-private merges an all-private block, TDX maps up to 2 MiB and never promotes.',
   'inplace-v13': 'In-place conversion v13 (Sep 2026): 4K pages only; the whole range checks and commits; only mappings of pages that change are zapped; refcount rule folio_maybe_dma_pinned or mapped.',
   'inplace-v8': 'In-place conversion v8 (Jun 2026, superseded by v13): 4K pages only; the whole range checks and commits; the whole range is zapped.',
+  'mainline-6.12': 'Debian\'s 6.12, the tree that runs here (DOMAIN 7.4): sw-protected only; no create flags, no HugeTLB, no mmap (host access and pin ENODEV); the attributes live on the VM (KVM_SET_MEMORY_ATTRIBUTES: past the file\'s size 0, works after closeFd, never EAGAIN); shared guest memory is the memslot\'s userspace memory, a store apart from the file\'s private pages; st_blocks stays 0.',
 };

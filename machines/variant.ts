@@ -10,8 +10,12 @@
 export const VM_TYPES = ['sw-protected', 'tdx', 'snp'] as const;
 export type VmType = (typeof VM_TYPES)[number];
 
-export const VARIANTS = ['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const;
+export const VARIANTS = ['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8', 'mainline-6.12'] as const;
 export type Variant = (typeof VARIANTS)[number];
+
+/** The flags a trace's `create` may name (TRACE-FORMAT create). */
+export const CREATE_FLAGS = ['mmap', 'init-shared', 'hugetlb'] as const;
+export type CreateFlag = (typeof CREATE_FLAGS)[number];
 
 /** The widest stage-2 leaf a private guest fault may install, per VM type. */
 export type Stage2Level =
@@ -26,6 +30,10 @@ export type Stage2Level =
 export interface VariantProfile {
   /** a one-line name of the tree. */
   tree: string;
+  /** the VM types the tree runs (a trace with another is invalid input, `$.config.vmType`). */
+  vmTypes: ReadonlyArray<VmType>;
+  /** the create flags the tree knows; any other is EINVAL (`hugetlb` also needs `hugetlb` below). */
+  createFlags: ReadonlyArray<CreateFlag>;
   hugetlb: boolean;
   /** `init-shared` on a file without `mmap` is EINVAL. */
   initSharedNeedsMmap: boolean;
@@ -70,11 +78,27 @@ export interface VariantProfile {
    * [model], or leave them to the S-EPT (a zap of a private mapping clears the
    * page, the accept zeroes a page made private: S-IP8, S-IP13, S-TDXk).
    */
-  tdxConvertContents: 'scrub-changing' | 'sept';
+  tdxConvertContents: 'scrub-changing' | 'sept' | 'n/a';
   /** what a guest fault zeroes in a folio that is not uptodate. */
   guestZero: 'whole-folio' | 'page-0' | 'page';
   /** stage-2 level of a private guest fault, per VM type. */
   stage2: Record<VmType, Stage2Level>;
+  /**
+   * where the shareability lives: in the file (the series' conversion ioctl
+   * on the guest_memfd fd, which checks the file's size and fd), or on the VM
+   * (KVM_SET_MEMORY_ATTRIBUTES on the VM fd over guest physical addresses: it
+   * never looks at the file, so it works after closeFd, accepts a range past
+   * the file's size, and checks no references; S-ML612).
+   */
+  attributes: 'file' | 'vm';
+  /**
+   * where a guest's shared accesses land: in the file's own folios, or in the
+   * memslot's userspace memory outside the file (zero until written, a store
+   * separate from the file's private pages; conversions copy nothing; S-ML612).
+   */
+  sharedMemory: 'file' | 'memslot';
+  /** st_blocks follows the folios the file holds (INV-11), or stays 0 (no `inode_add_bytes`: S-ML612). */
+  stBlocks: boolean;
 }
 
 export interface FieldNote {
@@ -84,6 +108,8 @@ export interface FieldNote {
 
 /** What each field means, for the generated table; the row order is this object's. */
 export const PROFILE_FIELDS: Record<Exclude<keyof VariantProfile, 'tree'>, FieldNote> = {
+  vmTypes: { title: 'VM types', gloss: 'the VM types the tree runs; a trace naming another is invalid input' },
+  createFlags: { title: 'create flags', gloss: 'the flags create knows; any other is EINVAL (none: `valid_flags` is 0)' },
   hugetlb: { title: 'huge pages', gloss: 'the `hugetlb` flag is accepted (2M, 1G)' },
   initSharedNeedsMmap: { title: 'init-shared needs mmap', gloss: 'RFC v2 INIT_PRIVATE/SUPPORT_SHARED: init-shared without mmap cannot be expressed (EINVAL)' },
   hugetlbRefusesInitShared: { title: 'hugetlb + init-shared', gloss: 'true: EINVAL' },
@@ -99,15 +125,28 @@ export const PROFILE_FIELDS: Record<Exclude<keyof VariantProfile, 'tree'>, Field
   punch: { title: 'punch with HugeTLB', gloss: 'per block with partial blocks zeroed (K3), or one refcount check over the range' },
   evict: { title: 'evict', gloss: 'what happens to split blocks when the last reference goes' },
   allocSplitFailure: { title: 'split failure at allocation', gloss: 'the block goes back to the pool, or the huge folio stays in the file (K6)' },
-  tdxConvertContents: { title: 'tdx contents at conversion', gloss: 'scrub-changing: the pages that change are zeroed; sept: kept, a zapped private mapping clears its page, the accept zeroes a page made private' },
+  tdxConvertContents: { title: 'tdx contents at conversion', gloss: 'scrub-changing: the pages that change are zeroed; sept: kept, a zapped private mapping clears its page, the accept zeroes a page made private; n/a: the tree runs no tdx VM' },
   refcountRule: { title: 'refcount rule', gloss: 'what makes a to-private conversion EAGAIN' },
   guestZero: { title: 'zeroing at guest fault', gloss: 'what a guest fault zeroes in a folio that is not uptodate' },
   stage2: { title: 'stage-2 level (private fault)', gloss: 'per VM type: sw-protected, snp, tdx' },
+  attributes: { title: 'shareability lives', gloss: 'file: the conversion ioctl on the fd checks the file (size, EBADF, pins); vm: KVM_SET_MEMORY_ATTRIBUTES on the VM, which works after closeFd, returns 0 past the file\'s size and never checks references' },
+  sharedMemory: { title: 'shared guest memory', gloss: 'file: shared pages are the file\'s folios; memslot: the memslot\'s userspace memory, a store apart from the file\'s private pages (conversions copy nothing)' },
+  stBlocks: { title: 'st_blocks kept', gloss: 'allocated bytes follow the folios the file holds (INV-11); no: always 0' },
 };
 
 const UPSTREAM_STAGE2: Record<VmType, Stage2Level> = { 'sw-protected': 'huge', snp: 'huge-2m', tdx: '4k' };
 
+/** What every tree before mainline-6.12 shares: the file holds the attributes and the shared pages (S-V2c, S-W, S-IP8, S-IP13). */
+const IN_FILE = {
+  vmTypes: VM_TYPES,
+  createFlags: CREATE_FLAGS,
+  attributes: 'file',
+  sharedMemory: 'file',
+  stBlocks: true,
+} as const;
+
 const WIP = {
+  ...IN_FILE,
   hugetlb: true,
   initSharedNeedsMmap: false,
   hugetlbRefusesInitShared: true,
@@ -127,6 +166,7 @@ const WIP = {
 } as const;
 
 const INPLACE = {
+  ...IN_FILE,
   hugetlb: false,
   initSharedNeedsMmap: false,
   hugetlbRefusesInitShared: false,
@@ -150,6 +190,7 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
   /** S-V2c kvm_gmem_convert_range, kvm_gmem_convert_should_proceed, kvm_gmem_prepare_folio, kvm_gmem_zero_range, kvm_gmem_evict_inode; S-V2h. */
   'rfc-v2': {
     tree: 'RFC v2 (May 2025), googleprodkernel/linux-cc gmem-1g-page-support-rfc-v2 (S-V2c, S-V2h)',
+    ...IN_FILE,
     hugetlb: true,
     initSharedNeedsMmap: true,
     hugetlbRefusesInitShared: false,
@@ -201,6 +242,41 @@ export const VARIANT_PROFILES: Record<Variant, VariantProfile> = {
     zapScope: 'unit',
     refcountRule: 'refcount, after an lru drain',
   },
+  /**
+   * S-ML612 (DOMAIN 7.4): kvm_gmem_create (`valid_flags` 0), kvm_gmem_fallocate,
+   * kvm_gmem_allocate, kvm_gmem_punch_hole, kvm_gmem_get_pfn (`*max_order = 0`,
+   * kvm_gmem_prepare_folio clears a folio not yet uptodate), kvm_gmem_release;
+   * kvm_vm_ioctl_set_mem_attributes and kvm_vm_set_mem_attributes (kvm_main.c);
+   * kvm_arch_pre_set_memory_attributes zaps the whole range (mmu.c; the filter
+   * it sets selects nothing in 6.12).
+   */
+  'mainline-6.12': {
+    tree: 'Debian linux-source-6.12 (6.12.118-1~deb12u1): no HugeTLB, no mmap, attributes on the VM, shared memory in the memslot (S-ML612)',
+    vmTypes: ['sw-protected'],
+    createFlags: [],
+    hugetlb: false,
+    initSharedNeedsMmap: false,
+    hugetlbRefusesInitShared: false,
+    convertWithoutMmapIsNoop: false,
+    convertLengthZero: 'EINVAL',
+    convertUnit: 'whole-range',
+    toSharedOrder: 'zap-only',
+    zapScope: 'unit',
+    zapLeaf: 'whole-leaf',
+    splitRollback: 'none',
+    mergeOnToPrivate: false,
+    alignment: 'page',
+    punch: 'n/a',
+    evict: 'truncate',
+    allocSplitFailure: 'n/a',
+    refcountRule: 'none: KVM_SET_MEMORY_ATTRIBUTES checks no references, and nothing can pin a page of a file without mmap',
+    tdxConvertContents: 'n/a',
+    guestZero: 'page',
+    stage2: { 'sw-protected': '4k', snp: '4k', tdx: '4k' },
+    attributes: 'vm',
+    sharedMemory: 'memslot',
+    stBlocks: false,
+  },
 };
 
 /** Where each variant's profile comes from: tags and kernel functions (docs/SOURCES.md resolves the tags). */
@@ -210,6 +286,7 @@ export const VARIANT_SOURCES: Record<Variant, string> = {
   'tdx-huge-v3': 'S-W2 `kvm_gmem_split_private`, `kvm_gmem_restructure`; S-Y3 patches 06/24 (no promotion), 16/24 (split for punch and to-shared); [FIXUP] a8aedac2 (zap before split)',
   'inplace-v13': 'S-IP13 `__kvm_gmem_set_attributes` (direction filter), `kvm_gmem_has_outstanding_references`, `kvm_gmem_set_attributes`; S-MMU `kvm_gfn_range_filter_to_root_types`; S-TDXk `tdx_sept_remove_private_spte`',
   'inplace-v8': 'S-IP8 `kvm_gmem_convert` (patch 01), `kvm_gmem_get_invalidate_filter` (patch 20), `kvm_gmem_get_pfn`, Kconfig (HAVE_KVM_ARCH_GMEM_INVALIDATE only for KVM_AMD_SEV); S-TDXk `tdx_sept_remove_private_spte`',
+  'mainline-6.12': 'S-ML612 `kvm_gmem_create`, `kvm_gmem_fallocate`, `kvm_gmem_allocate`, `kvm_gmem_punch_hole`, `kvm_gmem_get_pfn`, `kvm_gmem_prepare_folio`, `kvm_gmem_release`; `kvm_vm_ioctl_set_mem_attributes`, `kvm_vm_set_mem_attributes`; `kvm_arch_pre_set_memory_attributes`, `kvm_faultin_pfn_private`, `kvm_handle_noslot_fault`',
 };
 
 export function profileOf(variant: Variant): VariantProfile {

@@ -157,6 +157,7 @@ function pagesWhere(file: GmemFile, set: PageSet, from: number, to: number, test
 
 const isPrivate = (code: number) => !IS_SHARED_CODE[code];
 const isUnallocated = (code: number) => !IS_ALLOCATED_CODE[code];
+const isUnallocatedPrivate = (code: number) => !IS_ALLOCATED_CODE[code] && !IS_SHARED_CODE[code];
 /**
  * Under eager split a huge folio behind a shared page is a tree's defect: a
  * failed split at allocation that keeps the huge folio (K6), or rfc-v2's
@@ -198,8 +199,10 @@ const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
       const shared = file.sharedPagesOf(b);
       if (block.folio.file !== 'huge' || shared > 0) out.push({ key: [0, b], block: b, violation: v('INV-4', `block ${b}`, `huge guest mapping over a ${block.folio.file} folio with ${shared} shared page(s)`) });
     });
+    // Where shared memory is the memslot's (DOMAIN 7.4, S-ML612), a shared page's mapping is of that memory, not of a folio of the file.
+    const unbacked = file.settings.profile.sharedMemory === 'memslot' ? isUnallocatedPrivate : isUnallocated;
     eachRange(file, scope, (from, to) =>
-      pagesWhere(file, file.guest4k, from, to, isUnallocated, (p) => out.push({ key: [1, p], page: p, violation: v('INV-4', `page ${p}`, 'guest mapping of an unallocated page') })),
+      pagesWhere(file, file.guest4k, from, to, unbacked, (p) => out.push({ key: [1, p], page: p, violation: v('INV-4', `page ${p}`, 'guest mapping of an unallocated page') })),
     );
     return out;
   },
@@ -318,6 +321,8 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   },
   // The full check counts the folios the file holds; the incremental one reads the count kept as records change.
   'INV-11': (_, file, __, full) => {
+    // DOMAIN 7.4: 6.12 never updates st_blocks (no inode_add_bytes), so the accounting does not apply (S-ML612).
+    if (!file.settings.profile.stBlocks) return [];
     let folios = file.heldFolios;
     if (full) {
       folios = 0;

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { DEFAULT_POLICY, VARIANTS, VM_TYPES } from '../machines/policy';
+import { profileOf } from '../machines/variant';
 import { FAULTS } from '../src/interpreter/simulator';
 import { buildModel } from '../src/explore/expand';
 import type { Setting } from '../src/explore/expand';
@@ -15,7 +16,7 @@ import { assertKnownFields, encode, materialize, rootSimulator } from '../src/ex
 import { describeOutcome, runStep } from '../src/trace/replay';
 
 const settings: Setting[] = [
-  ...VARIANTS.flatMap((variant) => VM_TYPES.map((vmType) => ({ variant, vmType, policy: DEFAULT_POLICY }))),
+  ...VARIANTS.flatMap((variant) => VM_TYPES.filter((vmType) => profileOf(variant).vmTypes.includes(vmType)).map((vmType) => ({ variant, vmType, policy: DEFAULT_POLICY }))),
   { variant: 'rfc-v2', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, split: 'lazy' } },
   { variant: 'rfc-v2', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, truncateWhilePinned: 'defer', restore: 'inode-held', afterTruncate: 'reset' } },
   { variant: 'wip-2025-12', vmType: 'sw-protected', policy: DEFAULT_POLICY, faults: [...FAULTS] },

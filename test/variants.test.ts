@@ -15,10 +15,13 @@ const create = (size: number, ...flags: string[]) => ({ op: 'create', size, flag
 const ALL: Variant[] = [...VARIANTS];
 const HUGE: Variant[] = ALL.filter((v) => profileOf(v).hugetlb);
 const huge = (v: Variant) => profileOf(v).hugetlb;
+/** The trees whose files a host can map (the `mmap` create flag); mainline-6.12 knows no flag (DOMAIN 7.4). */
+const HOSTED: Variant[] = ALL.filter((v) => profileOf(v).createFlags.includes('mmap'));
+const mmapFlag = (variant: Variant) => (profileOf(variant).createFlags.includes('mmap') ? ['mmap'] : []);
 const broken = (r: { violations: Array<{ invariant: string }> }) => [...new Set(r.violations.map((x) => x.invariant))].sort();
 
-/** A HugeTLB file where the variant has huge pages, a 4K file where it does not. */
-const hugeFlags = (variant: Variant, ...more: string[]) => (huge(variant) ? ['mmap', 'hugetlb', ...more] : ['mmap', ...more]);
+/** A HugeTLB file where the variant has huge pages, a 4K file where it does not; with `mmap` where the tree knows it. */
+const hugeFlags = (variant: Variant, ...more: string[]) => (huge(variant) ? ['mmap', 'hugetlb', ...more] : [...mmapFlag(variant), ...more]);
 
 describe('row: huge pages (2M, 1G; none in-place)', () => {
   it.each(ALL)('%s', (variant) => {
@@ -35,7 +38,7 @@ describe('row: flags (hugetlb + init-shared EINVAL in WIP; init-shared needs mma
     const both = runSteps({ variant, poolHugePages: 1 }, [create(2 * MiB, 'mmap', 'hugetlb', 'init-shared')]);
     expect(both.outcomes).toEqual([variant === 'rfc-v2' ? 'ok' : 'EINVAL']);
     const noMmap = runSteps({ variant }, [create(2 * P, 'init-shared')]);
-    expect(noMmap.outcomes).toEqual([variant === 'rfc-v2' ? 'EINVAL' : 'ok']);
+    expect(noMmap.outcomes).toEqual([variant === 'rfc-v2' || !profileOf(variant).createFlags.includes('init-shared') ? 'EINVAL' : 'ok']);
   });
 });
 
@@ -70,7 +73,7 @@ describe('row: fallocate and punch alignment (page; block in WIP)', () => {
 });
 
 describe('row: partial-block punch (rfc-v2 zeroes in place from the block start of a huge folio, K3; EINVAL in WIP)', () => {
-  it.each(ALL)('%s', (variant) => {
+  it.each(HOSTED)('%s', (variant) => {
     const r = runSteps({ variant }, [
       { ...create(2 * MiB), flags: hugeFlags(variant) },
       { op: 'convert', offset: 0, length: 2 * P, to: 'shared' },
@@ -119,7 +122,7 @@ describe('row: convert with length 0 (returns 0 first in rfc-v2, else EINVAL)', 
 });
 
 describe('row: a failed convert (rolled back; per-block batches in WIP; nothing changed in-place)', () => {
-  it.each(ALL)('%s', (variant) => {
+  it.each(HOSTED)('%s', (variant) => {
     const blockBytes = huge(variant) ? 2 * MiB : P;
     const r = runSteps({ variant }, [
       { ...create(2 * blockBytes), flags: hugeFlags(variant) },
@@ -215,7 +218,7 @@ describe('row: merge on to-private (never in wip-2025-12: K4)', () => {
 });
 
 describe('row: evict (rfc-v2: every split block through the wrapper; WIP merges unless pinned)', () => {
-  it.each(ALL)('%s', (variant) => {
+  it.each(HOSTED)('%s', (variant) => {
     const blockBytes = huge(variant) ? 2 * MiB : P;
     const r = runSteps({ variant }, [
       { ...create(2 * blockBytes), flags: hugeFlags(variant) },
@@ -267,5 +270,65 @@ describe('row: split failure at allocation (rfc-v2 returns the block; WIP keeps 
       { op: 'pin', offset: 0 },
     ]);
     expect(r.outcomes.at(-1)).toBe('ENOMEM');
+  });
+});
+
+describe('rows of mainline-6.12 (DOMAIN 7.4, S-ML612): create flags, attributes on the VM, shared memory in the memslot, st_blocks', () => {
+  const IN_FILE = ALL.filter((v) => profileOf(v).attributes === 'file');
+
+  it('create flags: every flag is EINVAL where the tree knows none (valid_flags 0); the others know all three', () => {
+    for (const variant of ALL) {
+      const known = profileOf(variant).createFlags;
+      for (const flag of ['mmap', 'init-shared', 'hugetlb']) {
+        const r = runSteps({ variant, poolHugePages: 1 }, [create(2 * MiB, flag)]);
+        if (!known.includes(flag as never)) expect([variant, flag, r.outcomes]).toEqual([variant, flag, ['EINVAL']]);
+      }
+      expect(runSteps({ variant }, [create(2 * MiB)]).outcomes).toEqual(['ok']);
+    }
+    expect(ALL.filter((v) => profileOf(v).createFlags.length === 0)).toEqual(['mainline-6.12']);
+  });
+
+  it('attributes on the VM: convert works after closeFd and past the file\'s size; in the file it is EBADF and EINVAL', () => {
+    for (const variant of ALL) {
+      const vm = profileOf(variant).attributes === 'vm';
+      const r = runSteps({ variant }, [
+        { ...create(2 * P), flags: mmapFlag(variant) },
+        { op: 'convert', offset: P, length: 2 * P, to: 'shared' },
+        { op: 'convert', offset: 4 * P, length: P, to: 'shared' },
+        { op: 'closeFd' },
+        { op: 'convert', offset: 0, length: P, to: 'shared' },
+      ]);
+      expect([variant, r.outcomes]).toEqual([variant, vm ? ['ok', 'ok', 'ok', 'ok', 'ok'] : ['ok', 'EINVAL', 'EINVAL', 'ok', 'EBADF']]);
+      if (vm) expect([r.sim.file!.shareability(0), r.sim.file!.shareability(1)]).toEqual(['shared', 'shared']);
+      expect(r.violations).toEqual([]);
+    }
+    expect(IN_FILE.length).toBe(ALL.length - 1);
+  });
+
+  it('shared memory in the memslot: shared and private are two stores, a conversion copies nothing, a private page keeps its bytes while shared', () => {
+    const r = runSteps({ variant: 'mainline-6.12' }, [
+      create(2 * P),
+      { op: 'guestWrite', offset: 0, fill: '11', length: 2 * P },
+      { op: 'convert', offset: 0, length: 2 * P, to: 'shared' },
+      { op: 'guestRead', offset: 0, length: 1 },
+      { op: 'guestWrite', offset: 0, fill: '22', length: P },
+      { op: 'convert', offset: 0, length: P, to: 'private' },
+      { op: 'guestRead', offset: P - 1, length: 2 },
+      { op: 'convert', offset: 0, length: P, to: 'shared' },
+      { op: 'guestRead', offset: 0, length: 1 },
+    ]);
+    expect(r.outcomes).toEqual(['ok', 'ok', 'ok', 'ok, read 00', 'ok', 'ok', 'ok, read 1100', 'ok', 'ok, read 22']);
+    // In the file the shared pages are the file's own: a conversion keeps the bytes (sw-protected).
+    const inFile = runSteps({ variant: 'inplace-v13' }, [create(2 * P, 'mmap'), { op: 'guestWrite', offset: 0, fill: '11', length: P }, { op: 'convert', offset: 0, length: P, to: 'shared' }, { op: 'guestRead', offset: 0, length: 1 }]);
+    expect(inFile.outcomes.at(-1)).toBe('ok, read 11');
+    expect(r.violations).toEqual([]);
+  });
+
+  it('st_blocks stays 0 where the tree never counts it, and INV-11 is not asked', () => {
+    for (const variant of ALL.filter((v) => !huge(v))) {
+      const r = runSteps({ variant }, [{ ...create(2 * P), flags: mmapFlag(variant) }, { op: 'fallocate', offset: 0, length: 2 * P }, { op: 'guestRead', offset: 0, length: 1 }]);
+      expect([variant, r.sim.file!.allocatedBytes]).toEqual([variant, profileOf(variant).stBlocks ? 2 * P : 0]);
+      expect(r.violations).toEqual([]);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Command } from '../cli';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY, POLICY_NOTES, VARIANTS, VM_TYPES } from '../../machines/policy';
+import { profileOf } from '../../machines/variant';
 import { INVARIANT_NAMES } from '../invariants';
 import type { Setting } from '../explore/expand';
 import type { Scope } from '../explore/operations';
@@ -146,6 +147,9 @@ function parseSettings(values: Record<string, unknown>): Setting[] {
   const vmType = values['vm-type'] as string | undefined;
   if (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`explore: --variant must be one of ${VARIANTS.join(', ')}, got '${variant}'`);
   if (vmType !== undefined && !(VM_TYPES as readonly string[]).includes(vmType)) throw new UsageError(`explore: --vm-type must be one of ${VM_TYPES.join(', ')}, got '${vmType}'`);
+  if (variant !== undefined && vmType !== undefined && !(profileOf(variant as Variant).vmTypes as readonly string[]).includes(vmType)) {
+    throw new UsageError(`explore: ${variant} runs only ${profileOf(variant as Variant).vmTypes.join(', ')} VMs, got --vm-type ${vmType}`);
+  }
   const policies = (values['policy'] as string[] | undefined) ?? [];
   if (policies.length === 0) {
     return verdictSettings().filter((s) => (variant === undefined || s.variant === variant) && (vmType === undefined || s.vmType === vmType));
@@ -160,7 +164,8 @@ function parseSettings(values: Record<string, unknown>): Setting[] {
   }
   const variants = (variant ? [variant] : VARIANTS) as Variant[];
   const vmTypes = (vmType ? [vmType] : VM_TYPES) as VmType[];
-  return variants.flatMap((v) => vmTypes.map((t) => ({ variant: v, vmType: t, policy })));
+  // Only the VM types each tree runs (profile.vmTypes; mainline-6.12: sw-protected).
+  return variants.flatMap((v) => vmTypes.filter((t) => profileOf(v).vmTypes.includes(t)).map((t) => ({ variant: v, vmType: t, policy })));
 }
 
 function parseShard(text: string): { index: number; count: number } {

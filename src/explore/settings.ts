@@ -6,6 +6,7 @@
  */
 import type { Policy } from '../../machines/policy';
 import { DEFAULT_POLICY, POLICY_NOTES, VARIANTS, VM_TYPES } from '../../machines/policy';
+import { profileOf } from '../../machines/variant';
 import type { Setting } from './expand';
 import type { Scope } from './operations';
 
@@ -18,8 +19,9 @@ export const POLICY_BASE: Omit<Setting, 'policy'> = { variant: VARIANTS[0], vmTy
 
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as Array<keyof Policy>;
 
+/** Every variant under every VM type it runs (profile.vmTypes: mainline-6.12 runs sw-protected only, DOMAIN 7.4). */
 export function variantSettings(): Setting[] {
-  return VARIANTS.flatMap((variant) => VM_TYPES.map((vmType) => ({ variant, vmType, policy: DEFAULT_POLICY })));
+  return VARIANTS.flatMap((variant) => VM_TYPES.filter((vmType) => profileOf(variant).vmTypes.includes(vmType)).map((vmType) => ({ variant, vmType, policy: DEFAULT_POLICY })));
 }
 
 export function policyAlternatives(): Array<{ key: keyof Policy; value: string; setting: Setting }> {

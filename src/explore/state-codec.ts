@@ -25,7 +25,9 @@
  *   whether the pool's metadata table still holds it);
  * - the pool: free, rsvd, the cgroup's rsvd and usage (INV-10), and the free stack in order (allocation pops the
  *   page freed last, and that decides which bytes a reused block shows);
- * - the bytes of every page that can still be read or handed out again.
+ * - the bytes of every page that can still be read or handed out again,
+ *   and of every page of the memslot's memory where shared guest accesses
+ *   land outside the file (mainline-6.12: GmemFile.slotMemory);
  *
  * Abstracted (and why that is sound for INV-1..14, see README "Explorer"; a step that never returns makes no state):
  * - physical frame numbers are renamed in order of first appearance (no
@@ -254,6 +256,8 @@ export function encode(sim: Simulator, _setup?: CodecSetup): string {
     for (let b = 0; b < file.nBlocks && !held; b++) held = blocks[b]!.meta === m;
     put(held ? contentOf(sim.memory, m.head, ps) : 0xffff);
   }
+  // The memslot's memory, page by page, where the tree keeps shared memory outside the file (the profile decides, so no flag).
+  if (file.slotMemory) for (let p = 0; p < file.nPages; p++) put(contentOf(file.slotMemory, p, ps));
   for (const v of enc.odd) put(v);
   let out = '';
   for (let i = 0; i < enc.n; i += 4096) out += String.fromCharCode.apply(null, enc.buf.subarray(i, Math.min(enc.n, i + 4096)) as unknown as number[]);
@@ -377,17 +381,26 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
   const fills: Array<[number, number]> = [];
   for (let k = 0; k < hugeCount; k++) for (let i = 0; i < P; i++) fills.push([k * P + i, next()]);
   for (const m of metas) if (m.head >= smallBase) fills.push([m.head, next()]);
-  const oddStart = at;
-  for (const [pfn, v] of fills) {
-    if (v === 0 || v === 0xffff) continue;
-    if (v < 0x100) sim.memory.fill(pfn, 0, v, ps);
-    else {
-      const from = oddStart + (v - 0x100) * ps;
-      const bytes = Buffer.alloc(ps);
-      for (let i = 0; i < ps; i++) bytes[i] = encoding.charCodeAt(from + i);
-      sim.memory.write(pfn, 0, bytes, 0, ps);
-    }
+  const slotFills: Array<[number, number]> = [];
+  if (file.slotMemory) {
+    smallSlabs(file.slotMemory, file.nPages);
+    for (let p = 0; p < file.nPages; p++) slotFills.push([p, next()]);
   }
+  const oddStart = at;
+  const restore = (memory: PhysicalMemory, list: Array<[number, number]>) => {
+    for (const [pfn, v] of list) {
+      if (v === 0 || v === 0xffff) continue;
+      if (v < 0x100) memory.fill(pfn, 0, v, ps);
+      else {
+        const from = oddStart + (v - 0x100) * ps;
+        const bytes = Buffer.alloc(ps);
+        for (let i = 0; i < ps; i++) bytes[i] = encoding.charCodeAt(from + i);
+        memory.write(pfn, 0, bytes, 0, ps);
+      }
+    }
+  };
+  restore(sim.memory, fills);
+  if (file.slotMemory) restore(file.slotMemory, slotFills);
   // What the rebuilding changed is not a step's change: the first check of this file is a full one anyway.
   file.changes = noChanges();
   return sim;
@@ -486,7 +499,7 @@ export const KNOWN_FIELDS = {
   GmemFile: [
     'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'initialCode', 'uptodate', 'exposed', 'noPromote', 'acceptPending', 'contentBreaks',
     'records', 'blocks', 'guest4k', 'hostMaps', 'pinStack', 'changes', 'heldFolios', 'currentPins', 'used', 'subpoolAlive', 'fdOpen', 'mappers',
-    'bound', 'released', 'closed', 'splitArmed', 'allocatedBytes', 'nextSmallPfn', 'range', 'folio', 'onPageChange', 'onMappingChange',
+    'bound', 'released', 'closed', 'splitArmed', 'allocatedBytes', 'slotMemory', 'nextSmallPfn', 'range', 'folio', 'onPageChange', 'onMappingChange',
   ],
   BlockRecord: ['folio', 'meta', 'retired', 'guestHuge', 'pins', 'retiredPins', 'totalPins', 'totalRetiredPins'],
   // fresh: recomputed from the renamed huge pages (materialize).
@@ -506,5 +519,6 @@ export function assertKnownFields(sim: Simulator): void {
   check('BlockRecord', sim.file?.blocks[0]);
   check('HugePool', sim.pool);
   check('PhysicalMemory', sim.memory);
+  check('PhysicalMemory', sim.file?.slotMemory);
 }
 

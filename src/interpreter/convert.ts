@@ -26,18 +26,24 @@ interface Unit {
 }
 
 export function convert(sim: Simulator, offset: number, length: number, to: Shareability): StepOutcome {
-  const file = sim.fdFile();
+  // Attributes on the VM (S-ML612): KVM_SET_MEMORY_ATTRIBUTES is a VM ioctl, which works after the file's fd is closed.
+  const onVm = sim.profile.attributes === 'vm';
+  const file = onVm ? sim.vmFile() : sim.fdFile();
   if (!isFile(file)) return file;
   const { pageSize, size } = file.geometry;
   const profile = file.settings.profile;
   // rfc-v2 answers length 0 before any other check (S-V2c kvm_gmem_convert_range).
   if (length === 0 && profile.convertLengthZero === 'ok-first') return OK;
   if (offset % pageSize !== 0 || length % pageSize !== 0 || offset < 0 || length <= 0) return fail('EINVAL');
-  if (offset > size || offset + length > size || !Number.isSafeInteger(offset + length)) return fail('EINVAL');
+  if (!Number.isSafeInteger(offset + length)) return fail('EINVAL');
+  // On the VM the range is guest physical addresses: nothing checks it against the file (S-ML612 kvm_vm_ioctl_set_mem_attributes).
+  if (!onVm && (offset > size || offset + length > size)) return fail('EINVAL');
   // K8: without SUPPORT_SHARED rfc-v2 never set up the shareability tree; no work is found (S-V2c kvm_gmem_convert_compute_work).
   if (profile.convertWithoutMmapIsNoop && !file.geometry.mmap) return OK;
   const first = offset / pageSize;
-  const end = (offset + length) / pageSize;
+  // [model] Attributes past the file's size are recorded on the VM and reach no page of the file: only the file's part is kept (DOMAIN 7.4).
+  const end = Math.min(file.nPages, (offset + length) / pageSize);
+  if (first >= end) return OK;
   sim.convertFailure = undefined;
   if (allAt(file, first, end, to)) return OK; // already there: no unmap, no refcount check (TRACE-FORMAT convert)
   switch (profile.convertUnit) {
@@ -270,7 +276,10 @@ function shareOp(file: GmemFile, batch: Unit) {
 /**
  * In-place (S-IP13 __kvm_gmem_set_attributes, kvm_gmem_has_outstanding_references;
  * S-IP8): the whole range checks and commits; to private unmaps, then EAGAIN
- * if pinned. The zap: v13 passes the direction filter, which selects roots
+ * if pinned. mainline-6.12 (S-ML612 kvm_vm_set_mem_attributes,
+ * kvm_arch_pre_set_memory_attributes) takes the same path without the check:
+ * the whole range zapped, then recorded; the file's folios stay with their
+ * bytes whichever way the page goes. The zap: v13 passes the direction filter, which selects roots
  * (S-MMU kvm_gfn_range_filter_to_root_types): only tdx has mirror roots, so
  * only tdx zaps just the pages that change, and sw-protected and snp every
  * page of the range; v8 zaps the whole range with the union of the range's
@@ -279,7 +288,8 @@ function shareOp(file: GmemFile, batch: Unit) {
  * S-EPT decides them (zapPrivateMappings, the accept).
  */
 function convertWhole(sim: Simulator, file: GmemFile, range: Unit, to: Shareability): StepOutcome {
-  if (to === 'private') {
+  // KVM_SET_MEMORY_ATTRIBUTES never looks at the file: no host unmap, no reference check, never EAGAIN (S-ML612 kvm_vm_set_mem_attributes).
+  if (to === 'private' && file.settings.profile.attributes === 'file') {
     unmapHost(file, range.from, range.to);
     const refused = checkToPrivate(file, range);
     if (refused) {

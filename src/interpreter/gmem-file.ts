@@ -18,7 +18,7 @@ import type { FolioEffect, FolioEvent } from '../../machines/folio.machine';
 import type { Refusal } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import type { RangeEvent } from '../../machines/range.machine';
-import type { PhysicalMemory } from '../arena/memory';
+import { PhysicalMemory } from '../arena/memory';
 import type { FaultName } from './simulator';
 import type { FolioMeta, HugePool } from '../arena/pool';
 import type { FolioState, PageTable } from './steppers';
@@ -150,8 +150,16 @@ export class GmemFile {
   /** `close` dropped every reference at once: afterwards only unpin, settle and check. */
   closed = false;
   splitArmed = false;
-  /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it. */
+  /** bytes of folios the file holds (st_blocks x 512), kept as the kernel keeps it (0 where it does not: profile.stBlocks). */
   allocatedBytes = 0;
+  /**
+   * profile.sharedMemory 'memslot' (S-ML612, DOMAIN 7.4): the memslot's
+   * userspace memory, where a guest's shared accesses land, by page of the
+   * file (frame p is page p): zero until written, apart from the file's
+   * folios, untouched by conversions, punches and the file's release.
+   * Undefined where shared pages are the file's own folios.
+   */
+  readonly slotMemory: PhysicalMemory | undefined;
   private nextSmallPfn: number;
   private readonly range: RangeStepper;
   private readonly folio: FolioStepper;
@@ -185,6 +193,7 @@ export class GmemFile {
       get: (_, key) => (typeof key === 'string' && /^\d+$/.test(key) && Number(key) < this.nBlocks ? (records.get(Number(key)) ?? UNTOUCHED) : undefined),
     });
     this.guest4k = like ? like.guest4k.clone(this.onMappingChange) : new PageSet(this.nPages, this.onMappingChange);
+    this.slotMemory = settings.profile.sharedMemory === 'memslot' ? (like?.slotMemory?.clone() ?? new PhysicalMemory(pageSize)) : undefined;
     this.subpoolAlive = geometry.hugetlb;
     // 4K folios come from the page allocator, above the HugeTLB pool's frames.
     this.nextSmallPfn = pool.hugePages * pool.pagesPerHuge;
@@ -514,7 +523,7 @@ export class GmemFile {
       if (!IS_ALLOCATED_CODE[before] && IS_ALLOCATED_CODE[next]) {
         // Pages of files without HugeTLB come fresh from the page allocator: zeroed.
         this.setMeta(p, this.ensureBlock(p), { head: this.nextSmallPfn++, originalOrder: 0, order: 0, pins: new Map() });
-        this.allocatedBytes += this.pageSize;
+        this.countBytes(this.pageSize);
         this.uptodate.set(p, p + 1, 0);
         this.exposed.set(p, p + 1, 0);
       } else if (IS_ALLOCATED_CODE[before] && !IS_ALLOCATED_CODE[next]) {
@@ -522,6 +531,11 @@ export class GmemFile {
         this.retireFolio(p);
       }
     }
+  }
+
+  /** st_blocks follows the folios, where the tree keeps it (profile.stBlocks; 6.12 never calls inode_add_bytes: S-ML612). */
+  private countBytes(delta: number): void {
+    if (this.settings.profile.stBlocks) this.allocatedBytes += delta;
   }
 
   /** The file starts or stops holding the block's folio (INV-11's running count follows). */
@@ -572,7 +586,7 @@ export class GmemFile {
         const reserved = this.reservation > 0;
         this.used++;
         this.setMeta(b, block, this.pool.take(reserved));
-        this.allocatedBytes += this.blockPages * this.pageSize;
+        this.countBytes(this.blockPages * this.pageSize);
         // A fresh block's folio is not uptodate; hugetlb does not zero it (S-Wh gmem_hugetlb_alloc_folio).
         this.uptodate.set(base, base + this.blockPages, 0);
         this.exposed.set(base, base + this.blockPages, 0);
@@ -649,7 +663,7 @@ export class GmemFile {
     const block = this.ensureBlock(b);
     this.setMeta(b, block, undefined);
     block.guestHuge = false;
-    this.allocatedBytes -= this.geometry.hugetlb ? this.blockPages * this.pageSize : this.pageSize;
+    this.countBytes(-(this.geometry.hugetlb ? this.blockPages * this.pageSize : this.pageSize));
     const from = b * this.blockPages;
     const to = from + this.blockPages;
     this.uptodate.set(from, to, 0);

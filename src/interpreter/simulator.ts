@@ -9,7 +9,7 @@ import type { Errno, Refusal } from '../../machines/outcome';
 import { NEVER_RETURNS } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
-import type { VariantProfile } from '../../machines/variant';
+import type { CreateFlag, VariantProfile } from '../../machines/variant';
 import { profileOf } from '../../machines/variant';
 import { evict } from './evict';
 import type { Exposure } from './content';
@@ -65,7 +65,7 @@ export type StepOutcome =
    */
   | { kind: 'hang'; reason: string };
 
-export type CreateFlag = 'mmap' | 'init-shared' | 'hugetlb';
+export type { CreateFlag };
 export type Payload = { data: Buffer } | { fill: number; length: number };
 
 const OK: StepOutcome = { kind: 'ok' };
@@ -96,6 +96,8 @@ export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | '
   const hugetlb = flags.includes('hugetlb');
   if (size <= 0 || size % pageSize !== 0) return 'EINVAL';
   if (hugetlb && hugePageSize > pageSize && size % hugePageSize !== 0) return 'EINVAL';
+  // A flag the tree does not know is EINVAL (S-ML612 kvm_gmem_create: `flags & ~valid_flags`, valid_flags 0).
+  if (flags.some((f) => !profile.createFlags.includes(f))) return 'EINVAL';
   if (hugetlb && (hugePageSize <= pageSize || !profile.hugetlb)) return 'EINVAL';
   if (hugetlb && flags.includes('init-shared') && profile.hugetlbRefusesInitShared) return 'EINVAL';
   if (flags.includes('init-shared') && !flags.includes('mmap') && profile.initSharedNeedsMmap) return 'EINVAL';
@@ -204,7 +206,10 @@ export class Simulator {
    * Guest access through stage-2 (kvm_gmem_get_pfn): beyond size EFAULT; a
    * gone binding or a mismatched access type exits to userspace with the
    * memory-fault payload of the first such page (S-KVM, S-TDX). A mapped page
-   * does not fault; a fault zeroes per tree and maps per DOMAIN 7.2.
+   * does not fault; a fault zeroes per tree and maps per DOMAIN 7.2. Where
+   * shared memory is the memslot's (profile.sharedMemory), a shared access to
+   * a shared page never reaches the file: KVM maps the userspace page
+   * (__kvm_faultin_pfn), before and after the file's release (S-ML612).
    * A sw-protected VM's access type is the page's attribute
    * (S-KVM `kvm_mmu_page_fault` takes it from `kvm_mem_is_private`): an
    * explicit `access` contradicting it where the access reaches a page is
@@ -224,6 +229,11 @@ export class Simulator {
       const memoryFault = { exit: 'memory-fault' as const, memoryFault: { offset: p * file.pageSize, size: file.pageSize, private: type === 'private' } };
       // No memslot: a private fault exits (kvm_handle_noslot_fault), a shared one is MMIO to KVM [model: EFAULT].
       if (!file.bound) return type === 'private' ? fail('EFAULT', memoryFault) : fail('EFAULT');
+      if (file.slotMemory && type === 'shared' && file.shareability(p) === 'shared') {
+        // The memslot's userspace memory, not the file: a 4K stage-2 mapping of it, no folio, nothing exposed (S-ML612, DOMAIN 7.4).
+        file.guest4k.add(p);
+        continue;
+      }
       // The file was released: kvm_gmem_get_pfn fails and the fault exits to userspace.
       if (file.released) return fail('EFAULT', memoryFault);
       const mapped = file.block(blockOf(file, p)).guestHuge || file.guest4k.has(p);
@@ -235,7 +245,31 @@ export class Simulator {
       zeroAtGuestFault(file, p);
       mapGuest(file, p, type, this.exposed);
     }
-    return this.transfer(file, offset, length, write);
+    return file.slotMemory ? this.transferSplit(file, offset, length, write) : this.transfer(file, offset, length, write);
+  }
+
+  /**
+   * A guest transfer where shared memory is the memslot's (S-ML612): each
+   * page from its own store, a shared page from the memslot's memory (frame
+   * = page), a private one from the file's folio, so an access that crosses a
+   * private and a shared page splits between the two (DOMAIN 7.4).
+   */
+  private transferSplit(file: GmemFile, offset: number, length: number, write?: Payload): StepOutcome {
+    const ps = file.pageSize;
+    const slot = file.slotMemory!;
+    const out = write ? undefined : Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const p = Math.floor(at / ps);
+      const n = Math.min(ps - (at % ps), length - done);
+      const [memory, pfn] = file.shareability(p) === 'shared' ? [slot, p] : [this.memory, file.pfn(p)!];
+      if (!write) memory.read(pfn, at % ps, out!, done, n);
+      else if ('data' in write) memory.write(pfn, at % ps, write.data, done, n);
+      else memory.fill(pfn, at % ps, write.fill, n);
+      done += n;
+    }
+    return out ? { kind: 'ok', data: out } : OK;
   }
 
   /** Reads or writes the bytes of pages already faulted in; a read lands in `into` when given (as read(2) fills the caller's buffer). */
@@ -320,6 +354,18 @@ export class Simulator {
     file.closed = true;
     evict(file);
     return OK;
+  }
+
+  /**
+   * The file for a VM ioctl: where the attributes live on the VM
+   * (profile.attributes 'vm'), convert is KVM_SET_MEMORY_ATTRIBUTES on the VM
+   * fd, which the file's fd closing does not reach; EBADF only once `close`
+   * took the VM (S-ML612 kvm_vm_ioctl_set_mem_attributes; DOMAIN 7.4).
+   */
+  vmFile(): GmemFile | StepOutcome {
+    if (!this.file) return { kind: 'nofile' };
+    if (this.file.closed) return fail('EBADF');
+    return this.file;
   }
 
   /** The file for an fd operation (convert, fallocate, punch, closeFd): EBADF once the fd is closed. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ERRNOS } from '../../machines/outcome';
 import { AFTER_TRUNCATE, RESTORE, SHAREABILITY, SPLIT, TRUNCATE_WHILE_PINNED, VARIANTS, VM_TYPES } from '../../machines/policy';
 import { INVARIANT_NAMES } from '../invariants';
+import { profileOf } from '../../machines/variant';
 
 const count = z.number().int().nonnegative();
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'must be a lowercase hex string of whole bytes');
@@ -134,6 +135,10 @@ export function structuralProblems(trace: Trace): Array<[string, string]> {
   if (hugePageSize !== undefined && hugePageSize < pageSize) {
     problems.push(['$.config.hugePageSize', `must be a power-of-two multiple of pageSize (${pageSize})`]);
   }
+  // A tree that runs only some VM types (mainline-6.12: sw-protected, DOMAIN 7.4) cannot be asked for another.
+  const { variant, vmType = VM_TYPES[0] } = trace.config ?? {};
+  const vmTypes = variant ? profileOf(variant).vmTypes : VM_TYPES;
+  if (!vmTypes.includes(vmType)) problems.push(['$.config.vmType', `${variant} runs only ${vmTypes.join(', ')} VMs, not ${vmType}`]);
   let created = false;
   let createdOk = false;
   trace.steps.forEach((step, i) => {

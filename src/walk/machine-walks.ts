@@ -88,10 +88,14 @@ function generate(machine: AnyStateMachine, input: unknown, variants: ReadonlyAr
 /**
  * Every range input; a 4K file runs on each in-place tree (machines/variant.ts,
  * those without HugeTLB): under the kernel's policies for every one, under
- * the other policies for the first.
+ * the other policies for the first. The walk's file is created with `mmap`,
+ * since host faults and pins drive the machine; a tree that knows no `mmap`
+ * (mainline-6.12, whose host accesses are ENODEV before any machine is
+ * asked, and whose shared guest accesses never reach the file) runs the
+ * in-place trees' plans, and is held to them by its traces instead.
  */
 export function rangePaths(): MachinePath[] {
-  const fourK = VARIANTS.filter((v) => !profileOf(v).hugetlb);
+  const fourK = VARIANTS.filter((v) => !profileOf(v).hugetlb && profileOf(v).createFlags.includes('mmap'));
   return RANGE_INPUTS.flatMap((input) => {
     const paths = generate(asMachine(rangeMachine), input, RANGE_EVENT_VARIANTS, 'range');
     if (input.hugetlb !== false) return paths;
@@ -146,7 +150,7 @@ function simulatorFor(path: MachinePath): Simulator {
   // The tree whose profile gives the folio machine's input (machines/variant.ts); 4K files walk the in-place tree.
   const variant = path.variant ?? (hugetlb
     ? VARIANTS.find((v) => profileOf(v).hugetlb && profileOf(v).evict === (folio.evict ?? 'wrapper-always') && profileOf(v).allocSplitFailure === (folio.allocSplitFailure ?? 'return-block'))!
-    : VARIANTS.find((v) => !profileOf(v).hugetlb)!);
+    : VARIANTS.find((v) => !profileOf(v).hugetlb && profileOf(v).createFlags.includes('mmap'))!);
   const sim = new Simulator(
     defaultConfig({
       variant,
