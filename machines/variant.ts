@@ -296,6 +296,7 @@ export function profileOf(variant: Variant): VariantProfile {
 /** A profile value as the generated table prints it. */
 export function formatField(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
   if (typeof value === 'object' && value) return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join('; ');
   return String(value);
 }

@@ -38,7 +38,25 @@ const order = (sim: SimulatorReads, page: number) => {
 export const PROBES: Probe[] = [
   { name: 'hugetlb + init-shared', question: 'create a HugeTLB file whose pages start shared (DOMAIN 7)', steps: [create(['mmap', 'hugetlb', 'init-shared'])] },
   { name: 'hugetlb, private', question: 'create a HugeTLB file whose pages start private (DOMAIN 7)', steps: [create(['mmap', 'hugetlb'])] },
-  { name: 'convert length 0', question: 'a conversion of length 0 (DOMAIN 7)', steps: [create(['mmap']), step({ op: 'convert', offset: 0, length: 0, to: 'shared' })] },
+  { name: 'convert length 0', question: 'a conversion of length 0 (DOMAIN 7)', steps: [create([]), step({ op: 'convert', offset: 0, length: 0, to: 'shared' })] },
+  { name: 'mmap flag', question: 'create a file the host may map (DOMAIN 7.4: 6.12 knows no flag)', steps: [create(['mmap'])] },
+  {
+    name: 'convert after closeFd, past the end',
+    question: 'the fd closed, then a to-shared conversion across the file\'s end: outcome and page 0 after (DOMAIN 7.4: attributes on the VM)',
+    steps: [create([], 2 * PAGE), step({ op: 'closeFd' }), step({ op: 'convert', offset: 0, length: 4 * PAGE, to: 'shared' })],
+    observe: (sim, last) => `${describeOutcome(last!)}; page 0 ${sim.file()?.shareability(0) ?? '-'}`,
+  },
+  {
+    name: 'shared data across a conversion',
+    question: 'a guest writes 41 privately, the page goes shared: what the guest reads there (DOMAIN 7.4: shared memory outside the file)',
+    steps: [create([], 2 * PAGE), step({ op: 'guestWrite', offset: 0, data: '41' }), step({ op: 'convert', offset: 0, length: PAGE, to: 'shared' }), step({ op: 'guestRead', offset: 0, length: 1 })],
+  },
+  {
+    name: 'st_blocks',
+    question: 'a page fallocated: allocated bytes (INV-11; DOMAIN 7.4)',
+    steps: [create([], 2 * PAGE), step({ op: 'fallocate', offset: 0, length: PAGE })],
+    observe: (sim, last) => `${describeOutcome(last!)}; allocated ${sim.file()?.allocatedBytes ?? 0} bytes`,
+  },
   {
     name: 'fallocate inside a block',
     question: 'fallocate of one page in the middle of a HugeTLB block: allocated bytes after (DOMAIN 7 alignment)',

@@ -458,9 +458,14 @@ export function stateVars(sim: Simulator): StateVars | undefined {
   if (!file) return undefined;
   const pages = Array.from({ length: file.nPages }, (_, p) => p);
   const bytes = pages.map((p) => {
+    const b = Buffer.alloc(1);
+    // What the guest reads there: a shared page of the memslot's memory where the tree keeps it outside the file (mainline-6.12).
+    if (file.slotMemory && file.shareability(p) === 'shared') {
+      file.slotMemory.read(p, 0, b, 0, 1);
+      return b[0]!;
+    }
     const pfn = file.pfn(p);
     if (pfn === undefined) return 0;
-    const b = Buffer.alloc(1);
     sim.memory.read(pfn, 0, b, 0, 1);
     return b[0]!;
   });
