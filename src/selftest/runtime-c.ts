@@ -24,6 +24,18 @@
  *   a child never keeps the file alive (TRACE-FORMAT Lifetime).
  * - settle: sleep(1), the wait test_close_with_pinning() uses for the merge
  *   worker (RFC v2 guest_memfd_conversions_test.c, linux-cc).
+ * - mainline 6.12 (GMEM_ATTRIBUTES_ON_VM, S-ML612): the file bound with
+ *   vm_set_user_memory_region2() at GMEM_GPA, offset 0, and made private with
+ *   vm_mem_set_private(), as test_private_access_memslot_deleted() in
+ *   x86_64/private_mem_kvm_exits_test.c (v6.12) does; conversions are
+ *   KVM_SET_MEMORY_ATTRIBUTES on the VM fd, as handle_exit_hypercall() in
+ *   x86_64/private_mem_conversions_test.c (v6.12) makes them; unbind is the
+ *   memslot's deletion (vm_mem_region_delete() there).
+ * - requirements: checked in main() before the harness runs the test, and a
+ *   missing one exits KSFT_SKIP through __TEST_REQUIRE, as the kernel's own
+ *   tests' main() does (TEST_REQUIRE in private_mem_conversions_test.c): a
+ *   SKIP() inside a kselftest_harness test exits 0 in v6.12
+ *   (test_harness_run() counts it, then ksft_exit(ret == 0)).
  * - pool counters: /proc/meminfo HugePages_Free / HugePages_Rsvd for 2 MiB
  *   pages (x86's default size), else the hstate's sysfs files; cgroup
  *   reservation and usage from the test's own hugetlb cgroup (v2) files, as
@@ -366,6 +378,64 @@ static __attribute__((unused)) void gmem_munmap(int p, uint64_t off, uint64_t le
 	gmem_in_process(p, &gmem_q);
 }
 
+/* ---- what the kernel must offer: main(), before the harness forks the test ---- */
+
+/*
+ * Exits KSFT_SKIP (4) with the reason unless the running kernel has the VM
+ * type, guest_memfd, and the uapi of the tree the trace describes (GMEM_TREE):
+ * - mainline 6.12: the private attribute on the VM
+ *   (KVM_CAP_MEMORY_ATTRIBUTES), and no guest_memfd flag at all
+ *   (kvm_gmem_create()'s valid_flags is 0): a kernel that takes
+ *   GUEST_MEMFD_FLAG_MMAP (v6.18) answers differently from 6.12.
+ * - the series: flags, the creation flags of the trace's creates that
+ *   succeed (HugeTLB bits aside, which need the pool), and the conversion
+ *   ioctl on a guest_memfd, probed with size 0. ENOTTY means no such ioctl:
+ *   vfs_ioctl() on a file without .unlocked_ioctl, as 6.12's kvm_gmem_fops.
+ */
+static __attribute__((unused)) void gmem_require(uint64_t vm_type, const char *vm_type_name, uint64_t flags)
+{
+	struct kvm_vm *vm;
+	int fd;
+
+	__TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) & BIT(vm_type), "KVM does not offer %s", vm_type_name);
+	__TEST_REQUIRE(kvm_check_cap(KVM_CAP_GUEST_MEMFD), "KVM has no guest_memfd");
+	vm = vm_create_barebones_type(vm_type);
+#ifdef GMEM_ATTRIBUTES_ON_VM
+	__TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) & KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		       "KVM has no private memory attribute for %s VMs", vm_type_name);
+	fd = __vm_create_guest_memfd(vm, getpagesize(), GUEST_MEMFD_FLAG_MMAP);
+	__TEST_REQUIRE(fd < 0 && errno == EINVAL,
+		       "this kernel's guest_memfd takes GUEST_MEMFD_FLAG_MMAP: a later uapi than %s's", GMEM_TREE);
+	(void)flags;
+#else
+	{
+		int err;
+
+		fd = -1;
+		if (flags) {
+			fd = __vm_create_guest_memfd(vm, getpagesize(), flags);
+			__TEST_REQUIRE(fd >= 0 || errno != EINVAL,
+				       "KVM refuses the guest_memfd flags 0x%lx (EINVAL): not %s's uapi", flags, GMEM_TREE);
+		}
+		if (fd < 0)
+			fd = vm_create_guest_memfd(vm, getpagesize(), 0);
+#ifdef GMEM_CONVERT_RFC_V2
+		struct kvm_gmem_convert probe = {};
+
+		err = ioctl(fd, KVM_GMEM_CONVERT_SHARED, &probe) ? errno : 0;
+		__TEST_REQUIRE(err != ENOTTY, "a guest_memfd takes no KVM_GMEM_CONVERT_SHARED (ENOTTY): not %s's uapi", GMEM_TREE);
+#else
+		struct kvm_memory_attributes2 probe = {};
+
+		err = ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &probe) ? errno : 0;
+		__TEST_REQUIRE(err != ENOTTY, "a guest_memfd takes no KVM_SET_MEMORY_ATTRIBUTES2 (ENOTTY): not %s's uapi", GMEM_TREE);
+#endif
+		close(fd);
+	}
+#endif
+	kvm_vm_free(vm);
+}
+
 /* ---- the VM, the file, its binding ---- */
 
 static __attribute__((unused)) void gmem_park_fd(int *fd)
@@ -453,7 +523,8 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	 * add_memslot() in tdx_gmem_private_and_shared_test.c); else anonymous
 	 * memory. It is the harness's, not a process of the trace: closeFd
 	 * drops it so the file's lifetime follows the trace (TRACE-FORMAT
-	 * Lifetime).
+	 * Lifetime). Where the file cannot be mapped (6.12 has no .mmap), the
+	 * anonymous memory is the guest's shared memory (S-ML612).
 	 */
 	gmem.slot_hva = MAP_FAILED;
 	if (mmap_file)
@@ -464,6 +535,14 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	TEST_ASSERT(gmem.slot_hva != MAP_FAILED, "mmap of the slot's userspace_addr failed");
 	vm_set_user_memory_region2(gmem.vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_GPA, size,
 				   gmem.slot_hva, fd, 0);
+#ifdef GMEM_ATTRIBUTES_ON_VM
+	/*
+	 * The VM's attributes start shared (an empty mem_attr_array): every
+	 * page of the file starts private as in the trace (DOMAIN 7.4), set as
+	 * private_mem_kvm_exits_test.c does before its guest runs.
+	 */
+	vm_mem_set_private(gmem.vm, GMEM_GPA, size);
+#endif
 	if (gmem.vcpu)
 		/* One block further, so an access past the size reaches KVM (not a guest #PF). */
 		virt_map(gmem.vm, GMEM_GVA, GMEM_GPA, (size + block) / gmem.page_size);
@@ -654,11 +733,27 @@ static __attribute__((unused)) void gmem_guest_access_segs(int n, const uint64_t
 static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, bool to_private)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
-#ifdef GMEM_CONVERT_RFC_V2
+#if defined(GMEM_ATTRIBUTES_ON_VM)
+	/*
+	 * KVM_SET_MEMORY_ATTRIBUTES on the VM, over guest physical addresses
+	 * (kvm_vm_ioctl_set_mem_attributes): what vm_set_memory_attributes()
+	 * does, with the errno kept. No error_offset in this uapi. After close
+	 * the VM's fd number is closed: the ioctl answers EBADF.
+	 */
+	struct kvm_memory_attributes arg = {
+		.address = GMEM_GPA + off, .size = len,
+		.attributes = to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (ioctl(gmem.vm_gone ? gmem.stale_vm_fd : gmem.vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &arg))
+		gmem_r.err = errno;
+#elif defined(GMEM_CONVERT_RFC_V2)
 	struct kvm_gmem_convert arg = { .offset = off, .size = len, .error_offset = ~0ULL };
 
 	if (ioctl(gmem.fd, to_private ? KVM_GMEM_CONVERT_PRIVATE : KVM_GMEM_CONVERT_SHARED, &arg))
 		gmem_r.err = errno;
+	gmem_r.has_error_offset = arg.error_offset != ~0ULL;
+	gmem_r.error_offset = arg.error_offset;
 #else
 	struct kvm_memory_attributes2 arg = {
 		.offset = off, .size = len,
@@ -677,9 +772,9 @@ static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, boo
 
 	if (ioctl(gmem.fd, KVM_SET_MEMORY_ATTRIBUTES2, &arg))
 		gmem_r.err = errno;
-#endif
 	gmem_r.has_error_offset = arg.error_offset != ~0ULL;
 	gmem_r.error_offset = arg.error_offset;
+#endif
 }
 
 /* ---- pool and cgroup counters ---- */
