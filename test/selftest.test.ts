@@ -213,13 +213,20 @@ describe('mainline-6.12: the tree that runs here (DOMAIN 7.4)', () => {
     expect(src).toContain('#define GMEM_ATTRIBUTES_ON_VM\t\t1');
     expect(src).toMatch(/#ifdef GMEM_ATTRIBUTES_ON_VM\n[^#]*vm_mem_set_private\(gmem\.vm, GMEM_GPA, size\);\n#endif/);
     expect(src).toMatch(/\.address = GMEM_GPA \+ off[\s\S]*ioctl\(gmem\.vm_gone \? gmem\.stale_vm_fd : gmem\.vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &arg\)/);
-    expect(src).toMatch(/gmem_convert\(0x1000, 0x1000, false\);\n\tgmem_expect_err\(2, "convert", 0\);/);
+    expect(src).toMatch(/gmem_step\(2, "convert"\);\n\tgmem_convert\(0x1000, 0x1000, false\);\n\tgmem_expect_err\(2, "convert", 0\);/);
   });
 
   it('passes a flag 6.12 does not know as its later bit, and asserts the refusal', () => {
     expect(src).toMatch(/gmem_create\(0x1000, GUEST_MEMFD_FLAG_MMAP, true, 0x1000\);\n\tgmem_expect_err\(0, "create", EINVAL\);/);
     expect(src).toMatch(/gmem_host_read\(0, 0, 1\);\n\tgmem_expect_err\(4, "hostRead", ENODEV\);/);
     expect(src).toContain('gmem_fallocate(FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE, 0, 0x1000);');
+  });
+
+  it('marks each step and words a failure as the model against the kernel', () => {
+    expect(src).toMatch(/\/\* step 8: \{"op":"guestRead"[^\n]*\*\/\n\tgmem_step\(8, "guestRead"\);\n\tgmem_guest_access\(0, 1, false, NULL\);/);
+    expect(src).toContain('"step %d (%s): the model expects %s; the kernel: %s"');
+    // A shared access where no memslot is exits KVM_EXIT_MMIO: a result the expectation judges, not a crash.
+    expect(src).toContain('no error but a KVM_EXIT_MMIO exit at gpa 0x%lx (offset 0x%lx)');
   });
 
   it('checks st_blocks and says what userspace cannot see', () => {

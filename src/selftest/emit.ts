@@ -424,7 +424,8 @@ function emitStep(step: Step, i: number, geo: Geometries, shadow: Shadow, procs:
   const { g, tg, sc } = geo;
   const path = `$.steps[${i}]`;
   const head = `/* step ${i}: ${comment(JSON.stringify(step))} */`;
-  const lines = (...ls: string[]) => [head, ...ls, ''];
+  const mark = `gmem_step(${i}, ${cString(step.op)});`;
+  const lines = (...ls: string[]) => [head, mark, ...ls, ''];
   const ioLimit = (length: number) => {
     if (length > IO_MAX) refuse(path, step.op, `an access of ${length} bytes; the generated test moves at most ${IO_MAX} per step`);
   };
@@ -488,7 +489,7 @@ function emitStep(step: Step, i: number, geo: Geometries, shadow: Shadow, procs:
     case 'inject':
       return refuse(path, 'inject', 'an injected split failure (ENOMEM undoing the vmemmap optimisation) cannot be caused from userspace');
     case 'check':
-      return [head, ...checkLines(step.expect, i, shadow, sc), ''];
+      return [head, mark, ...checkLines(step.expect, i, shadow, sc), ''];
   }
 }
 
