@@ -456,17 +456,27 @@ struct gmem_guest_cmd {
 	uint64_t gva;
 	uint64_t len;
 	uint64_t write;
+	uint64_t page_size;
 	uint8_t buf[GMEM_IO_MAX];
 };
 static struct gmem_guest_cmd gmem_cmd;
 
-/* One command per KVM_RUN: the access, then GUEST_SYNC. */
+/*
+ * One command per KVM_RUN: the access, then GUEST_SYNC. Every page of the
+ * range is read once first, so an access that exits to userspace does so
+ * before any byte moves: a trace's access is all or nothing (TRACE-FORMAT
+ * Guest access: the payload is the first such page), as gmem_touch() makes
+ * the host's.
+ */
 static void gmem_guest_code(void)
 {
 	for (;;) {
 		volatile uint8_t *mem = (volatile uint8_t *)READ_ONCE(gmem_cmd.gva);
 		uint64_t len = READ_ONCE(gmem_cmd.len), i;
+		uint64_t page = READ_ONCE(gmem_cmd.page_size), start = (uint64_t)mem;
 
+		for (i = start - start % page; i < start + len; i += page)
+			(void)*(volatile uint8_t *)(i < start ? start : i);
 		if (READ_ONCE(gmem_cmd.write))
 			for (i = 0; i < len; i++)
 				mem[i] = gmem_cmd.buf[i];
@@ -640,6 +650,7 @@ static __attribute__((unused)) void gmem_guest_access(uint64_t off, uint64_t len
 	gmem_cmd.gva = GMEM_GVA + off;
 	gmem_cmd.len = len;
 	gmem_cmd.write = write;
+	gmem_cmd.page_size = gmem.page_size;
 	if (write)
 		memcpy(gmem_cmd.buf, data, len);
 	sync_global_to_guest(gmem.vm, gmem_cmd);
