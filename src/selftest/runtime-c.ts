@@ -603,7 +603,12 @@ static __attribute__((unused)) void gmem_unbind(void)
 		gmem_r.err = errno;
 }
 
-/* Every reference at once: mappings in every process, the fd, the VM. */
+/*
+ * Every reference at once: mappings in every process, the fd, the VM. When
+ * the file's references are gone already (fd closed, no process mapping
+ * it), close is EBADF and does nothing (TRACE-FORMAT Lifetime): the answer
+ * is the kernel's to a close() of the closed fd, and the VM stays.
+ */
 static __attribute__((unused)) void gmem_close_all(int nr_procs)
 {
 	int p;
@@ -612,6 +617,14 @@ static __attribute__((unused)) void gmem_close_all(int nr_procs)
 	if (gmem.vm_gone) {
 		gmem_r.err = close(gmem.fd) ? errno : 0;
 		return;
+	}
+	if (gmem.fd_closed) {
+		for (p = 0; p < nr_procs && !gmem.mapped[p]; p++)
+			;
+		if (p == nr_procs) {
+			gmem_r.err = close(gmem.fd) ? errno : 0;
+			return;
+		}
 	}
 	for (p = 0; p < nr_procs; p++) {
 		if (!gmem.mapped[p])
