@@ -561,6 +561,11 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 		virt_map(gmem.vm, GMEM_GVA, GMEM_GPA, (size + block) / gmem.page_size);
 }
 
+/*
+ * fallocate(2) on the guest_memfd with the trace's mode bits, as
+ * test_fallocate() in guest_memfd_test.c calls it; vfs_fallocate() and
+ * kvm_gmem_fallocate() answer.
+ */
 static __attribute__((unused)) void gmem_fallocate(int mode, uint64_t off, uint64_t len)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
@@ -576,6 +581,11 @@ static void gmem_drop_slot_mapping(void)
 	}
 }
 
+/*
+ * close(2) of the guest_memfd. With the last reference kvm_gmem_release()
+ * clears the bindings' file (a private fault then exits, kvm_gmem_get_pfn():
+ * -EFAULT) and zaps; the memslot stays.
+ */
 static __attribute__((unused)) void gmem_close_fd(void)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
@@ -591,6 +601,11 @@ static __attribute__((unused)) void gmem_close_fd(void)
 	}
 }
 
+/*
+ * The memslot's deletion (memory_size 0), as vm_mem_region_delete() makes
+ * it; kvm_set_memory_region() answers EINVAL for a slot already gone, EBADF
+ * on the VM's closed fd after close.
+ */
 static __attribute__((unused)) void gmem_unbind(void)
 {
 	struct kvm_userspace_memory_region2 region = {
@@ -973,6 +988,7 @@ static __attribute__((unused)) void gmem_settle(void)
 	}
 }
 
+/* st_blocks, as test_file_size() in guest_memfd_test.c reads fstat (6.12 never adds to it). */
 static __attribute__((unused)) uint64_t gmem_allocated_bytes(void)
 {
 	struct stat st;
