@@ -1,5 +1,5 @@
 /**
- * `npm run pretest:kernel`: obtain the kernel tree the selftest compile check
+ * `npm run kernel-tree`: obtain the kernel tree the selftest compile check
  * needs (src/selftest/kernel-tree.ts says how), once; later runs return at once.
  */
 import { describeTree, KernelTreeError, obtainKernelTree } from '../src/selftest/kernel-tree';

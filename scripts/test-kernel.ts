@@ -1,26 +1,38 @@
 /**
  * Runs KVM selftests in Debian's 6.12 kernel under QEMU (TCG, nested SVM):
  * the kernel's own guest_memfd tests first (the harness must pass them), then
- * every .c file of --c-dir, compiled static against the same kvm selftest
- * library. Prints each phase's time on stderr, KTAP on stdout.
+ * the model's traces as generated selftests (src/kernel-run/traces.ts): every
+ * gmem-trace/1 file under test/traces, or the FILEs and folders given. A
+ * mainline-6.12 trace must PASS (the kernel is its oracle, DOMAIN 7.4); any
+ * other tree's must SKIP (its uapi is missing here). --c-dir adds every .c
+ * file of a folder, compiled static against the same kvm selftest library.
+ * Prints each phase's time on stderr, KTAP on stdout.
  *
  * Exit: 0 all passed or skipped, 1 a test failed (or did not compile),
  * 2 bad usage or the run could not be done (one line, no stack trace).
  * docs/KERNEL-RUN.md says what it needs and what it costs.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { prepareKernel } from '../src/kernel-run/build';
 import { compileStatic } from '../src/kernel-run/compile-static';
 import { readDirectives } from '../src/kernel-run/directives';
 import { formatKtap } from '../src/kernel-run/ktap';
 import { type GuestTest, runInQemu, type TestResult } from '../src/kernel-run/qemu';
+import { judge, planTraces, sourceDir, type TracePlan, TraceInputError, timeLimit, traceFiles, unrunResult, writeSources } from '../src/kernel-run/traces';
 
-const USAGE = `usage: tsx scripts/test-kernel.ts [--c-dir DIR] [--timeout SECONDS] [--jobs N] [--verbose]
+const USAGE = `usage: tsx scripts/test-kernel.ts [TRACE|DIR...] [--no-traces] [--c-dir DIR] [--timeout SECONDS] [--jobs N] [--verbose]
+  (npm run test:kernel -- TRACE|DIR...)
+  TRACE|DIR          gmem-trace/1 files, or folders of them (sub-folders too), to run instead of
+                     test/traces: mainline-6.12 traces must pass, other trees' must SKIP
+  --no-traces        run no traces (the kernel's own tests, and --c-dir)
   --c-dir DIR        also run every DIR/*.c (kvm selftests using kvm_util.h), compiled static
   --timeout SECONDS  time limit of each --c-dir test (default 60; a file's "// kernel-run: timeout=N" wins)
   --jobs N           QEMUs at once, one emulated core each (default: the host's cores)
   --verbose          progress on stderr, and the output of passing tests in the KTAP too`;
+
+/** The project's traces, run when no TRACE|DIR is given. */
+const DEFAULT_TRACES = resolve(__dirname, '..', 'test', 'traces');
 
 /**
  * The kernel's own tests and their time limits: about 10x what they took
@@ -38,13 +50,16 @@ class UsageError extends Error {}
 
 interface Args {
   cDir?: string;
+  /** trace files and folders; the default when none is given */
+  traces: string[];
+  noTraces: boolean;
   timeout: number;
   jobs?: number;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { timeout: 60, verbose: false };
+  const args: Args = { traces: [], noTraces: false, timeout: 60, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -61,11 +76,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--timeout') args.timeout = positive(value());
     else if (a === '--jobs') args.jobs = Math.floor(positive(value()));
     else if (a === '--verbose') args.verbose = true;
+    else if (a === '--no-traces') args.noTraces = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
-    } else throw new UsageError(`unknown argument '${a}'`);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown argument '${a}'`);
+    else args.traces.push(a);
   }
+  if (args.noTraces && args.traces.length > 0) throw new UsageError('--no-traces with traces to run');
   if (args.cDir !== undefined) {
     // Checked before the build, which can take minutes.
     if (!existsSync(args.cDir) || !statSync(args.cDir).isDirectory()) throw new UsageError(`--c-dir ${args.cDir}: not a folder`);
@@ -82,6 +100,20 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const log = args.verbose ? (l: string) => process.stderr.write(`test-kernel: ${l}\n`) : () => {};
   const started = Date.now();
+
+  // The traces are read and generated before the build, which can take minutes: bad input fails at once.
+  let plans: TracePlan[] = [];
+  if (!args.noTraces) {
+    const t = Date.now();
+    try {
+      plans = planTraces(traceFiles(args.traces.length > 0 ? args.traces : [DEFAULT_TRACES]));
+    } catch (err) {
+      if (err instanceof TraceInputError) throw new UsageError(err.message);
+      throw err;
+    }
+    const here = plans.filter((p) => p.expect === 'pass').length;
+    phase('generate', (Date.now() - t) / 1000, `${plans.length} traces: ${here} mainline-6.12, ${plans.length - here} other trees (expected SKIP), ${plans.filter((p) => p.refusal).length} not generated`);
+  }
 
   const kernel = prepareKernel({ log, onPhase: (name, seconds, cached) => phase(name, seconds, cached ? 'cached' : '') });
   const tests: GuestTest[] = kernel.kernelTests.map((t) => ({ ...t, timeoutSeconds: KERNEL_TIMEOUTS[t.name] ?? 120 }));
@@ -103,13 +135,37 @@ async function main(): Promise<number> {
     }
   }
 
+  // The traces' selftests: generated into one folder per set of traces under the cache, compiled as --c-dir files are.
+  const traceRun: { plan: TracePlan; unbuilt?: TestResult; index?: number }[] = [];
+  const generated = plans.filter((p) => p.fileName);
+  if (generated.length > 0) {
+    const t = Date.now();
+    const dir = sourceDir(kernel.root, plans);
+    writeSources(dir, plans);
+    const compiled = new Map(compileStatic(kernel, dir).map((c) => [c.name, c]));
+    phase('compile-traces', (Date.now() - t) / 1000, `${generated.length} files`);
+    for (const plan of plans) {
+      const c = plan.fileName ? compiled.get(plan.fileName) : undefined;
+      if (!c || !c.ok) {
+        traceRun.push({ plan, unbuilt: unrunResult(plan, c?.error) });
+        continue;
+      }
+      traceRun.push({ plan, index: tests.length });
+      tests.push({ name: plan.label, binary: c.binary!, timeoutSeconds: timeLimit(plan) });
+    }
+  } else for (const plan of plans) traceRun.push({ plan, unbuilt: unrunResult(plan) });
+
   const { results, stats } = await runInQemu(kernel, tests, { jobs: args.jobs, log, logDir: join(kernel.root, 'logs', 'qemu') });
   phase('initramfs', stats.packSeconds, `${stats.boots} boot${stats.boots > 1 ? 's' : ''}, largest ${(stats.maxUnpackedBytes / 1048576).toFixed(0)} MB -> ${(stats.maxInitrdBytes / 1048576).toFixed(0)} MB`);
   phase('qemu', stats.wallSeconds, `${tests.length} tests`);
   phase('total', (Date.now() - started) / 1000);
 
   const byName = new Map(results.map((r) => [r.name, r]));
-  const all = [...results.filter((r) => r.name.startsWith('kernel/')), ...extra.map((e) => e.unbuilt ?? byName.get(e.name)!)];
+  const all = [
+    ...results.filter((r) => r.name.startsWith('kernel/')),
+    ...extra.map((e) => e.unbuilt ?? byName.get(e.name)!),
+    ...traceRun.map((r) => r.unbuilt ?? judge(r.plan, results[r.index!]!)),
+  ];
   process.stdout.write(`# kernel ${kernel.release} (Debian ${kernel.version}), kvm.ko rebuilt with KVM_SW_PROTECTED_VM; QEMU TCG -cpu EPYC,+svm\n`);
   process.stdout.write(formatKtap(all, { verbose: args.verbose }));
   const harness = results.filter((r) => r.name.startsWith('kernel/') && r.status !== 'pass');

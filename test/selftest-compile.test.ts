@@ -5,7 +5,7 @@
  * compiles with the kvm selftests' own CFLAGS plus -Werror and links against
  * the selftest library built from a real kernel tree: GMEM_KERNEL_TREE, else
  * Debian's linux-source-6.12, obtained and built once (src/selftest/kernel-tree.ts;
- * `npm run pretest:kernel` does the same ahead of time). Nothing is mocked.
+ * `npm run kernel-tree` does the same ahead of time). Nothing is mocked.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

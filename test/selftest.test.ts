@@ -65,7 +65,8 @@ describe('the generated C', () => {
   it('is one kselftest_harness test named after the trace, with its description and source', () => {
     expect(c).toMatch(/#include "kselftest_harness.h"/);
     expect(c).toMatch(/^TEST_F_TIMEOUT\(gmem, pin_refuses_to_private_with_error_offset, 30\)$/m);
-    expect(c).toMatch(/TEST_HARNESS_MAIN/);
+    // TEST_HARNESS_MAIN's body, after the requirements: a missing one exits KSFT_SKIP before the harness runs.
+    expect(c).toMatch(/^int main\(int argc, char \*\*argv\)\n\{\n[\s\S]*\tgmem_require\(KVM_X86_SW_PROTECTED_VM, "KVM_X86_SW_PROTECTED_VM", GUEST_MEMFD_FLAG_SUPPORT_SHARED\);\n[\s\S]*\treturn test_harness_run\(argc, argv\);\n\}$/m);
     expect(c).toContain('trace "pin-refuses-to-private-with-error-offset"');
     expect(c).toContain('A pinned shared page blocks conversion to private');
   });
@@ -78,7 +79,7 @@ describe('the generated C', () => {
   });
 
   it('creates at the trace geometry and pool, and asserts errno and error_offset', () => {
-    expect(c).toContain('if (!gmem_set_pool(2))');
+    expect(c).toContain('__TEST_REQUIRE(gmem_set_pool(2), "needs root and 2 free 2 MiB huge page(s) and no other user of them");');
     expect(c).toContain('gmem_create(0x400000, GUEST_MEMFD_FLAG_SUPPORT_SHARED | GUEST_MEMFD_FLAG_HUGETLB | GUESTMEM_HUGETLB_FLAG_2MB, true, 0x200000);');
     expect(c).toContain('gmem_pin(0, 0x3000);');
     expect(c).toMatch(/gmem_convert\(0, 0x200000, true\);\n\tgmem_expect_err\(2, "convert", EAGAIN\);\n\tgmem_expect_error_offset\(2, "convert", 0x3000\);/);
@@ -139,7 +140,7 @@ describe('the generated C', () => {
     expect(src).toContain('gmem_expect_count(5, "st_blocks * 512", gmem_allocated_bytes(), 0);');
     expect(src).toContain('gmem_cgroup_pages("rsvd"), 2);');
     expect(src).toContain('gmem_cgroup_baseline();');
-    expect(src).toContain('SKIP(return, "needs the hugetlb cgroup controller');
+    expect(src).toContain('__TEST_REQUIRE(gmem_cgroup_path(path, sizeof(path), "rsvd"),\n\t\t\t       "needs the hugetlb cgroup controller');
     expect(src).toMatch(/gmem_unbind\(\);\n\tgmem_expect_err\(6, "unbind", 0\);/);
     expect(src).toMatch(/gmem_close_fd\(\);\n\tgmem_expect_err\(7, "closeFd", 0\);/);
     expect(src).toContain('allocatedBytes 0 (no open fd to fstat); open false');
@@ -185,6 +186,71 @@ describe('the generated C', () => {
   it('names the test with a C identifier', () => {
     expect(sanitize('deck-tdx-inode-cleanup')).toBe('deck_tdx_inode_cleanup');
     expect(sanitize('1g pages!')).toBe('t_1g_pages');
+  });
+});
+
+describe('mainline-6.12: the tree that runs here (DOMAIN 7.4)', () => {
+  const ml612 = (steps: Trace['steps']) => generated(base(steps, { variant: 'mainline-6.12', vmType: 'sw-protected' }));
+  const src = ml612([
+    { op: 'create', size: 4096, flags: ['mmap'], expect: 'EINVAL' },
+    { op: 'create', size: 8192, flags: [], expect: 'ok' },
+    { op: 'convert', offset: 4096, length: 4096, to: 'shared', expect: 'ok' },
+    { op: 'guestRead', offset: 0, length: 8, expect: { fill: '00' } },
+    { op: 'hostRead', offset: 0, length: 1, expect: 'ENODEV' },
+    { op: 'fallocate', offset: 0, length: 4096, mode: ['keep-size', 'zero-range'], expect: 'EOPNOTSUPP' },
+    { op: 'check', expect: { allocatedBytes: 0, pages: [{ offset: 0, shareability: 'private' }] } },
+    { op: 'closeFd', expect: 'ok' },
+    { op: 'guestRead', offset: 0, length: 1, expect: { error: 'EFAULT', exit: 'memory-fault', memoryFault: { offset: 0, size: 4096, private: true } } },
+  ]);
+
+  it('writes every ml612 trace: none is refused', () => {
+    const outcomes = generateSelftests(expandInputs([TRACES]).filter((f) => /\/ml612-[^/]*\.json$/.test(f)), undefined);
+    expect(outcomes.length).toBeGreaterThanOrEqual(38);
+    expect(outcomes.filter((o) => o.status !== 'written')).toEqual([]);
+  });
+
+  it('drives the VM attributes: private at create, KVM_SET_MEMORY_ATTRIBUTES on the VM for convert', () => {
+    expect(src).toContain('#define GMEM_ATTRIBUTES_ON_VM\t\t1');
+    expect(src).toMatch(/#ifdef GMEM_ATTRIBUTES_ON_VM\n[^#]*vm_mem_set_private\(gmem\.vm, GMEM_GPA, size\);\n#endif/);
+    expect(src).toMatch(/\.address = GMEM_GPA \+ off[\s\S]*ioctl\(gmem\.vm_gone \? gmem\.stale_vm_fd : gmem\.vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &arg\)/);
+    expect(src).toMatch(/gmem_step\(2, "convert"\);\n\tgmem_convert\(0x1000, 0x1000, false\);\n\tgmem_expect_err\(2, "convert", 0\);/);
+  });
+
+  it('passes a flag 6.12 does not know as its later bit, and asserts the refusal', () => {
+    expect(src).toMatch(/gmem_create\(0x1000, GUEST_MEMFD_FLAG_MMAP, true, 0x1000\);\n\tgmem_expect_err\(0, "create", EINVAL\);/);
+    expect(src).toMatch(/gmem_host_read\(0, 0, 1\);\n\tgmem_expect_err\(4, "hostRead", ENODEV\);/);
+    expect(src).toContain('gmem_fallocate(FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE, 0, 0x1000);');
+  });
+
+  it('marks each step and words a failure as the model against the kernel', () => {
+    expect(src).toMatch(/\/\* step 8: \{"op":"guestRead"[^\n]*\*\/\n\tgmem_step\(8, "guestRead"\);\n\tgmem_guest_access\(0, 1, false, NULL\);/);
+    expect(src).toContain('"step %d (%s): the model expects %s; the kernel: %s"');
+    // A shared access where no memslot is exits KVM_EXIT_MMIO: a result the expectation judges, not a crash.
+    expect(src).toContain('no error but a KVM_EXIT_MMIO exit at gpa 0x%lx (offset 0x%lx)');
+  });
+
+  it('checks st_blocks and says what userspace cannot see', () => {
+    expect(src).toContain('gmem_expect_count(6, "st_blocks * 512", gmem_allocated_bytes(), 0);');
+    expect(src).toContain(`/* the model's state, not observable from userspace: pages (trace offsets) [{"offset":0,"shareability":"private"}] */`);
+  });
+
+  it('requires the 6.12 uapi in main() (a later guest_memfd SKIPs) and says where it runs', () => {
+    expect(src).toMatch(/\tgmem_require\(KVM_X86_SW_PROTECTED_VM, "KVM_X86_SW_PROTECTED_VM", 0\);\n\treturn test_harness_run/);
+    expect(src).toContain('this kernel\'s guest_memfd takes GUEST_MEMFD_FLAG_MMAP');
+    expect(src).toContain(' * Runs on mainline 6.12 as Debian builds it');
+    expect(src).not.toContain('with that series applied');
+  });
+
+  it("the other trees' files probe their uapi and SKIP without it", () => {
+    const v13 = generated(base([create(['mmap', 'init-shared'])], { variant: 'inplace-v13' }));
+    expect(v13).toContain('gmem_require(KVM_X86_SW_PROTECTED_VM, "KVM_X86_SW_PROTECTED_VM", GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);');
+    expect(v13).toContain('#define GMEM_TREE\t\t"in-place conversion v13"');
+    expect(v13).toContain('a guest_memfd takes no KVM_SET_MEMORY_ATTRIBUTES2 (ENOTTY)');
+    // HugeTLB bits are not probed (the pool is set up after the probe).
+    const rfc = generated(base([create()]));
+    expect(rfc).toContain('gmem_require(KVM_X86_SW_PROTECTED_VM, "KVM_X86_SW_PROTECTED_VM", GUEST_MEMFD_FLAG_SUPPORT_SHARED | GUEST_MEMFD_FLAG_INIT_PRIVATE);');
+    expect(rfc).toContain('a guest_memfd takes no KVM_GMEM_CONVERT_SHARED (ENOTTY)');
+    expect(rfc).toContain('Elsewhere it exits KSFT_SKIP');
   });
 });
 

@@ -21,6 +21,7 @@ export function formatKtap(results: ReadonlyArray<TestResult>, opts: KtapOptions
     const n = k + 1;
     const failed = r.status === 'fail' || r.status === 'timeout';
     if (r.note && (failed || opts.verbose || r.status === 'pass')) out.push(diag(`${r.name}: ${r.note}`));
+    if (failed) for (const l of r.details ?? []) out.push(diag(l));
     if (failed || opts.verbose) for (const l of lines(r.output)) out.push(diag(l));
     const trouble = r.kernelLog.some((l) => KERNEL_TROUBLE.test(l));
     if (failed || opts.verbose || trouble) for (const l of r.kernelLog) out.push(diag(`kernel: ${l}`));

@@ -57,6 +57,8 @@ export interface TestResult {
   kernelLog: ReadonlyArray<string>;
   /** why the status is what it is, when the exit code alone does not say */
   note: string;
+  /** what failed, in the terms of what the test stands for (a trace's step, the model's answer and the kernel's: traces.ts) */
+  details?: ReadonlyArray<string>;
 }
 
 export interface QemuOptions {

@@ -166,10 +166,6 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
   const hugeFile = fileCreate?.op === 'create' && fileCreate.flags.includes('hugetlb') && HUGETLB_VARIANTS.includes(tg.variant) && tg.hugePageSize > tg.pageSize;
   const sc = new Scale(tg.pageSize, tg.hugePageSize, hugeFile, realHuge as number);
   const g: Geometry = { ...tg, pageSize: sc.realPage, hugePageSize: tg.hugePageSize > tg.pageSize ? (realHuge as number) : sc.realPage };
-  // The runtime drives the series' uapi (conversion on the guest_memfd fd, shared memory in the file); a tree whose attributes live on the VM is not generated yet.
-  if (profileOf(tg.variant).attributes === 'vm') {
-    refuse('$.config.variant', `variant ${tg.variant}`, 'its conversions are KVM_SET_MEMORY_ATTRIBUTES on the VM fd and its shared memory is the memslot\'s userspace memory (DOMAIN 7.4), which the generated runtime does not drive yet');
-  }
   for (const [key, value] of Object.entries(trace.config?.policy ?? {})) {
     const kernel = DEFAULT_POLICY[key as keyof typeof DEFAULT_POLICY];
     if (value !== kernel) refuse(`$.config.policy.${key}`, `${key} ${value}`, `a policy the kernel does not implement (its decision is ${key}: ${kernel}); the model only asks what it would expose`);
@@ -196,19 +192,20 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
 
   const vmTypeC = { 'sw-protected': 'KVM_X86_SW_PROTECTED_VM', tdx: 'KVM_X86_TDX_VM', snp: 'KVM_X86_SNP_VM' }[g.vmType];
   const hugeForCounters = g.hugePageSize > g.pageSize ? g.hugePageSize : SZ_2M;
-  const setup = [
+  // Requirements run in main(), before the harness forks the test: a missing one exits KSFT_SKIP (a SKIP() in the test would exit 0).
+  const requirements = [
     `gmem.page_size = ${num(g.pageSize)};`,
     `gmem.huge_page_size = ${num(hugeForCounters)};`,
-    `if (!(kvm_check_cap(KVM_CAP_VM_TYPES) & BIT(${vmTypeC})))`,
-    `\tSKIP(return, "KVM does not offer ${vmTypeC}");`,
-    `if (!kvm_check_cap(KVM_CAP_GUEST_MEMFD))`,
-    `\tSKIP(return, "KVM has no guest_memfd");`,
+    `gmem_require(${vmTypeC}, ${cString(vmTypeC)}, ${probeFlags(trace, g, tg)});`,
     ...(needsPool
-      ? [`/* The pool before step 0 (TRACE-FORMAT "Create and pool"): ${pool} huge page(s), all free. */`, `if (!gmem_set_pool(${pool}))`, `\tSKIP(return, "needs root and ${pool} free ${hugeForCounters >> 20} MiB huge page(s) and no other user of them");`]
+      ? [`/* The pool before step 0 (TRACE-FORMAT "Create and pool"): ${pool} huge page(s), all free. */`, `__TEST_REQUIRE(gmem_set_pool(${pool}), "needs root and ${pool} free ${hugeForCounters >> 20} MiB huge page(s) and no other user of them");`]
       : []),
     ...(needsCgroup
-      ? ['{', '\tchar path[640];', '', '\tif (!gmem_cgroup_path(path, sizeof(path), "rsvd"))', '\t\tSKIP(return, "needs the hugetlb cgroup controller (HUGETLB_CGROUP_PATH for v1, or cgroup v2)");', '}', '/* Cgroup counters are asserted relative to this baseline, as the reporting test does. */', 'gmem_cgroup_baseline();']
+      ? ['{', '\tchar path[640];', '', '\t__TEST_REQUIRE(gmem_cgroup_path(path, sizeof(path), "rsvd"),', '\t\t       "needs the hugetlb cgroup controller (HUGETLB_CGROUP_PATH for v1, or cgroup v2)");', '}']
       : []),
+  ];
+  const setup = [
+    ...(needsCgroup ? ['/* Cgroup counters are asserted relative to this baseline, as the reporting test does. */', 'gmem_cgroup_baseline();'] : []),
     ...(procs > 1 ? [`/* Host processes 1..${procs - 1} of the trace, started before the VM exists. */`, `gmem_start_processes(${procs});`] : []),
     `gmem_vm_create(${vmTypeC}, ${hasGuest ? 'true' : 'false'}, ${num(mapBytes)});`,
   ];
@@ -225,7 +222,14 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     ` * variant ${g.variant}, vmType ${g.vmType}, pageSize ${g.pageSize}, hugePageSize ${g.hugePageSize}, pool ${pool}.`,
     ...(sc.identity ? [] : [' *', ...wrap(sc.describe(), 76).map((l) => ` * ${l}`)]),
     ...(trace.expectViolation ? [` * The model expects ${[trace.expectViolation].flat().join(', ')} to break here (a known defect of ${g.variant}).`] : []),
-    ' * Run it on a kernel with that series applied; see README "Selftests".',
+    ...(profileOf(g.variant).attributes === 'vm'
+      ? [
+          ' *',
+          ' * Runs on mainline 6.12 as Debian builds it, with kvm.ko rebuilt with',
+          ' * CONFIG_KVM_SW_PROTECTED_VM=y: `npm run test:kernel -- <this trace>`',
+          ' * (docs/KERNEL-RUN.md). Its oracle is that kernel (DOMAIN 7.4).',
+        ]
+      : [' * Run it on a kernel with that series applied; see README "Selftests".', ' * Elsewhere it exits KSFT_SKIP: gmem_require() finds the uapi missing.']),
     ' */',
   ];
   const includes = [
@@ -275,7 +279,12 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     ...teardown.map((l) => `\t${l}`),
     '}',
     '',
-    'TEST_HARNESS_MAIN',
+    '/* TEST_HARNESS_MAIN, after what the kernel must offer (gmem_require()). */',
+    'int main(int argc, char **argv)',
+    '{',
+    ...requirements.map((l) => (l ? `\t${l}` : l)),
+    '\treturn test_harness_run(argc, argv);',
+    '}',
     '',
   ].join('\n');
   return { ok: true, name: trace.name, fileName, testName, source };
@@ -305,6 +314,25 @@ function wrap(text: string, width: number): string[] {
 }
 
 function createFlags(flags: ReadonlyArray<string>, g: Geometry, tg: Geometry, path: string): string {
+  const parts = createFlagParts(flags, g, tg, path);
+  return parts.length ? parts.join(' | ') : '0';
+}
+
+/**
+ * The creation flags gmem_require() probes: those of the trace's creates the
+ * trace expects to succeed, HugeTLB aside (a HugeTLB create needs the pool,
+ * which is set up after the probe).
+ */
+function probeFlags(trace: Trace, g: Geometry, tg: Geometry): string {
+  const parts = new Set<string>();
+  trace.steps.forEach((s, i) => {
+    if (s.op !== 'create' || s.expect !== 'ok') return;
+    for (const p of createFlagParts(s.flags.filter((f) => f !== 'hugetlb'), g, tg, `$.steps[${i}]`)) parts.add(p);
+  });
+  return parts.size ? [...parts].join(' | ') : '0';
+}
+
+function createFlagParts(flags: ReadonlyArray<string>, g: Geometry, tg: Geometry, path: string): string[] {
   const has = (f: string) => flags.includes(f);
   const parts: string[] = [];
   if (g.variant === 'rfc-v2') {
@@ -321,7 +349,7 @@ function createFlags(flags: ReadonlyArray<string>, g: Geometry, tg: Geometry, pa
     // RFC v2 encodes the size in the flags (guestmem.h); the WIP passes page_order (GMEM_HUGETLB_PAGE_ORDER).
     if (g.variant === 'rfc-v2') parts.push(g.hugePageSize === SZ_1G ? 'GUESTMEM_HUGETLB_FLAG_1GB' : 'GUESTMEM_HUGETLB_FLAG_2MB');
   }
-  return parts.length ? parts.join(' | ') : '0';
+  return parts;
 }
 
 const ERRNO_C: Record<string, string> = { SIGBUS: 'GMEM_SIGBUS', ok: '0' };
@@ -397,7 +425,8 @@ function emitStep(step: Step, i: number, geo: Geometries, shadow: Shadow, procs:
   const { g, tg, sc } = geo;
   const path = `$.steps[${i}]`;
   const head = `/* step ${i}: ${comment(JSON.stringify(step))} */`;
-  const lines = (...ls: string[]) => [head, ...ls, ''];
+  const mark = `gmem_step(${i}, ${cString(step.op)});`;
+  const lines = (...ls: string[]) => [head, mark, ...ls, ''];
   const ioLimit = (length: number) => {
     if (length > IO_MAX) refuse(path, step.op, `an access of ${length} bytes; the generated test moves at most ${IO_MAX} per step`);
   };
@@ -461,7 +490,7 @@ function emitStep(step: Step, i: number, geo: Geometries, shadow: Shadow, procs:
     case 'inject':
       return refuse(path, 'inject', 'an injected split failure (ENOMEM undoing the vmemmap optimisation) cannot be caused from userspace');
     case 'check':
-      return [head, ...checkLines(step.expect, i, shadow, sc), ''];
+      return [head, mark, ...checkLines(step.expect, i, shadow, sc), ''];
   }
 }
 

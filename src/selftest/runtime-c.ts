@@ -24,6 +24,18 @@
  *   a child never keeps the file alive (TRACE-FORMAT Lifetime).
  * - settle: sleep(1), the wait test_close_with_pinning() uses for the merge
  *   worker (RFC v2 guest_memfd_conversions_test.c, linux-cc).
+ * - mainline 6.12 (GMEM_ATTRIBUTES_ON_VM, S-ML612): the file bound with
+ *   vm_set_user_memory_region2() at GMEM_GPA, offset 0, and made private with
+ *   vm_mem_set_private(), as test_private_access_memslot_deleted() in
+ *   x86_64/private_mem_kvm_exits_test.c (v6.12) does; conversions are
+ *   KVM_SET_MEMORY_ATTRIBUTES on the VM fd, as handle_exit_hypercall() in
+ *   x86_64/private_mem_conversions_test.c (v6.12) makes them; unbind is the
+ *   memslot's deletion (vm_mem_region_delete() there).
+ * - requirements: checked in main() before the harness runs the test, and a
+ *   missing one exits KSFT_SKIP through __TEST_REQUIRE, as the kernel's own
+ *   tests' main() does (TEST_REQUIRE in private_mem_conversions_test.c): a
+ *   SKIP() inside a kselftest_harness test exits 0 in v6.12
+ *   (test_harness_run() counts it, then ksft_exit(ret == 0)).
  * - pool counters: /proc/meminfo HugePages_Free / HugePages_Rsvd for 2 MiB
  *   pages (x86's default size), else the hstate's sysfs files; cgroup
  *   reservation and usage from the test's own hugetlb cgroup (v2) files, as
@@ -33,6 +45,7 @@ export const RUNTIME_C = String.raw`
 /* ---- gmem-model selftest runtime (src/selftest/runtime-c.ts) ---- */
 
 #define GMEM_SIGBUS		(-1)		/* a result: the access raised SIGBUS */
+#define GMEM_EXIT		(-2)		/* a result: KVM_RUN returned 0 with an exit other than a ucall */
 #define GMEM_SLOT		10
 #define GMEM_GPA		((uint64_t)1 << 32)	/* SZ_4G: above the APIC page, 1 GiB aligned */
 #define GMEM_GVA		((uint64_t)1 << 44)
@@ -42,7 +55,9 @@ export const RUNTIME_C = String.raw`
 #define GMEM_HIGH_FD		900		/* fds parked here are never reused by open() */
 
 struct gmem_res {
-	int err;			/* 0, an errno, or GMEM_SIGBUS */
+	int err;			/* 0, an errno, GMEM_SIGBUS or GMEM_EXIT */
+	uint32_t exit_reason;		/* KVM_RUN's, for a guest access */
+	uint64_t mmio_gpa;		/* a KVM_EXIT_MMIO's address */
 	bool has_error_offset;
 	uint64_t error_offset;
 	bool memory_fault;		/* KVM_EXIT_MEMORY_FAULT */
@@ -366,6 +381,64 @@ static __attribute__((unused)) void gmem_munmap(int p, uint64_t off, uint64_t le
 	gmem_in_process(p, &gmem_q);
 }
 
+/* ---- what the kernel must offer: main(), before the harness forks the test ---- */
+
+/*
+ * Exits KSFT_SKIP (4) with the reason unless the running kernel has the VM
+ * type, guest_memfd, and the uapi of the tree the trace describes (GMEM_TREE):
+ * - mainline 6.12: the private attribute on the VM
+ *   (KVM_CAP_MEMORY_ATTRIBUTES), and no guest_memfd flag at all
+ *   (kvm_gmem_create()'s valid_flags is 0): a kernel that takes
+ *   GUEST_MEMFD_FLAG_MMAP (v6.18) answers differently from 6.12.
+ * - the series: flags, the creation flags of the trace's creates that
+ *   succeed (HugeTLB bits aside, which need the pool), and the conversion
+ *   ioctl on a guest_memfd, probed with size 0. ENOTTY means no such ioctl:
+ *   vfs_ioctl() on a file without .unlocked_ioctl, as 6.12's kvm_gmem_fops.
+ */
+static __attribute__((unused)) void gmem_require(uint64_t vm_type, const char *vm_type_name, uint64_t flags)
+{
+	struct kvm_vm *vm;
+	int fd;
+
+	__TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) & BIT(vm_type), "KVM does not offer %s", vm_type_name);
+	__TEST_REQUIRE(kvm_check_cap(KVM_CAP_GUEST_MEMFD), "KVM has no guest_memfd");
+	vm = vm_create_barebones_type(vm_type);
+#ifdef GMEM_ATTRIBUTES_ON_VM
+	__TEST_REQUIRE(vm_check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) & KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		       "KVM has no private memory attribute for %s VMs", vm_type_name);
+	fd = __vm_create_guest_memfd(vm, getpagesize(), GUEST_MEMFD_FLAG_MMAP);
+	__TEST_REQUIRE(fd < 0 && errno == EINVAL,
+		       "this kernel's guest_memfd takes GUEST_MEMFD_FLAG_MMAP: a later uapi than %s's", GMEM_TREE);
+	(void)flags;
+#else
+	{
+		int err;
+
+		fd = -1;
+		if (flags) {
+			fd = __vm_create_guest_memfd(vm, getpagesize(), flags);
+			__TEST_REQUIRE(fd >= 0 || errno != EINVAL,
+				       "KVM refuses the guest_memfd flags 0x%lx (EINVAL): not %s's uapi", flags, GMEM_TREE);
+		}
+		if (fd < 0)
+			fd = vm_create_guest_memfd(vm, getpagesize(), 0);
+#ifdef GMEM_CONVERT_RFC_V2
+		struct kvm_gmem_convert probe = {};
+
+		err = ioctl(fd, KVM_GMEM_CONVERT_SHARED, &probe) ? errno : 0;
+		__TEST_REQUIRE(err != ENOTTY, "a guest_memfd takes no KVM_GMEM_CONVERT_SHARED (ENOTTY): not %s's uapi", GMEM_TREE);
+#else
+		struct kvm_memory_attributes2 probe = {};
+
+		err = ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &probe) ? errno : 0;
+		__TEST_REQUIRE(err != ENOTTY, "a guest_memfd takes no KVM_SET_MEMORY_ATTRIBUTES2 (ENOTTY): not %s's uapi", GMEM_TREE);
+#endif
+		close(fd);
+	}
+#endif
+	kvm_vm_free(vm);
+}
+
 /* ---- the VM, the file, its binding ---- */
 
 static __attribute__((unused)) void gmem_park_fd(int *fd)
@@ -383,17 +456,27 @@ struct gmem_guest_cmd {
 	uint64_t gva;
 	uint64_t len;
 	uint64_t write;
+	uint64_t page_size;
 	uint8_t buf[GMEM_IO_MAX];
 };
 static struct gmem_guest_cmd gmem_cmd;
 
-/* One command per KVM_RUN: the access, then GUEST_SYNC. */
+/*
+ * One command per KVM_RUN: the access, then GUEST_SYNC. Every page of the
+ * range is read once first, so an access that exits to userspace does so
+ * before any byte moves: a trace's access is all or nothing (TRACE-FORMAT
+ * Guest access: the payload is the first such page), as gmem_touch() makes
+ * the host's.
+ */
 static void gmem_guest_code(void)
 {
 	for (;;) {
 		volatile uint8_t *mem = (volatile uint8_t *)READ_ONCE(gmem_cmd.gva);
 		uint64_t len = READ_ONCE(gmem_cmd.len), i;
+		uint64_t page = READ_ONCE(gmem_cmd.page_size), start = (uint64_t)mem;
 
+		for (i = start - start % page; i < start + len; i += page)
+			(void)*(volatile uint8_t *)(i < start ? start : i);
 		if (READ_ONCE(gmem_cmd.write))
 			for (i = 0; i < len; i++)
 				mem[i] = gmem_cmd.buf[i];
@@ -453,7 +536,8 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	 * add_memslot() in tdx_gmem_private_and_shared_test.c); else anonymous
 	 * memory. It is the harness's, not a process of the trace: closeFd
 	 * drops it so the file's lifetime follows the trace (TRACE-FORMAT
-	 * Lifetime).
+	 * Lifetime). Where the file cannot be mapped (6.12 has no .mmap), the
+	 * anonymous memory is the guest's shared memory (S-ML612).
 	 */
 	gmem.slot_hva = MAP_FAILED;
 	if (mmap_file)
@@ -464,11 +548,24 @@ static __attribute__((unused)) void gmem_create(uint64_t size, uint64_t flags, b
 	TEST_ASSERT(gmem.slot_hva != MAP_FAILED, "mmap of the slot's userspace_addr failed");
 	vm_set_user_memory_region2(gmem.vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_GPA, size,
 				   gmem.slot_hva, fd, 0);
+#ifdef GMEM_ATTRIBUTES_ON_VM
+	/*
+	 * The VM's attributes start shared (an empty mem_attr_array): every
+	 * page of the file starts private as in the trace (DOMAIN 7.4), set as
+	 * private_mem_kvm_exits_test.c does before its guest runs.
+	 */
+	vm_mem_set_private(gmem.vm, GMEM_GPA, size);
+#endif
 	if (gmem.vcpu)
 		/* One block further, so an access past the size reaches KVM (not a guest #PF). */
 		virt_map(gmem.vm, GMEM_GVA, GMEM_GPA, (size + block) / gmem.page_size);
 }
 
+/*
+ * fallocate(2) on the guest_memfd with the trace's mode bits, as
+ * test_fallocate() in guest_memfd_test.c calls it; vfs_fallocate() and
+ * kvm_gmem_fallocate() answer.
+ */
 static __attribute__((unused)) void gmem_fallocate(int mode, uint64_t off, uint64_t len)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
@@ -484,6 +581,11 @@ static void gmem_drop_slot_mapping(void)
 	}
 }
 
+/*
+ * close(2) of the guest_memfd. With the last reference kvm_gmem_release()
+ * clears the bindings' file (a private fault then exits, kvm_gmem_get_pfn():
+ * -EFAULT) and zaps; the memslot stays.
+ */
 static __attribute__((unused)) void gmem_close_fd(void)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
@@ -499,6 +601,11 @@ static __attribute__((unused)) void gmem_close_fd(void)
 	}
 }
 
+/*
+ * The memslot's deletion (memory_size 0), as vm_mem_region_delete() makes
+ * it; kvm_set_memory_region() answers EINVAL for a slot already gone, EBADF
+ * on the VM's closed fd after close.
+ */
 static __attribute__((unused)) void gmem_unbind(void)
 {
 	struct kvm_userspace_memory_region2 region = {
@@ -511,7 +618,12 @@ static __attribute__((unused)) void gmem_unbind(void)
 		gmem_r.err = errno;
 }
 
-/* Every reference at once: mappings in every process, the fd, the VM. */
+/*
+ * Every reference at once: mappings in every process, the fd, the VM. When
+ * the file's references are gone already (fd closed, no process mapping
+ * it), close is EBADF and does nothing (TRACE-FORMAT Lifetime): the answer
+ * is the kernel's to a close() of the closed fd, and the VM stays.
+ */
 static __attribute__((unused)) void gmem_close_all(int nr_procs)
 {
 	int p;
@@ -520,6 +632,14 @@ static __attribute__((unused)) void gmem_close_all(int nr_procs)
 	if (gmem.vm_gone) {
 		gmem_r.err = close(gmem.fd) ? errno : 0;
 		return;
+	}
+	if (gmem.fd_closed) {
+		for (p = 0; p < nr_procs && !gmem.mapped[p]; p++)
+			;
+		if (p == nr_procs) {
+			gmem_r.err = close(gmem.fd) ? errno : 0;
+			return;
+		}
 	}
 	for (p = 0; p < nr_procs; p++) {
 		if (!gmem.mapped[p])
@@ -558,14 +678,17 @@ static __attribute__((unused)) void gmem_guest_access(uint64_t off, uint64_t len
 	gmem_cmd.gva = GMEM_GVA + off;
 	gmem_cmd.len = len;
 	gmem_cmd.write = write;
+	gmem_cmd.page_size = gmem.page_size;
 	if (write)
 		memcpy(gmem_cmd.buf, data, len);
 	sync_global_to_guest(gmem.vm, gmem_cmd);
 	do {
 		r = __vcpu_run(gmem.vcpu);
 	} while (r == -1 && errno == EINTR);
+	gmem_r.exit_reason = gmem.vcpu->run->exit_reason;
 	if (r == -1) {
 		gmem_r.err = errno;
+		/* As run_vcpu_get_exit_reason() in private_mem_kvm_exits_test.c reads it. */
 		if (gmem.vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
 			gmem_r.memory_fault = true;
 			gmem_r.mf_gpa = gmem.vcpu->run->memory_fault.gpa;
@@ -586,8 +709,16 @@ static __attribute__((unused)) void gmem_guest_access(uint64_t off, uint64_t len
 		REPORT_GUEST_ASSERT(gmem_uc);
 		break;
 	default:
-		TEST_FAIL("guest access at offset 0x%lx: exit reason %u (%s), not a GUEST_SYNC",
-			  off, gmem.vcpu->run->exit_reason, exit_reason_str(gmem.vcpu->run->exit_reason));
+		/*
+		 * Any other exit (KVM_EXIT_MMIO: a shared access where no
+		 * memslot is) is the kernel's answer, which the step's
+		 * expectation judges; the access is abandoned with its vCPU.
+		 */
+		gmem_r.err = GMEM_EXIT;
+		if (gmem_r.exit_reason == KVM_EXIT_MMIO)
+			gmem_r.mmio_gpa = gmem.vcpu->run->mmio.phys_addr;
+		gmem.vcpu = vm_vcpu_add(gmem.vm, gmem.next_vcpu_id++, gmem_guest_code);
+		return;
 	}
 	if (!write) {
 		sync_global_from_guest(gmem.vm, gmem_cmd);
@@ -654,11 +785,27 @@ static __attribute__((unused)) void gmem_guest_access_segs(int n, const uint64_t
 static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, bool to_private)
 {
 	memset(&gmem_r, 0, sizeof(gmem_r));
-#ifdef GMEM_CONVERT_RFC_V2
+#if defined(GMEM_ATTRIBUTES_ON_VM)
+	/*
+	 * KVM_SET_MEMORY_ATTRIBUTES on the VM, over guest physical addresses
+	 * (kvm_vm_ioctl_set_mem_attributes): what vm_set_memory_attributes()
+	 * does, with the errno kept. No error_offset in this uapi. After close
+	 * the VM's fd number is closed: the ioctl answers EBADF.
+	 */
+	struct kvm_memory_attributes arg = {
+		.address = GMEM_GPA + off, .size = len,
+		.attributes = to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (ioctl(gmem.vm_gone ? gmem.stale_vm_fd : gmem.vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &arg))
+		gmem_r.err = errno;
+#elif defined(GMEM_CONVERT_RFC_V2)
 	struct kvm_gmem_convert arg = { .offset = off, .size = len, .error_offset = ~0ULL };
 
 	if (ioctl(gmem.fd, to_private ? KVM_GMEM_CONVERT_PRIVATE : KVM_GMEM_CONVERT_SHARED, &arg))
 		gmem_r.err = errno;
+	gmem_r.has_error_offset = arg.error_offset != ~0ULL;
+	gmem_r.error_offset = arg.error_offset;
 #else
 	struct kvm_memory_attributes2 arg = {
 		.offset = off, .size = len,
@@ -677,9 +824,9 @@ static __attribute__((unused)) void gmem_convert(uint64_t off, uint64_t len, boo
 
 	if (ioctl(gmem.fd, KVM_SET_MEMORY_ATTRIBUTES2, &arg))
 		gmem_r.err = errno;
-#endif
 	gmem_r.has_error_offset = arg.error_offset != ~0ULL;
 	gmem_r.error_offset = arg.error_offset;
+#endif
 }
 
 /* ---- pool and cgroup counters ---- */
@@ -841,6 +988,7 @@ static __attribute__((unused)) void gmem_settle(void)
 	}
 }
 
+/* st_blocks, as test_file_size() in guest_memfd_test.c reads fstat (6.12 never adds to it). */
 static __attribute__((unused)) uint64_t gmem_allocated_bytes(void)
 {
 	struct stat st;
@@ -851,11 +999,32 @@ static __attribute__((unused)) uint64_t gmem_allocated_bytes(void)
 
 /* ---- expectations ---- */
 
+/*
+ * Every failed expectation reads "step N (op): the model expects X; the
+ * kernel: Y", so a run names the step, the model's answer and the kernel's
+ * (scripts/test-kernel-traces.ts picks the line up). gmem_step() marks where
+ * a step starts, so a failure inside the selftest library is placed too.
+ */
+static __attribute__((unused)) void gmem_step(int step, const char *op)
+{
+	fprintf(stderr, "gmem: step %d (%s)\n", step, op);
+}
+
 static const char *gmem_err_name(int err)
 {
+	static char other[96];
+
 	switch (err) {
 	case 0: return "ok";
 	case GMEM_SIGBUS: return "SIGBUS";
+	case GMEM_EXIT:
+		if (gmem_r.exit_reason == KVM_EXIT_MMIO)
+			snprintf(other, sizeof(other), "no error but a KVM_EXIT_MMIO exit at gpa 0x%lx (offset 0x%lx)",
+				 gmem_r.mmio_gpa, gmem_r.mmio_gpa - GMEM_GPA);
+		else
+			snprintf(other, sizeof(other), "no error but an exit %u (%s)",
+				 gmem_r.exit_reason, exit_reason_str(gmem_r.exit_reason));
+		return other;
 	case EINVAL: return "EINVAL";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";
@@ -869,65 +1038,98 @@ static const char *gmem_err_name(int err)
 
 static __attribute__((unused)) void gmem_expect_err(int step, const char *op, int want)
 {
-	TEST_ASSERT(gmem_r.err == want, "step %d (%s): expected %s, got %s", step, op,
+	TEST_ASSERT(gmem_r.err == want, "step %d (%s): the model expects %s; the kernel: %s", step, op,
 		    gmem_err_name(want), gmem_err_name(gmem_r.err));
 }
 
 static __attribute__((unused)) void gmem_expect_error_offset(int step, const char *op, uint64_t want)
 {
 	TEST_ASSERT(gmem_r.has_error_offset && gmem_r.error_offset == want,
-		    "step %d (%s): expected error_offset 0x%lx, got %s0x%lx", step, op, want,
+		    "step %d (%s): the model expects error_offset 0x%lx; the kernel: %s0x%lx", step, op, want,
 		    gmem_r.has_error_offset ? "" : "none written, ", gmem_r.error_offset);
 }
 
 static __attribute__((unused)) void gmem_expect_memory_fault(int step, const char *op)
 {
-	TEST_ASSERT(gmem_r.memory_fault, "step %d (%s): expected a KVM_EXIT_MEMORY_FAULT exit", step, op);
+	TEST_ASSERT(gmem_r.memory_fault, "step %d (%s): the model expects a KVM_EXIT_MEMORY_FAULT exit; the kernel: exit %u (%s)",
+		    step, op, gmem_r.exit_reason, exit_reason_str(gmem_r.exit_reason));
 }
 
 static __attribute__((unused)) void gmem_expect_fault_offset(int step, const char *op, uint64_t want)
 {
-	TEST_ASSERT(gmem_r.mf_gpa == GMEM_GPA + want, "step %d (%s): memory fault gpa 0x%lx, expected 0x%lx",
-		    step, op, gmem_r.mf_gpa, GMEM_GPA + want);
+	TEST_ASSERT(gmem_r.mf_gpa == GMEM_GPA + want,
+		    "step %d (%s): the model expects the memory fault at gpa 0x%lx (offset 0x%lx); the kernel: gpa 0x%lx",
+		    step, op, GMEM_GPA + want, want, gmem_r.mf_gpa);
 }
 
 static __attribute__((unused)) void gmem_expect_fault_size(int step, const char *op, uint64_t want)
 {
-	TEST_ASSERT(gmem_r.mf_size == want, "step %d (%s): memory fault size 0x%lx, expected 0x%lx",
-		    step, op, gmem_r.mf_size, want);
+	TEST_ASSERT(gmem_r.mf_size == want, "step %d (%s): the model expects memory fault size 0x%lx; the kernel: 0x%lx",
+		    step, op, want, gmem_r.mf_size);
 }
 
 static __attribute__((unused)) void gmem_expect_fault_private(int step, const char *op, bool want)
 {
 	bool got = gmem_r.mf_flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
 
-	TEST_ASSERT(got == want, "step %d (%s): memory fault %s, expected %s", step, op,
-		    got ? "private" : "shared", want ? "private" : "shared");
+	TEST_ASSERT(got == want, "step %d (%s): the model expects a %s memory fault; the kernel: flags 0x%lx (%s)", step, op,
+		    want ? "private" : "shared", gmem_r.mf_flags, got ? "private" : "shared");
+}
+
+/* The bytes as runs into out, "0x11 x4092, 0x00 x4", at most four of them. */
+static const char *gmem_runs(char *out, size_t size, const uint8_t *b, uint64_t len)
+{
+	uint64_t i = 0, j;
+	int n = 0, at = 0;
+
+	out[0] = 0;
+	while (i < len && n < 4) {
+		for (j = i; j < len && b[j] == b[i]; j++)
+			;
+		at += snprintf(out + at, size - at, "%s0x%02x x%lu", n ? ", " : "", b[i], j - i);
+		i = j;
+		n++;
+	}
+	if (i < len)
+		snprintf(out + at, size - at, ", ... (%lu bytes more)", len - i);
+	return out;
+}
+
+static void gmem_compare(int step, const char *op, const uint8_t *want, uint64_t len)
+{
+	char model[160], kernel[160];
+	uint64_t i, first = len, differ = 0;
+
+	gmem_expect_err(step, op, 0);
+	for (i = 0; i < len; i++) {
+		if (gmem_r.data[i] == want[i])
+			continue;
+		if (!differ++)
+			first = i;
+	}
+	if (!differ)
+		return;
+	TEST_FAIL("step %d (%s): the model expects %s; the kernel: %s (%lu of %lu bytes differ, the first at byte %lu)",
+		  step, op, gmem_runs(model, sizeof(model), want, len),
+		  gmem_runs(kernel, sizeof(kernel), gmem_r.data, len), differ, len, first);
 }
 
 static __attribute__((unused)) void gmem_expect_bytes(int step, const char *op, const uint8_t *want, uint64_t len)
 {
-	uint64_t i;
-
-	gmem_expect_err(step, op, 0);
-	for (i = 0; i < len; i++)
-		TEST_ASSERT(gmem_r.data[i] == want[i], "step %d (%s): byte %lu is 0x%02x, expected 0x%02x",
-			    step, op, i, gmem_r.data[i], want[i]);
+	gmem_compare(step, op, want, len);
 }
 
 static __attribute__((unused)) void gmem_expect_fill(int step, const char *op, uint8_t want, uint64_t len)
 {
-	uint64_t i;
+	static uint8_t buf[GMEM_IO_MAX];
 
-	gmem_expect_err(step, op, 0);
-	for (i = 0; i < len; i++)
-		TEST_ASSERT(gmem_r.data[i] == want, "step %d (%s): byte %lu is 0x%02x, expected 0x%02x",
-			    step, op, i, gmem_r.data[i], want);
+	memset(buf, want, len);
+	gmem_compare(step, op, buf, len);
 }
 
 static __attribute__((unused)) void gmem_expect_count(int step, const char *what, uint64_t got, uint64_t want)
 {
-	TEST_ASSERT(got == want, "step %d (check): %s is %lu, expected %lu", step, what, got, want);
+	TEST_ASSERT(got == want, "step %d (check): the model expects %s %lu; the kernel: %lu", step, what, want, got);
 }
 
 static __attribute__((unused)) const uint8_t *gmem_fill(uint8_t byte, uint64_t len)

@@ -6,12 +6,26 @@
  */
 import type { Variant } from './contract';
 
-export type ConvertUapi = 'rfc-v2' | 'attributes2';
+export type ConvertUapi = 'rfc-v2' | 'attributes2' | 'vm-attributes';
 
-/** Which ioctl converts: RFC v2's KVM_GMEM_CONVERT_*, else KVM_SET_MEMORY_ATTRIBUTES2 on the gmem fd. */
+/**
+ * Which ioctl converts: RFC v2's KVM_GMEM_CONVERT_*, mainline 6.12's
+ * KVM_SET_MEMORY_ATTRIBUTES on the VM, else KVM_SET_MEMORY_ATTRIBUTES2 on the
+ * gmem fd.
+ */
 export function convertUapi(variant: Variant): ConvertUapi {
-  return variant === 'rfc-v2' ? 'rfc-v2' : 'attributes2';
+  return variant === 'rfc-v2' ? 'rfc-v2' : variant === 'mainline-6.12' ? 'vm-attributes' : 'attributes2';
 }
+
+/** The tree's name in the SKIP messages of a kernel without its uapi. */
+const TREE: Record<Variant, string> = {
+  'rfc-v2': 'RFC v2 (gmem-1g-page-support-rfc-v2)',
+  'wip-2025-12': 'the Dec 2025 WIP (wip-gmem-conversions-hugetlb-restructuring-12-08-25)',
+  'tdx-huge-v3': 'the TDX huge page v3 tree (intel-staging/tdx huge_page_v3)',
+  'inplace-v13': 'in-place conversion v13',
+  'inplace-v8': 'in-place conversion v8',
+  'mainline-6.12': 'mainline 6.12',
+};
 
 const VM_TYPES = `/* VM types: torvalds/linux arch/x86/include/uapi/asm/kvm.h (KVM_X86_SW_PROTECTED_VM since v6.8, SNP v6.11, TDX v6.16). */
 #ifndef KVM_X86_SW_PROTECTED_VM
@@ -135,6 +149,27 @@ const INPLACE_HUGETLB = `/*
 #endif
 `;
 
+const MAINLINE_612 = `/*
+ * Mainline 6.12 (Debian linux-source-6.12, S-ML612): KVM_CREATE_GUEST_MEMFD
+ * takes no flag (kvm_gmem_create(): valid_flags is 0), the file has no .mmap,
+ * and the attributes live on the VM: KVM_SET_MEMORY_ATTRIBUTES (v6.8) over
+ * guest physical addresses, shared memory at the memslot's userspace_addr.
+ * The trace's flags are passed as the bits later trees gave them
+ * (torvalds/linux v6.18 include/uapi/linux/kvm.h; RFC v2's HUGETLB), which
+ * this kernel refuses.
+ */
+#ifndef GUEST_MEMFD_FLAG_MMAP
+#define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
+#endif
+#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
+#define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
+#endif
+#ifndef GUEST_MEMFD_FLAG_HUGETLB
+#define GUEST_MEMFD_FLAG_HUGETLB	(1ULL << 2)
+#endif
+#define GMEM_ATTRIBUTES_ON_VM		1
+`;
+
 /** The whole block for one variant. */
 export function uapiBlock(variant: Variant): string {
   const parts = [VM_TYPES];
@@ -150,6 +185,10 @@ export function uapiBlock(variant: Variant): string {
     case 'inplace-v8':
       parts.push(IN_PLACE(`googleprodkernel/linux-cc guest_memfd-inplace-conversion-${variant === 'inplace-v8' ? 'v8' : 'v13 (as v8)'}`), INPLACE_HUGETLB);
       break;
+    case 'mainline-6.12':
+      parts.push(MAINLINE_612);
+      break;
   }
+  parts.push(`#define GMEM_TREE\t\t${JSON.stringify(TREE[variant])}\n`);
   return `/* ---- uapi (gmem-model src/selftest/uapi.ts): the series' own headers win ---- */\n${parts.join('\n')}`;
 }
