@@ -19,6 +19,8 @@ import { compileStatic } from '../src/kernel-run/compile-static';
 import { readDirectives } from '../src/kernel-run/directives';
 import { formatKtap } from '../src/kernel-run/ktap';
 import { type GuestTest, runInQemu, type TestResult } from '../src/kernel-run/qemu';
+import { writeRandomTraces } from '../src/kernel-run/random-traces';
+import { cacheDir } from '../src/selftest/kernel-tree';
 import { judge, planTraces, sourceDir, type TracePlan, TraceInputError, timeLimit, traceFiles, unrunResult, writeSources } from '../src/kernel-run/traces';
 
 const USAGE = `usage: tsx scripts/test-kernel.ts [TRACE|DIR...] [--no-traces] [--c-dir DIR] [--timeout SECONDS] [--jobs N] [--verbose]
@@ -26,6 +28,9 @@ const USAGE = `usage: tsx scripts/test-kernel.ts [TRACE|DIR...] [--no-traces] [-
   TRACE|DIR          gmem-trace/1 files, or folders of them (sub-folders too), to run instead of
                      test/traces: mainline-6.12 traces must pass, other trees' must SKIP
   --no-traces        run no traces (the kernel's own tests, and --c-dir)
+  --random N         with the project's traces, N seeded random mainline-6.12 traces whose
+                     expectations are the model's (default 200; 0: none)
+  --seed S           their seed (default 1; printed)
   --c-dir DIR        also run every DIR/*.c (kvm selftests using kvm_util.h), compiled static
   --timeout SECONDS  time limit of each --c-dir test (default 60; a file's "// kernel-run: timeout=N" wins)
   --jobs N           QEMUs at once, one emulated core each (default: the host's cores)
@@ -53,13 +58,15 @@ interface Args {
   /** trace files and folders; the default when none is given */
   traces: string[];
   noTraces: boolean;
+  random: number;
+  seed: number;
   timeout: number;
   jobs?: number;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { traces: [], noTraces: false, timeout: 60, verbose: false };
+  const args: Args = { traces: [], noTraces: false, random: 200, seed: 1, timeout: 60, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -77,6 +84,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--jobs') args.jobs = Math.floor(positive(value()));
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--no-traces') args.noTraces = true;
+    else if (a === '--random' || a === '--seed') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${a} wants a whole number, not '${v}'`);
+      if (a === '--random') args.random = n;
+      else args.seed = n;
+    }
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -106,7 +120,11 @@ async function main(): Promise<number> {
   if (!args.noTraces) {
     const t = Date.now();
     try {
-      plans = planTraces(traceFiles(args.traces.length > 0 ? args.traces : [DEFAULT_TRACES]));
+      const own = args.traces.length === 0;
+      // The project's own set also holds seeded random traces, kept in the cache so an unchanged seed recompiles nothing.
+      const random = own && args.random > 0 ? writeRandomTraces(join(cacheDir(), 'random', `seed-${args.seed}-n-${args.random}`), args.random, args.seed) : [];
+      if (random.length) process.stderr.write(`[random] ${random.length} mainline-6.12 traces, seed ${args.seed} (--seed S to change)\n`);
+      plans = planTraces([...traceFiles(own ? [DEFAULT_TRACES] : args.traces), ...random]);
     } catch (err) {
       if (err instanceof TraceInputError) throw new UsageError(err.message);
       throw err;
