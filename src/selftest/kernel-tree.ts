@@ -18,9 +18,10 @@
  * link it against $(LIBKVM_OBJS) with its $(LDFLAGS) $(LDLIBS).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { withLock } from '../kernel-run/lock';
 
 export const DEBIAN_PACKAGE = 'linux-source-6.12';
 export const DEBIAN_TARBALL = `/usr/src/${DEBIAN_PACKAGE}.tar.xz`;
@@ -101,6 +102,7 @@ export function obtainKernelTree(log: Log = () => {}): KernelTree {
   ensureTarball(log);
   const cache = cacheDir();
   mkdirSync(cache, { recursive: true });
+  // Several jest workers or worktrees may ask at once: one unpacks and builds, the others wait.
   return withLock(join(cache, '.lock'), log, () => {
     const again = preparedTree();
     if (again) return again; // another run prepared it while we waited
@@ -112,41 +114,7 @@ export function obtainKernelTree(log: Log = () => {}): KernelTree {
     run('tar', ['-xJf', DEBIAN_TARBALL, '-C', cache, ...['drivers', 'fs', 'net', 'sound', 'Documentation'].map((d) => `--exclude=${DEBIAN_PACKAGE}/${d}`)], log);
     prepare(final, log);
     return treeAt(final, `${DEBIAN_PACKAGE} (${final})`);
-  });
-}
-
-/**
- * Runs `fn` holding a lock folder, so parallel test runs (several jest workers,
- * several worktrees) unpack and build once. A lock older than 30 minutes is
- * taken to be left by a run that died.
- */
-function withLock<T>(lock: string, log: Log, fn: () => T): T {
-  const deadline = Date.now() + 30 * 60 * 1000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue; // released just now
-      }
-      if (age > 30 * 60 * 1000) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new KernelTreeError(`waited 30 minutes for ${lock}; remove it if no other run is preparing the kernel tree`);
-      log(`waiting for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  }, (message) => new KernelTreeError(message));
 }
 
 function ensureTarball(log: Log): void {
