@@ -11,8 +11,8 @@
  * or `viewer-sixteen-gib.ts page`. Prints one JSON line.
  */
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/commands/view';
-import { stepsOf, traceSource } from '../src/view/viewer-sources';
+import { startViewer } from '../src/cli/commands/view';
+import { stepsOf, traceSource } from '../src/present/view/viewer-sources';
 import { locateBrowser } from '../test/support/find-browser';
 import { traceSchema } from '../src/trace/schema';
 import { S1_HEAD, s1Steps } from './s1-sixteen-gib';

@@ -42,11 +42,11 @@ if (quick) {
   return;
 }
 if (state === 'fresh') {
-  cli = require('../dist/src/cli.js');
+  cli = require('../dist/src/cli/main.js');
 } else {
   process.stderr.write(`gmem: note: dist/ is ${state === 'missing' ? 'missing' : 'older than the sources'}; running the TypeScript through tsx (slower start). \`npm run build\` compiles it.\n`);
   require('tsx/cjs');
-  cli = require('../src/cli.ts');
+  cli = require('../src/cli/main.ts');
 }
 
 cli.main(process.argv.slice(2)).then(

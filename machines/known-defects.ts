@@ -7,7 +7,7 @@
  */
 import type { Variant, VmType } from './variant';
 
-/** An invariant's name as DOMAIN 9 gives it (src/invariants.ts checks them). */
+/** An invariant's name as DOMAIN 9 gives it (src/invariants/ checks them). */
 export type InvariantName = `INV-${number}`;
 
 export interface KnownDefect {

@@ -42,5 +42,5 @@ for (const dir of SOURCE_DIRS) {
   }
 }
 // The help texts, so `gmem --help` answers without loading every command (bin/gmem.js).
-writeFileSync(join(DIST, 'help-index.json'), `${JSON.stringify(require(join(DIST, 'src', 'cli.js')).helpIndex())}\n`);
+writeFileSync(join(DIST, 'help-index.json'), `${JSON.stringify(require(join(DIST, 'src', 'cli', 'main.js')).helpIndex())}\n`);
 writeFileSync(join(DIST, 'build-stamp.json'), `${JSON.stringify({ builtAt: Date.now() })}\n`);

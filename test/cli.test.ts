@@ -75,7 +75,7 @@ describe('gmem CLI', () => {
 });
 
 describe('help for every command', () => {
-  // The command list as the top-level help gives it (src/cli.ts cannot be loaded under jest: inspect needs an ES module).
+  // The command list as the top-level help gives it (src/cli/main.ts cannot be loaded under jest: inspect needs an ES module).
   const names = runCli(['--help']).stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.split('\n').map((l) => l.trim().split(/\s+/)[0]!);
 
   it('there are commands', () => expect(names).toEqual(expect.arrayContaining(['walk', 'coverage', 'replay', 'tables', 'diagram', 'spec', 'inspect', 'view'])));
@@ -124,7 +124,7 @@ describe('the fast help path', () => {
   it('dist/help-index.json, which bin/gmem.js answers --help from, is what the CLI itself says', () => {
     const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const root = join(__dirname, '..');
-    const live = spawnSync(process.execPath, ['-e', "process.stdout.write(JSON.stringify(require('./dist/src/cli.js').helpIndex()))"], { cwd: root, encoding: 'utf8' });
+    const live = spawnSync(process.execPath, ['-e', "process.stdout.write(JSON.stringify(require('./dist/src/cli/main.js').helpIndex()))"], { cwd: root, encoding: 'utf8' });
     expect(JSON.parse(live.stdout)).toEqual(JSON.parse(readFileSync(join(root, 'dist', 'help-index.json'), 'utf8')));
   });
 

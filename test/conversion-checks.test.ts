@@ -6,7 +6,7 @@
  * mapping does not break it; one that removed a mapping does).
  */
 import fc from 'fast-check';
-import { conversionPages } from '../src/invariants';
+import { conversionPages } from '../src/invariants/invariants';
 import { Simulator } from '../src/interpreter/simulator';
 import { configOf, runStep, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';

@@ -11,7 +11,7 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { createBlockMachine } from '../machines/block.machine';
 import { folioMachine } from '../machines/folio.machine';
 import { rangeMachine } from '../machines/range.machine';
-import { parseSources } from '../visualize/sources';
+import { parseSources } from '../src/present/draw/sources';
 
 const root = join(__dirname, '..');
 const CITATION = /\b(S-[A-Za-z0-9]+|[Dd]eck|INV-\d+|DOMAIN \d+|TRACE-FORMAT)\b/;

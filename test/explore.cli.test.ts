@@ -10,8 +10,8 @@ import { VARIANTS } from '../machines/policy';
 import { slug } from '../src/explore/counterexample';
 import { expectedBreaks } from '../src/explore/expected-breaks';
 import { settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
-import { exploreCommand } from '../src/commands/explore';
-import { UsageError } from '../src/usage-error';
+import { exploreCommand } from '../src/cli/commands/explore';
+import { UsageError } from '../src/input-error';
 import { runCli } from './support/run-cli';
 
 // A setting with a known defect, so a counterexample is written (from the known-defects table, whatever it holds).

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../machines/policy';
-import { inputsDigest, renderVerdicts, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE, withoutTimings } from '../src/commands/verdicts';
+import { inputsDigest, renderVerdicts, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE, withoutTimings } from '../src/cli/commands/verdicts';
 import { expectedBreaks, POLICY_BREAKS } from '../src/explore/expected-breaks';
 import { report, runSettings } from '../src/explore/run';
 import type { ExploreResult } from '../src/explore/search';

@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/commands/view';
+import { startViewer } from '../src/cli/commands/view';
 import type { Trace } from '../src/trace/schema';
-import { traceSource } from '../src/view/viewer-sources';
+import { traceSource } from '../src/present/view/viewer-sources';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 
 /** Why the K10 conversion below never returns (src/interpreter/convert.ts). */

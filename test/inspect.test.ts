@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
-import type { Bridge } from '../src/inspect/bridge-server';
-import { startBridge } from '../src/inspect/bridge-server';
+import type { Bridge } from '../src/present/inspect/bridge-server';
+import { startBridge } from '../src/present/inspect/bridge-server';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 
 const OUT = join(__dirname, '..', 'test-output');

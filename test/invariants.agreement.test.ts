@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { agreement } from '../src/invariants';
+import { agreement } from '../src/invariants/invariants';
 import { FAULTS } from '../src/interpreter/simulator';
 import type { FaultName } from '../src/interpreter/simulator';
 import { loadTrace, runTrace } from '../src/trace/replay';

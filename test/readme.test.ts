@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { rangeMachine } from '../machines/range.machine';
-import { toMermaid } from '../visualize/mermaid';
+import { toMermaid } from '../src/present/draw/mermaid';
 import { walk } from './support/block-walk';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');

@@ -15,7 +15,7 @@ import { DEFAULT_POLICY } from '../machines/policy';
 import { generateSelftests } from '../src/selftest/generate';
 import { configOf, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';
-import { stepsOf } from '../src/view/viewer-sources';
+import { stepsOf } from '../src/present/view/viewer-sources';
 import { runCli } from './support/run-cli';
 
 /** Two blocks of two pages, private; page 1 converted to shared. */

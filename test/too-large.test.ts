@@ -6,7 +6,7 @@
 import { MAX_TOUCHED_BLOCKS } from '../src/interpreter/gmem-file';
 import { runTrace } from '../src/trace/replay';
 import { traceSchema } from '../src/trace/schema';
-import { UsageError } from '../src/usage-error';
+import { UsageError } from '../src/input-error';
 
 const SIZE = 2 ** 46;
 

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/commands/view';
+import { startViewer } from '../src/cli/commands/view';
 import { loadTrace } from '../src/trace/replay';
-import { traceSource, useCaseSources } from '../src/view/viewer-sources';
+import { traceSource, useCaseSources } from '../src/present/view/viewer-sources';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 import { runCli } from './support/run-cli';
 

@@ -4,10 +4,8 @@
  * example. Built from the command's own option table, so an option cannot be
  * added without showing up here (a test checks every command's help).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Command } from '../cli';
-import { fitWidth } from '../report/fit-width';
+import type { Command } from './main';
+import { fitWidth } from '../present/report/fit-width';
 
 export const WIDTH = 100;
 
@@ -57,15 +55,3 @@ export function commandHelp(command: Command): string {
   return fitWidth(out.join('\n'));
 }
 
-/** The package's version, from the package.json above this file (src/ or dist/src/). */
-export function packageVersion(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'gmem-model') return pkg.version ?? 'unknown';
-    } catch {
-      // not here: look one directory up
-    }
-    if (dirname(dir) === dir) return 'unknown';
-  }
-}

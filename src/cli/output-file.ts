@@ -5,7 +5,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from '../usage-error';
+import { UsageError } from '../input-error';
 
 const REASONS: Record<string, string> = {
   EISDIR: 'is a directory',

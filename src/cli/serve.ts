@@ -3,7 +3,7 @@
  * one line and exit 1; SIGINT and SIGTERM both close the server and end the
  * process, so a supervisor's stop (or `kill`) never leaves a listener behind.
  */
-import { CommandFailure } from '../usage-error';
+import { CommandFailure } from '../input-error';
 
 /** The one line for a failed listen: the port in use is the usual case. */
 export function listenFailure(command: string, port: number, err: unknown): CommandFailure {

@@ -7,7 +7,7 @@
  * confirmed: `reproduced` says whether replay reports the same invariant.
  */
 import { drawBlock } from '../../machines/block.picture';
-import type { InvariantName } from '../invariants';
+import type { InvariantName } from '../invariants/invariants';
 import type { StepOutcome } from '../interpreter/simulator';
 import type { Expectation, Trace } from '../trace/schema';
 import { HANG } from '../trace/schema';

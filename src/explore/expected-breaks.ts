@@ -12,7 +12,7 @@ import type { KnownDefect } from '../../machines/known-defects';
 import { defectsShownUnder } from '../../machines/known-defects';
 import type { Policy } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
-import type { InvariantName } from '../invariants';
+import type { InvariantName } from '../invariants/invariants';
 import type { Setting } from './expand';
 
 /** The invariants each policy alternative is documented to break (DOMAIN 8; TRACE-FORMAT "Policies"). */

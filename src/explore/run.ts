@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InvariantName } from '../invariants';
+import type { InvariantName } from '../invariants/invariants';
 import type { Setting } from './expand';
 import { buildModel } from './expand';
 import type { Counterexample } from './counterexample';

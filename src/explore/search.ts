@@ -17,7 +17,7 @@
  * state's least depth, counts transitions once per expanded state, and keeps
  * the shortest counterexample per invariant.
  */
-import type { InvariantName } from '../invariants';
+import type { InvariantName } from '../invariants/invariants';
 import type { Expansion, Model, Setting } from './expand';
 import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';

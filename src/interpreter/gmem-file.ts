@@ -25,7 +25,7 @@ import type { FolioState, PageTable } from './steppers';
 import BTree from 'sorted-btree';
 import { PageSet } from './page-set';
 import { RunMap } from './run-map';
-import { UsageError } from '../usage-error';
+import { UsageError } from '../input-error';
 import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
 
 export interface FileGeometry {

@@ -5,8 +5,8 @@
  * happened; an invalid file names the file and the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { checkInvariants, captureBefore, conversionPages } from '../invariants';
-import type { InvariantName, Violation } from '../invariants';
+import { checkInvariants, captureBefore, conversionPages } from '../invariants/invariants';
+import type { InvariantName, Violation } from '../invariants/invariants';
 import { fallocate, punchHole, settle } from '../interpreter/allocation';
 import { defectInvariants } from '../../machines/known-defects';
 import { convert } from '../interpreter/convert';

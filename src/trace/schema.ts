@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ERRNOS } from '../../machines/outcome';
 import { AFTER_TRUNCATE, RESTORE, SHAREABILITY, SPLIT, TRUNCATE_WHILE_PINNED, VARIANTS, VM_TYPES } from '../../machines/policy';
-import { INVARIANT_NAMES } from '../invariants';
+import { INVARIANT_NAMES } from '../invariants/invariants';
 import { profileOf } from '../../machines/variant';
 
 const count = z.number().int().nonnegative();

@@ -20,7 +20,7 @@ import { formatRefusal, NEVER_RETURNS, refusalsOf } from '../../machines/outcome
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { profileOf, VARIANTS } from '../../machines/variant';
-import type { InvariantName } from '../invariants';
+import type { InvariantName } from '../invariants/invariants';
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig, Simulator } from '../interpreter/simulator';
 import { excusedInWalk, describeOutcome, runStep, traceConfig } from '../trace/replay';

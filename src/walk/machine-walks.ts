@@ -25,7 +25,7 @@ import { DEFAULT_POLICY } from '../../machines/policy';
 import type { RangeEvent, RangeInput } from '../../machines/range.machine';
 import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
 import { RANGE_EVENT_VARIANTS, RANGE_INPUTS } from '../../machines/range.table';
-import { captureBefore, checkInvariants } from '../invariants';
+import { captureBefore, checkInvariants } from '../invariants/invariants';
 import { defaultConfig, refused, Simulator } from '../interpreter/simulator';
 import { STATE_OF_CODE } from '../interpreter/steppers';
 import { excusedInWalk } from '../trace/replay';

@@ -5,7 +5,7 @@
  * the walk's deterministic order), so n machines run disjoint parts whose
  * union is the whole walk.
  */
-import { UsageError } from '../usage-error';
+import { UsageError } from '../input-error';
 
 export interface Shard {
   index: number;

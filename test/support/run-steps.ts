@@ -4,7 +4,7 @@
  * 41"), plus the invariant violations seen. For table tests of errno paths.
  * Steps after one that never returns are not run.
  */
-import type { Violation } from '../../src/invariants';
+import type { Violation } from '../../src/invariants/invariants';
 import { Simulator } from '../../src/interpreter/simulator';
 import { configOf, describeOutcome, runStep } from '../../src/trace/replay';
 import type { Trace } from '../../src/trace/schema';

@@ -1,0 +1,262 @@
+/**
+ * `gmem explore`: exhaustive small-scope search of the simulator under each
+ * (variant, VM type, policy) setting: distinct states, transitions, depth,
+ * states per second, and per invariant `holds in scope` or `BROKEN` with its
+ * shortest counterexample as gmem-trace/1 and ITF files. `--summary` is the
+ * verdict table `npm start` prints. Exit 1 when something breaks that the
+ * setting is not known to break (or the simulator throws).
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from '../main';
+import type { Policy, Variant, VmType } from '../../../machines/policy';
+import { DEFAULT_POLICY, POLICY_NOTES, VARIANTS, VM_TYPES } from '../../../machines/policy';
+import { profileOf } from '../../../machines/variant';
+import { INVARIANT_NAMES } from '../../invariants/invariants';
+import type { Setting } from '../../explore/expand';
+import type { Scope } from '../../explore/operations';
+import type { SettingReport } from '../../explore/run';
+import { mergeShards, readShard, report, runSettings, ShardError, writeShard } from '../../explore/run';
+import { findingKey } from '../../explore/search';
+import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../../explore/settings';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../../input-error';
+import { progressBar } from './walk-report';
+
+export const DEFAULT_EXPLORE_OUT = 'test-output/explore';
+
+const SCOPE_FLAGS = { blocks: [1, 8], pages: [1, 16], processes: [1, 8], pins: [0, 8], values: [1, 15], depth: [1, 40], pool: [0, 16] } as const;
+
+export const exploreCommand: Command = {
+  name: 'explore',
+  summary: 'search every reachable state of each kernel tree and policy: verdicts, counterexamples',
+  usage: [
+    'Usage: gmem explore [--blocks N] [--pages N] [--processes N] [--pins N] [--values N] [--depth N]',
+    '                    [--pool N] [--variant NAME] [--vm-type NAME] [--policy KEY=VALUE]... [--out DIR]',
+    '                    [--json | --summary] [--workers N] [--shard i/n]',
+    '       gmem explore --merge SHARD.json...',
+    '',
+    'Breadth-first search from the empty machine over every operation of the trace contract with every',
+    'argument in scope (pageSize 16, hugePageSize 16 x pages), states deduplicated by a canonical',
+    'encoding, INV-1..14 checked on every transition (a step that never returns ends its path). Per',
+    'setting: distinct states, transitions, depth, states per second, and per invariant `holds in scope`',
+    'or BROKEN with its shortest counterexample',
+    'as DIR/<setting>/<INV-n>[.Kn].trace.json (gmem-trace/1; `gmem replay` reproduces it) and .itf.json.',
+    'Without --variant, --vm-type or --policy: every variant under every VM type with the kernel\'s',
+    'policies, and each policy alternative on rfc-v2 sw-protected, at the scope of docs/VERDICTS.md.',
+    'Exit status: 0 every break is a known defect or the policy\'s documented exposure',
+    'and every known defect is found; 1 otherwise; 2 bad input.',
+  ].join('\n'),
+  options: {
+    ...Object.fromEntries(Object.keys(SCOPE_FLAGS).map((k) => [k, { type: 'string' as const }])),
+    variant: { type: 'string' },
+    'vm-type': { type: 'string' },
+    policy: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    summary: { type: 'boolean' },
+    workers: { type: 'string' },
+    shard: { type: 'string' },
+    merge: { type: 'boolean' },
+  },
+  optionHelp: {
+    blocks: `huge-page blocks in the file, ${SCOPE_FLAGS.blocks.join('-')} (default: the setting's scope)`,
+    pages: `pages per block, a power of two ${SCOPE_FLAGS.pages.join('-')} (default: the setting's scope)`,
+    processes: `processes that map the file, ${SCOPE_FLAGS.processes.join('-')} (default: the setting's scope)`,
+    pins: `pins held at once, at most, ${SCOPE_FLAGS.pins.join('-')} (default: the setting's scope)`,
+    values: `distinct nonzero bytes a write may fill a page with, ${SCOPE_FLAGS.values.join('-')} (default: the setting's scope)`,
+    depth: `steps from the empty machine, the create included, ${SCOPE_FLAGS.depth.join('-')} (default: the setting's scope)`,
+    pool: `huge pages in the pool before create, ${SCOPE_FLAGS.pool.join('-')} (default: what create reserves)`,
+    variant: `explore only this kernel tree: ${VARIANTS.join(', ')}`,
+    'vm-type': `explore only this VM type: ${VM_TYPES.join(', ')}`,
+    policy: `set a policy (KEY=VALUE; repeatable): ${POLICY_KEYS.map((k) => `${k}=${POLICY_NOTES[k].values.join('|')}`).join(', ')}`,
+    out: `write counterexamples (and --shard files) under DIR (default ${DEFAULT_EXPLORE_OUT})`,
+    json: 'print the results as JSON (statesPerSecond, per invariant verdict, length, files)',
+    summary: 'print only the verdict table (what npm start shows)',
+    workers: 'worker threads that expand states (default: the cores this machine has)',
+    shard: 'explore part i of n (0 <= i < n) and write DIR/shard-i-of-n.json, for a CI matrix',
+    merge: 'merge shard files given as arguments: states unioned, shortest counterexamples kept',
+  },
+  examples: [
+    'gmem explore --summary',
+    'gmem explore --variant tdx-huge-v3 --vm-type tdx --depth 6 --json',
+    'gmem explore --variant rfc-v2 --vm-type sw-protected --policy split=lazy --out /tmp/cex',
+    'gmem explore --shard 0/2 --out shards && gmem explore --shard 1/2 --out shards',
+    'gmem explore --merge shards/shard-0-of-2.json shards/shard-1-of-2.json',
+  ],
+  allowPositionals: true,
+  async run(values, positionals) {
+    const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
+    const onProgress = values['json'] ? undefined : progressBar(process.stderr);
+    let reports: SettingReport[];
+    const start = Date.now();
+    if (values['merge']) {
+      if (positionals.length === 0) throw new UsageError('explore: --merge needs the shard files (DIR/shard-I-of-N.json ...)');
+      try {
+        reports = mergeShards(positionals.map(readShard)).map((r) => report(r, out));
+      } catch (err) {
+        if (err instanceof ShardError) throw new UsageError(`explore: --merge: ${err.message}`);
+        throw err;
+      }
+    } else {
+      if (positionals.length) throw new UsageError(`explore: unexpected argument '${positionals[0]}' (shard files go with --merge)`);
+      const scope = parseScope(values);
+      const settings = parseSettings(values);
+      const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string);
+      const workers = values['workers'] === undefined ? availableParallelism() : positiveInt('workers', values['workers'] as string, 1, 64);
+      reports = await runSettings(settings, scope, { workers, ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}) });
+      if (shard) {
+        const file = join(out, `shard-${shard.index}-of-${shard.count}.json`);
+        mkdirSync(out, { recursive: true });
+        writeShard(file, scope, shard, reports);
+        process.stderr.write(`shard ${shard.index}/${shard.count} written to ${file}; merge with: gmem explore --merge ${join(out, `shard-*-of-${shard.count}.json`)}\n`);
+      }
+    }
+    const wallMs = Date.now() - start;
+    if (values['json']) process.stdout.write(`${JSON.stringify(toJson(reports, wallMs), null, 2)}\n`);
+    else process.stdout.write(`${values['summary'] ? renderSummary(reports, wallMs) : renderReports(reports, wallMs)}\n`);
+    const bad = reports.some((r) => r.unexpected.length > 0 || r.counterexamples.some((c) => !c.reproduced));
+    return bad ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+export function scopeText(s: Scope): string {
+  return `--blocks ${s.blocks} --pages ${s.pages} --processes ${s.processes} --pins ${s.pins} --values ${s.values} --depth ${s.depth}${s.pool !== undefined ? ` --pool ${s.pool}` : ''}`;
+}
+
+function positiveInt(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`explore: --${flag} must be a whole number, got '${text}'`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`explore: --${flag} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function parseScope(values: Record<string, unknown>): Scope {
+  const scope: Scope = { ...START_SCOPE };
+  for (const [flag, [min, max]] of Object.entries(SCOPE_FLAGS)) {
+    const text = values[flag] as string | undefined;
+    if (text !== undefined) (scope as unknown as Record<string, number>)[flag] = positiveInt(flag, text, min, max);
+  }
+  if ((scope.pages & (scope.pages - 1)) !== 0) throw new UsageError(`explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got ${scope.pages}`);
+  if (scope.blocks * scope.pages > 32) throw new UsageError(`explore: a file of ${scope.blocks * scope.pages} pages is beyond what explicit-state search can finish; use at most 32 pages (blocks x pages)`);
+  return scope;
+}
+
+function parseSettings(values: Record<string, unknown>): Setting[] {
+  const variant = values['variant'] as string | undefined;
+  const vmType = values['vm-type'] as string | undefined;
+  if (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`explore: --variant must be one of ${VARIANTS.join(', ')}, got '${variant}'`);
+  if (vmType !== undefined && !(VM_TYPES as readonly string[]).includes(vmType)) throw new UsageError(`explore: --vm-type must be one of ${VM_TYPES.join(', ')}, got '${vmType}'`);
+  if (variant !== undefined && vmType !== undefined && !(profileOf(variant as Variant).vmTypes as readonly string[]).includes(vmType)) {
+    throw new UsageError(`explore: ${variant} runs only ${profileOf(variant as Variant).vmTypes.join(', ')} VMs, got --vm-type ${vmType}`);
+  }
+  const policies = (values['policy'] as string[] | undefined) ?? [];
+  if (policies.length === 0) {
+    return verdictSettings().filter((s) => (variant === undefined || s.variant === variant) && (vmType === undefined || s.vmType === vmType));
+  }
+  const policy: Policy = { ...DEFAULT_POLICY };
+  for (const kv of policies) {
+    const m = /^([^=]+)=(.*)$/.exec(kv);
+    if (!m || !(POLICY_KEYS as string[]).includes(m[1]!)) throw new UsageError(`explore: --policy must be KEY=VALUE with KEY one of ${POLICY_KEYS.join(', ')}, got '${kv}'`);
+    const key = m[1] as keyof Policy;
+    if (!POLICY_NOTES[key].values.includes(m[2]!)) throw new UsageError(`explore: --policy ${key} must be one of ${POLICY_NOTES[key].values.join(', ')}, got '${m[2]}'`);
+    (policy as unknown as Record<string, string>)[key] = m[2]!;
+  }
+  const variants = (variant ? [variant] : VARIANTS) as Variant[];
+  const vmTypes = (vmType ? [vmType] : VM_TYPES) as VmType[];
+  // Only the VM types each tree runs (profile.vmTypes; mainline-6.12: sw-protected).
+  return variants.flatMap((v) => vmTypes.filter((t) => profileOf(v).vmTypes.includes(t)).map((t) => ({ variant: v, vmType: t, policy })));
+}
+
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`explore: --shard must be I/N with 0 <= I < N, got '${text}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function verdictCells(r: SettingReport): string {
+  const broken = r.result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
+  return broken.length ? `BROKEN ${broken.join(', ')}` : 'all hold in scope';
+}
+
+function expectation(r: SettingReport): string {
+  if (r.unexpected.length) return `UNEXPECTED ${r.unexpected.join(', ')}`;
+  if (r.counterexamples.some((c) => !c.reproduced)) return 'NOT REPRODUCED by replay';
+  if (r.missing.length) return `as known, but ${r.missing.map((m) => `${m.invariant} [${m.because}]`).join(', ')} not reached in scope`;
+  return r.expected.length ? `as known (${[...new Set(r.expected.map((e) => e.because))].join('; ')})` : 'as known (none)';
+}
+
+function table(header: string[], rows: string[][], numeric: number[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export function renderSummary(reports: SettingReport[], wallMs: number): string {
+  const rows = reports.map((r) => [r.name, r.result.states.toLocaleString('en-US'), r.result.transitions.toLocaleString('en-US'), String(r.result.depthReached), verdictCells(r), expectation(r)]);
+  const totals = reports.reduce((t, r) => ({ states: t.states + r.result.states, transitions: t.transitions + r.result.transitions }), { states: 0, transitions: 0 });
+  const scope = reports[0]?.result.scope;
+  return [
+    `Exhaustive exploration${scope ? ` (${scopeText(scope)})` : ''}: verdicts per setting (shortest counterexample length in steps)`,
+    '',
+    ...table(['setting', 'states', 'transitions', 'depth', 'verdict', 'against the known defects and policies'], rows, [1, 2, 3]),
+    '',
+    `${totals.states.toLocaleString('en-US')} states, ${totals.transitions.toLocaleString('en-US')} transitions in ${(wallMs / 1000).toFixed(1)} s (${Math.round(totals.states / Math.max(0.001, wallMs / 1000)).toLocaleString('en-US')} states/s).`,
+  ].join('\n');
+}
+
+export function renderReports(reports: SettingReport[], wallMs: number): string {
+  const out = [renderSummary(reports, wallMs), ''];
+  for (const r of reports) {
+    out.push(`${r.name}: ${r.result.states.toLocaleString('en-US')} states, ${r.result.transitions.toLocaleString('en-US')} transitions, depth ${r.result.depthReached}${r.result.exhausted ? ' (every reachable state)' : ''}, ${(r.result.wallMs / 1000).toFixed(1)} s`);
+    for (const inv of [...INVARIANT_NAMES, 'CRASH' as const]) {
+      const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
+      if (!found.length && inv !== 'CRASH') out.push(`  ${inv.padEnd(6)} holds in scope`);
+      for (const c of found) {
+        const files = r.files[findingKey(inv, c.finding.defect)];
+        out.push(`  ${inv.padEnd(6)} BROKEN${c.finding.defect ? ` (${c.finding.defect})` : ''} in ${c.finding.steps.length} steps${files ? `: ${files.trace} (ITF: ${files.itf})` : ''}; replay: ${c.replay}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+export function toJson(reports: SettingReport[], wallMs: number): object {
+  const totals = reports.reduce((t, r) => ({ states: t.states + r.result.states, transitions: t.transitions + r.result.transitions }), { states: 0, transitions: 0 });
+  return {
+    scope: reports[0]?.result.scope,
+    settings: reports.map((r) => ({
+      setting: r.result.setting,
+      name: r.name,
+      states: r.result.states,
+      transitions: r.result.transitions,
+      depthReached: r.result.depthReached,
+      exhausted: r.result.exhausted,
+      wallMs: r.result.wallMs,
+      statesPerSecond: r.result.statesPerSecond,
+      ...(r.result.shard ? { shard: r.result.shard } : {}),
+      invariants: Object.fromEntries(
+        [...INVARIANT_NAMES, ...(r.counterexamples.some((c) => c.finding.invariant === 'CRASH') ? ['CRASH' as const] : [])].map((inv) => {
+          const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
+          if (!found.length) return [inv, { verdict: 'holds in scope' }];
+          const shortest = found.reduce((a, b) => (b.finding.steps.length < a.finding.steps.length ? b : a));
+          return [
+            inv,
+            {
+              verdict: 'BROKEN',
+              length: shortest.finding.steps.length,
+              reproduced: found.every((c) => c.reproduced),
+              findings: found.map((c) => ({ ...(c.finding.defect ? { defect: c.finding.defect } : {}), length: c.finding.steps.length, reproduced: c.reproduced, ...(r.files[findingKey(inv, c.finding.defect)] ?? {}) })),
+            },
+          ];
+        }),
+      ),
+      unexpected: r.unexpected,
+      missing: r.missing,
+    })),
+    states: totals.states,
+    transitions: totals.transitions,
+    wallMs,
+    statesPerSecond: Math.round(totals.states / Math.max(0.001, wallMs / 1000)),
+  };
+}

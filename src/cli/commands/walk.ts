@@ -1,0 +1,193 @@
+/**
+ * `gmem walk` (npm start): every generated path through the machines, run on
+ * fresh simulators; the table of use cases and walks with the time of each
+ * row, the coverage, the wall time. Writes the result file `gmem coverage`
+ * reads. Exit 1 when a path fails, or (whole walk only) anything is left
+ * uncovered.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { opLabel } from '../../../machines/block.plan';
+import type { Command } from '../main';
+import { checkOutputPath, ensureOutputDir, writeOutputFile } from '../output-file';
+import { fitWidth } from '../../present/report/fit-width';
+import { toJunit } from '../../present/report/junit';
+import { toKtap } from '../../present/report/ktap';
+import type { TestResult } from '../../present/report/test-result';
+import type { WalkResult } from '../../present/report/walk-result';
+import { codeFingerprint, DEFAULT_RESULT, RESULT_FORMAT } from '../../present/report/walk-result';
+import type { WalkPath } from '../../walk/block-walk';
+import type { FaultName } from '../../interpreter/simulator';
+import { FAULTS } from '../../interpreter/simulator';
+import type { MachinePath } from '../../walk/machine-walks';
+import type { WalkFailure, WalkReport, WalkRow } from '../../walk/run-walks';
+import { runWalks } from '../../walk/run-walks';
+import { parseShard, rowMatcher } from '../../walk/select';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../../input-error';
+import { reporterOf } from './replay';
+import { progressBar, renderWalk, rowLines } from './walk-report';
+
+export const DEFAULT_TRACE_DIR = 'test-output/walk-failures';
+
+/** A path as one line: its kind and its operations (block) or events (range, folio). */
+export function pathName(path: WalkPath | MachinePath): string {
+  if ('machine' in path) return `${path.kind}: ${path.events.map((e) => e.label).join(', ') || '(start)'} [${JSON.stringify(path.input).replace(/"/g, '')}]`;
+  return `${path.label}: ${path.ops.map(opLabel).join(', ')}`;
+}
+
+function failureJson(f: WalkFailure) {
+  return {
+    group: f.group,
+    setting: f.setting,
+    useCase: f.group.startsWith('use case: ') ? f.group.slice('use case: '.length) : null,
+    step: f.step,
+    message: f.message,
+    story: f.story,
+    trace: f.traceFile ?? null,
+  };
+}
+
+export interface WalkSelection {
+  only: string[];
+  shard: { index: number; count: number } | undefined;
+  /** seeded bugs in the simulator: shows the walk (and a CI's reports) catching one. */
+  faults?: FaultName[];
+}
+
+export function selectionOf(values: Record<string, unknown>): WalkSelection {
+  const only = (values['only'] as string[] | undefined) ?? [];
+  if (only.some((p) => p.trim() === '')) throw new UsageError('walk: --only needs a pattern (a use case or setting name, or part of one)');
+  const faults = (values['seeded-bug'] as string[] | undefined) ?? [];
+  for (const f of faults) if (!FAULTS.includes(f as FaultName)) throw new UsageError(`walk: --seeded-bug must be one of ${FAULTS.join(', ')}, got '${f}'`);
+  return { only, shard: values['shard'] === undefined ? undefined : parseShard(values['shard'] as string), ...(faults.length ? { faults: faults as FaultName[] } : {}) };
+}
+
+/** Runs the walk and writes its result file (for `gmem coverage`). */
+export function walkAndRecord(sel: WalkSelection, resultFile: string, traceDir: string | undefined, hooks: { onProgress?: (d: number, t: number, l: string) => void; onRow?: (r: WalkRow, d: number, t: number) => void; onPath?: Parameters<typeof runWalks>[0] extends infer O ? O extends { onPath?: infer P } ? P : never : never }): { report: WalkReport; result: WalkResult } {
+  const start = Date.now();
+  const report = runWalks({
+    ...(traceDir ? { traceDir } : {}),
+    ...(sel.only.length ? { select: rowMatcher(sel.only) } : {}),
+    ...(sel.shard ? { shard: sel.shard } : {}),
+    ...(sel.faults ? { faults: sel.faults } : {}),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.onRow ? { onRow: hooks.onRow } : {}),
+    ...(hooks.onPath ? { onPath: hooks.onPath } : {}),
+  });
+  if (report.rows.length === 0) throw new UsageError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
+  const result: WalkResult = {
+    format: RESULT_FORMAT,
+    writtenAt: new Date().toISOString(),
+    fingerprint: codeFingerprint(),
+    only: sel.only,
+    shard: sel.shard ?? null,
+    wallMs: Date.now() - start,
+    rows: report.rows,
+    failures: report.failures.map(failureJson),
+    coverage: report.coverage,
+    complete: report.complete,
+  };
+  writeOutputFile(resultFile, `${JSON.stringify(result)}\n`, 'walk: --result');
+  return { report, result };
+}
+
+/** The default result file's folder is ours to create; a folder the person named must exist. */
+export function prepareResultFile(values: Record<string, unknown>, what: string): string {
+  const file = (values['result'] as string[] | string | undefined) ?? DEFAULT_RESULT;
+  const path = Array.isArray(file) ? file[0]! : file;
+  if (path === DEFAULT_RESULT) mkdirSync(dirname(DEFAULT_RESULT), { recursive: true });
+  checkOutputPath(path, what);
+  return path;
+}
+
+export const walkCommand: Command = {
+  name: 'walk',
+  summary: 'walk every generated path (transitions, use cases) on the simulator, with coverage',
+  usage:
+    'Usage: gmem walk [--json | --reporter text|tap|junit] [--only PATTERN]... [--shard i/n] [--list]\n' +
+    '                 [--traces DIR] [--result FILE] [--seeded-bug NAME]\n\n' +
+    'Walks every generated path on a fresh simulator; prints a row per use case or walk and setting with its\n' +
+    'time, then the coverage. Without a terminal it prints one line per finished row as it goes (stderr).\n' +
+    'Exit status: 0 every path passed (and, for the whole walk, coverage is 100%), 1 otherwise, 2 bad input.\n' +
+    'With --only or --shard the coverage is partial by construction and does not decide the exit status:\n' +
+    '`gmem coverage --result FILE...` over all the shards\' result files does.',
+  options: {
+    json: { type: 'boolean' },
+    reporter: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    shard: { type: 'string' },
+    list: { type: 'boolean' },
+    traces: { type: 'string' },
+    result: { type: 'string' },
+    'seeded-bug': { type: 'string', multiple: true },
+  },
+  optionHelp: {
+    json: 'print the report as JSON: rows, failures (setting, use case, trace file), coverage',
+    reporter: 'text (default), tap (KTAP, one `ok N` per path) or junit (one testcase per path, suite = setting)',
+    only: 'run only the rows whose use case, walk or setting contains PATTERN (case-insensitive, * = anything); repeatable',
+    shard: 'run only shard i of n: every n-th path from the i-th, so n machines together run the whole walk once',
+    list: 'print the selected paths, one a line (row | path), without running them; with --shard, that shard\'s',
+    traces: `write failing block paths as gmem-trace/1 files under DIR (default ${DEFAULT_TRACE_DIR})`,
+    result: `write the result file gmem coverage reads to FILE (default ${DEFAULT_RESULT})`,
+    'seeded-bug': `run the simulator with a seeded bug (${FAULTS.join(', ')}) to see the walk and its reports catch it`,
+  },
+  examples: ['gmem walk --only tdx --reporter tap', 'gmem walk --shard 2/3 --result walk-2.json --reporter junit > walk-2.xml'],
+  allowPositionals: false,
+  run(values) {
+    const reporter = reporterOf('walk', values);
+    const sel = selectionOf(values);
+    if (values['list']) return listPaths(sel);
+    const traceDir = (values['traces'] as string | undefined) ?? DEFAULT_TRACE_DIR;
+    ensureOutputDir(traceDir, 'walk: --traces');
+    const resultFile = prepareResultFile(values, 'walk: --result');
+    const results: TestResult[] = [];
+    const numberInRow = new Map<string, number>();
+    const collect = reporter !== 'text' && !values['json'];
+    const { report, result } = walkAndRecord(sel, resultFile, traceDir, {
+      ...(values['json'] || collect ? {} : { onProgress: progressBar(process.stderr) }),
+      ...(rowLines(process.stderr) ? { onRow: rowLines(process.stderr)! } : {}),
+      ...(collect
+        ? {
+            onPath: (row: WalkRow, path: WalkPath | MachinePath, failure: WalkFailure | undefined, ms: number) => {
+              const suite = `${row.group} (${row.setting})`;
+              const n = (numberInRow.get(suite) ?? 0) + 1;
+              numberInRow.set(suite, n);
+              results.push({
+                suite,
+                name: `path ${n} ${pathName(path)}`,
+                status: failure ? 'fail' : 'pass',
+                diagnostics: failure ? [`at step ${failure.step}: ${failure.message}`, ...failure.story, ...(failure.traceFile ? [`replay it: npx gmem replay ${failure.traceFile}`] : [])] : [],
+                time: ms / 1000,
+                ...(failure?.traceFile ? { file: failure.traceFile } : {}),
+              });
+            },
+          }
+        : {}),
+    });
+    const partial = sel.only.length > 0 || sel.shard !== undefined || sel.faults !== undefined;
+    if (values['json']) process.stdout.write(`${JSON.stringify({ ...result, traces: report.traces, result: resultFile }, null, 2)}\n`);
+    else if (reporter === 'tap') process.stdout.write(toKtap(results));
+    else if (reporter === 'junit') process.stdout.write(`${toJunit('gmem walk', results, result.wallMs / 1000)}\n`);
+    else {
+      process.stdout.write(`${renderWalk({ ...report, failures: result.failures }, result.wallMs)}\n`);
+      if (partial) process.stdout.write(`${fitWidth(`Partial walk (${[sel.only.map((p) => `--only '${p}'`).join(' '), sel.shard ? `--shard ${sel.shard.index}/${sel.shard.count}` : ''].filter(Boolean).join(', ')}): coverage counts this part only.`)}\n`);
+    }
+    return report.failures.length === 0 && (report.complete || partial) ? EXIT_OK : EXIT_FAILED;
+  },
+};
+
+/** `--list`: the selected paths, numbered across the whole walk, without running them. */
+function listPaths(sel: WalkSelection): number {
+  const lines: string[] = [];
+  // The walk's own selection and sharding, only not run: what `gmem walk` with the same flags runs.
+  const report = runWalks({
+    listOnly: true,
+    ...(sel.only.length ? { select: rowMatcher(sel.only) } : {}),
+    ...(sel.shard ? { shard: sel.shard } : {}),
+    onPath: (row, path) => void lines.push(`${row.group} (${row.setting}) | ${pathName(path)}`),
+  });
+  if (report.rows.length === 0) throw new UsageError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
+  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+  process.stderr.write(`${lines.length} paths in ${report.rows.length} rows${sel.shard ? ` (shard ${sel.shard.index}/${sel.shard.count})` : ''}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/**
+ * The simulator's blocks drawn as the tests draw the block machine
+ * (machines/block.picture.ts: `|PS| [ss] pins 01`), for failure reports: the
+ * block(s) a failing step touched, as the simulator holds them after it.
+ * Blocks of more than 32 pages are drawn with runs collapsed (`|S*3P*509|`).
+ */
+import type { BlockView } from '../../../machines/block.plan';
+import { drawBlock } from '../../../machines/block.picture';
+import type { Simulator } from '../../interpreter/simulator';
+import type { TraceStep } from '../../trace/schema';
+
+const MAX_BLOCKS = 4;
+const MAX_PAGES = 32;
+
+export function simBlockView(sim: Simulator, b: number): BlockView & { open: boolean } {
+  const file = sim.file!;
+  const facts = file.facts(b);
+  const pages = [...Array(facts.n).keys()];
+  return {
+    open: file.inodeAlive,
+    pages: pages.map((k) => facts.pageState(k)),
+    file: facts.file,
+    wrapper: file.blocks[b]!.folio.wrapper,
+    pins: pages.map((k) => facts.pinsAt(k)),
+    retiredPins: pages.map((k) => facts.retiredPinsAt(k)),
+    available: 0,
+    splitArmed: file.splitArmed,
+  } as BlockView & { open: boolean };
+}
+
+/** `|SSSSPPPP|` as `|S*4P*4|` when the block is wide. */
+function collapse(picture: string, n: number): string {
+  if (n <= MAX_PAGES) return picture;
+  return picture.replace(/([|[])([^|\]]+)([|\]])/g, (_, open: string, body: string, close: string) => `${open}${body.replace(/(.)\1*/g, (run: string) => `${run[0]}*${run.length}`)}${close}`).replace(/ (pins|retired pins) (\d+)/g, (_, what: string, digits: string) => ` ${what} ${digits.replace(/(.)\1*/g, (run: string) => (run.length > 3 ? `${run[0]}*${run.length}` : run))}`);
+}
+
+/**
+ * The blocks a step touches: those its byte range covers, else (close,
+ * settle ...) every block. The first `max` of them, and how many there are:
+ * a 64 TiB file has 2^25 blocks, and only four are drawn.
+ */
+export function touchedBlocks(sim: Simulator, step: TraceStep, max = MAX_BLOCKS): { blocks: number[]; total: number } {
+  const file = sim.file;
+  if (!file) return { blocks: [], total: 0 };
+  const blockBytes = file.pageSize * file.blockPages;
+  const s = step as { offset?: number; length?: number; data?: string };
+  let first = 0;
+  let last = file.nBlocks - 1;
+  if (typeof s.offset === 'number') {
+    const length = s.length ?? (s.data ? s.data.length / 2 : 1);
+    first = Math.floor(s.offset / blockBytes);
+    last = Math.min(Math.floor((s.offset + Math.max(1, length) - 1) / blockBytes), file.nBlocks - 1);
+  }
+  const total = Math.max(0, last - first + 1);
+  const blocks: number[] = [];
+  for (let b = first; b <= last && blocks.length < max; b++) blocks.push(b);
+  return { blocks, total };
+}
+
+/** One line per touched block (at most four), or why there is nothing to draw. */
+export function drawTouched(sim: Simulator, step: TraceStep): string[] {
+  if (!sim.file) return ['(no file)'];
+  const { blocks, total } = touchedBlocks(sim, step);
+  if (total === 0) return ['(beyond the end of the file)'];
+  const lines = blocks.map((b) => `block ${b}: ${collapse(drawBlock(simBlockView(sim, b)), sim.file!.blockPages)}`);
+  if (total > MAX_BLOCKS) lines.push(`... and ${total - MAX_BLOCKS} more blocks`);
+  return lines;
+}

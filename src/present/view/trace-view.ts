@@ -1,0 +1,517 @@
+/**
+ * What the viewer shows for any gmem-trace/1 run, step by step: the file as
+ * its blocks, each block as runs of pages in the same state (a 1 GiB block
+ * of 262,144 pages is a handful of runs, never one entry per page), the
+ * step's outcome against the trace's expectation, what a `check` step
+ * compared, and the machine transitions the step took with their
+ * descriptions and citations.
+ *
+ * The simulator is read through simulator-reads.ts only (the range state of
+ * every page as one byte array, which a 16 x 1 GiB file needs to be scanned
+ * in bulk; mappings, pins, folio states, the pool), so a change of the
+ * interpreter's representation is adapted there.
+ * Transitions are recovered from the machines: for each page or folio whose
+ * state changed, the shortest path through the machine's transitions on the
+ * events this operation sends (block.plan.ts) from the state before to the
+ * state after; for a refusal, the refusing transitions of the states touched.
+ */
+import type { RangeState } from '../../../machines/range.machine';
+import { RANGE_STATES } from '../../../machines/range.machine';
+import type { MachineModel, ModelTransition } from '../draw/machine-model';
+import type { SimConfig, StepOutcome } from '../../interpreter/simulator';
+import { describeExpectation, describeOutcome } from '../../trace/replay';
+import type { CheckExpectation, Expectation, TraceStep } from '../../trace/schema';
+import { HANG } from '../../trace/schema';
+import type { FileReads, SimulatorReads } from './simulator-reads';
+import { simulate } from './simulator-reads';
+
+export interface PageRun {
+  /** block-relative page numbers, inclusive. */
+  first: number;
+  last: number;
+  state: RangeState;
+  shareability: 'shared' | 'private';
+  allocated: boolean;
+  hostMapped: boolean;
+  guest: 'none' | '4k' | 'huge';
+  pins: number;
+  /** `0-255 private huge`: what the strip prints for the run. */
+  label: string;
+}
+
+export interface BlockPicture {
+  index: number;
+  /** first file page of the block. */
+  base: number;
+  pages: number;
+  folio: string;
+  wrapper: string;
+  runs: PageRun[];
+}
+
+/** A transition of the model a step took (ModelTransition), in which machine and where. */
+export interface StepTransition extends ModelTransition {
+  machine: 'range' | 'folio' | 'block';
+  /** where it happened: `block 0 pages 0-255`, `block 3`. */
+  where: string[];
+}
+
+export interface CheckedField {
+  field: string;
+  expected: string;
+  actual: string;
+  ok: boolean;
+}
+
+export interface ViewStep {
+  index: number;
+  op: string;
+  /** `not-run`: a step after one that never returned (INV-14), which cannot happen. */
+  kind: 'start' | 'op' | 'check' | 'not-run';
+  /** the step never returns (StepOutcome `hang`): why. The file is drawn as it stood before it. */
+  hang?: string;
+  /** the step's input cannot happen (TRACE-FORMAT Validity, found at run time): the field and why. */
+  invalid?: string;
+  expected?: string;
+  outcome?: string;
+  /** the outcome is what the trace expected (a step without expectation always matches). */
+  matches: boolean;
+  checked?: CheckedField[];
+  violations: string[];
+  transitions: StepTransition[];
+  file?: {
+    open: boolean;
+    pageSize: number;
+    blockPages: number;
+    nPages: number;
+    hugetlb: boolean;
+    pool: { free: number; rsvd: number };
+    allocatedBytes: number;
+    pendingMerge: number;
+    blocks: BlockPicture[];
+  };
+}
+
+const SHARED = RANGE_STATES.map((s) => s.startsWith('faultable') || s.endsWith('.shared'));
+const ALLOCATED = RANGE_STATES.map((s) => s.endsWith('.allocated'));
+
+/** Byte ranges compared natively (memcmp): a 1 GiB block's 262,144 page states in microseconds. */
+const view = (a: Uint8Array, from: number, length: number) => Buffer.from(a.buffer, a.byteOffset + from, length);
+const FILLED = new Map<number, Buffer>();
+const CHUNK = 4096;
+function uniform(codes: Uint8Array, from: number, length: number): boolean {
+  const code = codes[from]!;
+  let filled = FILLED.get(code);
+  if (!filled || filled.length < length) FILLED.set(code, (filled = Buffer.alloc(Math.max(length, filled?.length ?? 0), code)));
+  return view(codes, from, length).equals(filled.subarray(0, length));
+}
+
+/** A 4K-page file has one "block" per page; the viewer draws it as one region of runs instead. */
+const regionsOf = (file: FileReads) => (file.hugetlb ? { count: file.nBlocks, pages: file.blockPages } : { count: 1, pages: file.nPages });
+
+function runLabel(run: Omit<PageRun, 'label'>, folio: string): string {
+  const range = run.first === run.last ? `${run.first}` : `${run.first}-${run.last}`;
+  const what = run.state.startsWith('truncate') ? `truncating (${run.state})` : run.allocated ? (folio === 'huge' ? 'huge' : 'split') : 'unallocated';
+  const marks = [run.hostMapped ? 'host-mapped' : '', run.guest !== 'none' ? `guest ${run.guest}` : '', run.pins ? `pinned x${run.pins}` : ''].filter(Boolean);
+  return [range, run.shareability, what, ...marks].join(' ');
+}
+
+let MARKS = new Uint8Array(0);
+
+/** The file as blocks of runs, scanning each block's page states once. */
+export function pictureOf(file: FileReads): BlockPicture[] {
+  const { count, pages } = regionsOf(file);
+  // Per-page marks in one byte (bit 0 host-mapped, bit 1 guest 4K, above: pins), only where any exist:
+  // a byte array is filled and compared far faster than sets of a quarter million page numbers.
+  // The byte array is reused from step to step (a 16 GiB file's is 4 MiB; a fresh one per step
+  // was most of the viewer's garbage) and only the pages marked are cleared afterwards.
+  let marks: Uint8Array | undefined;
+  const marked = new Set<number>();
+  const touched: number[] = [];
+  const mark = (p: number, bits: number) => {
+    if (!marks) {
+      if (MARKS.length < file.nPages) MARKS = new Uint8Array(file.nPages);
+      marks = MARKS;
+    }
+    marks[p]! |= bits;
+    touched.push(p);
+    marked.add(Math.floor(p / pages));
+  };
+  for (const p of file.hostMappedPages()) mark(p, 1);
+  for (const p of file.guest4kPages()) mark(p, 2);
+  for (const [p, n] of file.pinnedPages()) mark(p, Math.min(n, 63) << 2);
+  const codes = file.rangeCodes();
+  const out: BlockPicture[] = [];
+  for (let b = 0; b < count; b++) {
+    const base = b * pages;
+    const record = file.hugetlb ? file.block(b) : undefined;
+    const folio = record ? record.folio.file : 'order-0 folios';
+    const runs: PageRun[] = [];
+    const push = (from: number, to: number) => {
+      const code = codes[from]!;
+      const bits = marks?.[from] ?? 0;
+      const blockOf = record ?? file.block(Math.floor(from / file.blockPages));
+      const guest = blockOf.guestHuge && ALLOCATED[code] ? 'huge' : bits & 2 ? '4k' : 'none';
+      runs.push({ first: from - base, last: to - 1 - base, state: RANGE_STATES[code]!, shareability: SHARED[code] ? 'shared' : 'private', allocated: ALLOCATED[code]!, hostMapped: (bits & 1) === 1, guest, pins: blockOf.pins.get(from) ?? 0, label: '' });
+    };
+    if (!marked.has(b) && uniform(codes, base, pages)) {
+      push(base, base + pages);
+    } else {
+      let start = base;
+      const end = base + pages;
+      for (let p = base + 1; p <= end; p++) {
+        // Whole chunks that continue the current run (same state, same marks) are skipped natively.
+        if (p + CHUNK <= end && codes[p] === codes[p - 1] && (marks === undefined || marks[p] === marks[p - 1]) && uniform(codes, p, CHUNK) && (marks === undefined || uniform(marks, p, CHUNK))) {
+          p += CHUNK - 1;
+          continue;
+        }
+        if (p === end || codes[p] !== codes[p - 1] || (marks !== undefined && marks[p] !== marks[p - 1])) {
+          push(start, p);
+          start = p;
+        }
+      }
+    }
+    for (const run of runs) run.label = runLabel(run, folio);
+    out.push({ index: b, base, pages, folio, wrapper: record ? record.folio.wrapper : 'empty', runs });
+  }
+  for (const p of touched) marks![p] = 0;
+  return out;
+}
+
+/** What a check step compared, field by field, read as observe.ts reads it. */
+export function checkedFields(sim: SimulatorReads, expect: CheckExpectation): CheckedField[] {
+  const file = sim.file();
+  const pool = sim.pool();
+  const out: CheckedField[] = [];
+  const add = (field: string, want: unknown, have: unknown) => {
+    if (want === undefined) return;
+    out.push({ field, expected: JSON.stringify(want), actual: JSON.stringify(have), ok: want === have });
+  };
+  expect.pages?.forEach((page, i) => {
+    const p = file ? Math.floor(page.offset / file.pageSize) : -1;
+    const where = `pages[${i}] (offset ${page.offset}, page ${p})`;
+    if (!file || p >= file.nPages) {
+      out.push({ field: where, expected: 'a page of the file', actual: file ? 'beyond the file' : 'no file', ok: false });
+      return;
+    }
+    add(`${where}.shareability`, page.shareability, file.shareability(p));
+    add(`${where}.allocated`, page.allocated, file.isAllocated(p));
+    add(`${where}.folioOrder`, page.folioOrder, file.folioOrder(p));
+    add(`${where}.hostMapped`, page.hostMapped, file.hostMapped(p));
+    add(`${where}.guestMapping`, page.guestMapping, file.guestMapping(p));
+  });
+  add('hugetlb.free', expect.hugetlb?.free, pool.free);
+  add('hugetlb.rsvd', expect.hugetlb?.rsvd, pool.rsvd);
+  add('allocatedBytes', expect.allocatedBytes, file?.allocatedBytes ?? 0);
+  add('pendingMerge', expect.pendingMerge, file?.pendingMerge ?? 0);
+  add('open', expect.open, file?.inodeAlive ?? false);
+  return out;
+}
+
+/** The range events an operation sends to the pages it touches (block.plan.ts). */
+function rangeEvents(step: TraceStep): string[] {
+  switch (step.op) {
+    case 'hostRead':
+    case 'hostWrite':
+      return ['HOST_FAULT'];
+    case 'guestRead':
+    case 'guestWrite':
+      return ['GUEST_FAULT'];
+    case 'convert':
+      return [step.to === 'shared' ? 'CONVERT_TO_SHARED' : 'CONVERT_TO_PRIVATE'];
+    case 'fallocate':
+      return ['ALLOCATE'];
+    case 'punchHole':
+      return ['PUNCH', 'FOLIO_FREED', 'FOLIO_DETACHED'];
+    case 'close':
+      return ['EVICT', 'FOLIO_FREED', 'FOLIO_DETACHED'];
+    case 'pin':
+      return ['PIN'];
+    case 'unpin':
+    case 'settle':
+      return ['UNPIN', 'FOLIO_FREED', 'FOLIO_DETACHED'];
+    case 'munmap':
+      return ['HOST_UNMAP'];
+    default:
+      return [];
+  }
+}
+
+/** The folio events an operation sends to the blocks it touches (block.plan.ts). */
+function folioEvents(step: TraceStep): string[] {
+  switch (step.op) {
+    case 'hostRead':
+    case 'hostWrite':
+    case 'pin':
+      return ['SHARED_FAULT'];
+    case 'guestRead':
+    case 'guestWrite':
+      return ['ALLOC'];
+    case 'convert':
+      return step.to === 'shared' ? ['SPLIT'] : ['MERGE'];
+    case 'fallocate':
+      return ['ALLOC'];
+    case 'punchHole':
+      return ['TRUNCATE', 'MERGE'];
+    case 'close':
+      return ['EVICT_BLOCK', 'TRUNCATE'];
+    default:
+      return [];
+  }
+}
+
+/** The file pages a step addresses (all of them for close and settle). */
+function touchedPages(step: TraceStep, file: FileReads): [number, number] | undefined {
+  const span = (offset: number, length: number): [number, number] => [Math.floor(offset / file.pageSize), Math.min(file.nPages, Math.ceil((offset + Math.max(1, length)) / file.pageSize))];
+  const s = step as { offset?: number; length?: number; data?: string };
+  switch (step.op) {
+    case 'close':
+    case 'settle':
+      return [0, file.nPages];
+    case 'pin':
+    case 'unpin':
+      return span(s.offset!, 1);
+    case 'create':
+    case 'check':
+    case 'inject':
+      return undefined;
+    default:
+      return s.offset === undefined ? undefined : span(s.offset, s.length ?? (s.data ? s.data.length / 2 : 1));
+  }
+}
+
+/**
+ * The path of transitions from one state to another over the given events (at most 3 steps):
+ * the shortest, and among those the one whose guards fit what is known (pins held or not);
+ * otherwise the unguarded branches, which the machine takes when no guard applies.
+ */
+function pathBetween(model: MachineModel, from: string, to: string, events: ReadonlyArray<string> | undefined, pinned = false): ModelTransition[] | undefined {
+  const ancestors = (path: string) => path.split('.').map((_, i, parts) => parts.slice(0, parts.length - i).join('.'));
+  const leafOf = (path: string): string => {
+    const state = model.states.find((s) => s.path === path);
+    return state?.initial ? leafOf(state.initial) : path;
+  };
+  const cost = (t: ModelTransition) => (!t.guard ? (pinned && /pinned/i.test(t.label) ? 1 : 0) : /pinned/i.test(t.guard) ? (pinned ? -1 : 3) : 2);
+  let frontier: Array<{ at: string; path: ModelTransition[] }> = [{ at: from, path: [] }];
+  for (let depth = 0; depth < 3; depth++) {
+    const next: typeof frontier = [];
+    const arrived: ModelTransition[][] = [];
+    for (const { at, path } of frontier) {
+      for (const t of model.transitions) {
+        if (t.to === undefined || !ancestors(at).includes(t.from) || (events && !events.includes(t.event))) continue;
+        const landed = leafOf(t.to);
+        if (landed === to) arrived.push([...path, t]);
+        else next.push({ at: landed, path: [...path, t] });
+      }
+    }
+    if (arrived.length) {
+      const score = (p: ModelTransition[]) => p.reduce((n, t) => n + cost(t), 0);
+      return arrived.reduce((best, p) => (score(p) < score(best) ? p : best));
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+function pageSpan(runs: Array<[number, number]>): string {
+  return runs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
+}
+
+export interface ViewModels {
+  range: MachineModel;
+  folio: MachineModel;
+  block: MachineModel;
+}
+
+function stepLabel(step: TraceStep): string {
+  const { op, expect: _expect, ...rest } = step as TraceStep & { expect?: unknown };
+  void _expect;
+  const fields = Object.entries(rest)
+    .filter(([k]) => k !== 'op')
+    .map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 18 ? `${v.slice(0, 16)}…` : Array.isArray(v) ? v.join('+') : String(typeof v === 'object' ? JSON.stringify(v) : v)}`);
+  return op === 'check' ? 'check' : `${op}(${fields.join(', ')})`;
+}
+
+/** Runs a trace's steps on a fresh simulator and draws every step. */
+export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = []): ViewStep[] {
+  const sim = simulate(config);
+  const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
+  // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
+  let previous: Uint8Array | undefined;
+  let hungAt: number | undefined;
+  steps.forEach((step, i) => {
+    if (hungAt !== undefined) {
+      // Nothing after an operation that never returns can run (TRACE-FORMAT replay; DOMAIN 9 INV-14).
+      out.push({ index: i + 1, op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step), kind: 'not-run', outcome: `not run: step ${hungAt} never returned`, matches: false, violations: [], transitions: [] });
+      return;
+    }
+    const file = sim.file();
+    if (file && previous?.length !== file.nPages) previous = new Uint8Array(file.nPages);
+    if (file) file.copyRangeCodes(previous!);
+    const before = file ? { pages: previous!, folios: file.folioStates(), pins: file.pinsByBlock(), open: file.fdOpen } : undefined;
+    const result = sim.step(step);
+    const outcome: StepOutcome | undefined = result.outcome;
+    const expect = (step as { expect?: Expectation }).expect;
+    const view: ViewStep = {
+      index: i + 1,
+      op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step),
+      kind: step.op === 'check' ? 'check' : 'op',
+      matches: true,
+      violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),
+      transitions: [],
+    };
+    if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
+    if (outcome?.kind === 'hang') {
+      // Its effects are not observable: no transitions, and the file stays drawn as it was before the step.
+      hungAt = i + 1;
+      view.hang = outcome.reason;
+      view.outcome = describeOutcome(outcome);
+      if (expect !== undefined) {
+        view.expected = describeExpectation(expect);
+        view.matches = expectationMet(outcome, expect);
+      }
+      out.push(view);
+      return;
+    }
+    if (step.op === 'check') {
+      view.checked = checkedFields(sim, step.expect);
+      view.matches = !result.mismatch;
+    } else if (outcome) {
+      view.outcome = describeOutcome(outcome);
+      if (expect !== undefined) {
+        view.expected = describeExpectation(expect);
+        view.matches = expectationMet(outcome, expect);
+      }
+    }
+    const after = sim.file();
+    if (after && step.op !== 'check') view.transitions = transitionsOf(step, before, after, outcome, models);
+    if (after) {
+      view.file = {
+        open: after.inodeAlive,
+        pageSize: after.pageSize,
+        blockPages: after.blockPages,
+        nPages: after.nPages,
+        hugetlb: after.hugetlb,
+        pool: sim.pool(),
+        allocatedBytes: after.allocatedBytes,
+        pendingMerge: after.pendingMerge,
+        blocks: pictureOf(after),
+      };
+    }
+    out.push(view);
+  });
+  return out;
+}
+
+function expectationMet(outcome: StepOutcome, expect: NonNullable<Expectation>): boolean {
+  if (expect === 'ok') return outcome.kind === 'ok';
+  if (expect === HANG) return outcome.kind === 'hang';
+  if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
+  if ('error' in expect) return outcome.kind === 'error' && outcome.error === expect.error && (expect.exit === undefined || outcome.exit === expect.exit) && (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset);
+  if (outcome.kind !== 'ok' || !outcome.data) return false;
+  if ('data' in expect) return Buffer.from(outcome.data).toString('hex') === expect.data;
+  const byte = parseInt(expect.fill, 16);
+  return outcome.data.every((b) => b === byte);
+}
+
+function transitionsOf(
+  step: TraceStep,
+  before: { pages: Uint8Array; folios: Array<{ file: string; wrapper: string }>; pins: number[]; open: boolean } | undefined,
+  file: FileReads,
+  outcome: StepOutcome | undefined,
+  models: ViewModels,
+): StepTransition[] {
+  const found = new Map<string, StepTransition & { spans: Map<number, Array<[number, number]>> }>();
+  const add = (machine: StepTransition['machine'], t: ModelTransition, block: number | undefined, pages?: [number, number]) => {
+    const key = `${machine}|${t.from}|${t.to ?? ''}|${t.label}|${t.refusal ?? ''}`;
+    let entry = found.get(key);
+    if (!entry) {
+      entry = { machine, from: t.from, ...(t.to !== undefined ? { to: t.to } : {}), event: t.event, ...(t.guard ? { guard: t.guard } : {}), ...(t.refusal ? { refusal: t.refusal } : {}), label: t.label, description: t.description, citations: t.citations, where: [], spans: new Map() };
+      found.set(key, entry);
+    }
+    if (block === undefined) return;
+    const spans = entry.spans.get(block) ?? [];
+    if (pages) {
+      const last = spans[spans.length - 1];
+      if (last && last[1] + 1 === pages[0]) last[1] = pages[1];
+      else spans.push([...pages]);
+    }
+    entry.spans.set(block, spans);
+  };
+  const events = rangeEvents(step);
+  const region = regionsOf(file);
+  if (before && events.length) {
+    // Range: every page whose state changed, grouped by (from, to) and runs of pages.
+    const codes = file.rangeCodes();
+    const paths = new Map<string, ModelTransition[] | undefined>();
+    for (let p = 0; p < codes.length; p++) {
+      // Whole blocks that did not change are skipped with one native comparison.
+      if (p % region.pages === 0 && view(codes, p, region.pages).equals(view(before.pages, p, region.pages))) {
+        p += region.pages - 1;
+        continue;
+      }
+      if (codes[p] === before.pages[p]) continue;
+      // A run of pages in one block that all went from the same state to the same state.
+      const b = Math.floor(p / region.pages);
+      const end = (b + 1) * region.pages;
+      let q = p + 1;
+      while (q < end && codes[q] === codes[p] && before.pages[q] === before.pages[p]) q++;
+      const from = RANGE_STATES[before.pages[p]!]!;
+      const to = RANGE_STATES[codes[p]!]!;
+      const pinned = (before.pins[Math.floor(p / file.blockPages)] ?? 0) > 0;
+      const key = `${from}>${to}>${pinned}`;
+      if (!paths.has(key)) paths.set(key, pathBetween(models.range, from, to, events, pinned) ?? pathBetween(models.range, from, to, undefined, pinned));
+      for (const t of paths.get(key) ?? []) add('range', t, b, [p - b * region.pages, q - 1 - b * region.pages]);
+      p = q - 1;
+    }
+  }
+  if (before && file.hugetlb) {
+    file.folioStates().forEach((folio, b) => {
+      const was = before.folios[b];
+      if (!was) return;
+      for (const part of ['file', 'wrapper'] as const) {
+        const from = `${part}.${was[part]}`;
+        const to = `${part}.${folio[part]}`;
+        if (from === to) continue;
+        const pinned = (before.pins[b] ?? 0) > 0;
+        for (const t of pathBetween(models.folio, from, to, [...folioEvents(step), 'HANDOFF', 'SUBFOLIO_FREED', 'SETTLE'], pinned) ?? pathBetween(models.folio, from, to, undefined, pinned) ?? []) add('folio', t, b);
+      }
+    });
+  }
+  if (before?.open && !file.fdOpen) for (const t of models.block.transitions.filter((t) => t.from === 'inode.open' && t.to === 'inode.closed')) add('block', t, undefined);
+  if (outcome?.kind === 'error') {
+    const errno = outcome.error;
+    if (before && !before.open) {
+      for (const t of models.block.transitions.filter((t) => t.from === 'inode.closed' && t.refusal?.startsWith(errno))) add('block', t, undefined);
+    }
+    const span = touchedPages(step, file);
+    if (before && span) {
+      // The kernel stops at the first refusal: the first touched block whose pages kept their states
+      // and whose facts fit the refusing guard (a pinned guard needs pins) is where it happened.
+      const fits = (t: ModelTransition, b: number) => !t.guard || !/pinned/i.test(t.guard) || (before.pins[b] ?? 0) > 0;
+      const firstBlock = Math.floor(span[0] / region.pages);
+      const lastBlock = Math.floor((span[1] - 1) / region.pages);
+      for (let b = firstBlock; b <= lastBlock; b++) {
+        const from = Math.max(span[0], b * region.pages);
+        const to = Math.min(span[1], (b + 1) * region.pages);
+        if (!view(file.rangeCodes(), from, to - from).equals(view(before.pages, from, to - from))) continue;
+        const hits: Array<[StepTransition['machine'], ModelTransition]> = [];
+        const states = new Set<number>();
+        for (let p = from; p < to; p++) states.add(before.pages[p]!);
+        for (const code of states) {
+          const chain = RANGE_STATES[code]!.split('.').map((_, i, parts) => parts.slice(0, parts.length - i).join('.'));
+          for (const t of models.range.transitions) if (chain.includes(t.from) && events.includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['range', t]);
+        }
+        const was = file.hugetlb ? before.folios[b] : undefined;
+        if (was) for (const t of models.folio.transitions) if (t.from === `file.${was.file}` && folioEvents(step).includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['folio', t]);
+        if (hits.length === 0) continue;
+        for (const [machine, t] of hits) add(machine, t, b);
+        break;
+      }
+    }
+  }
+  return [...found.values()].map(({ spans, ...t }) => ({
+    ...t,
+    where: [...spans].map(([b, runs]) => (runs.length ? `block ${b} pages ${pageSpan(runs)}` : `block ${b}`)),
+  }));
+}
