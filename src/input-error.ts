@@ -1,9 +1,11 @@
 /**
- * Bad input from the person at the terminal: the CLI prints the message (no
- * stack trace) and exits 2.
+ * Input the model refuses, named in one line: a malformed argument or file,
+ * or a valid input too large to handle. Thrown wherever it is found (the
+ * interpreter, a walk's selection, a report's reader); the command line
+ * prints the message, no stack trace, and exits 2.
  */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export class InputError extends Error {
+  override name = 'InputError';
 }
 
 /**
@@ -14,6 +16,3 @@ export class CommandFailure extends Error {
   override name = 'CommandFailure';
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;

@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { conversionPages } from '../src/invariants/invariants';
 import { Simulator } from '../src/interpreter/simulator';
-import { configOf, runStep, runTrace } from '../src/trace/replay';
+import { configOf, runTrace } from '../src/trace/replay';
+import { takeStep } from '../src/engine/step';
 import type { Trace } from '../src/trace/schema';
 
 const trace = (variant: 'rfc-v2' | 'tdx-huge-v3' | 'inplace-v13', steps: Trace['steps'], expectViolation?: string): Trace => ({
@@ -121,10 +122,10 @@ describe('INV-12 is reported exactly where a failing unit observably changed', (
       fc.property(fc.constantFrom('sw-protected' as const, 'tdx' as const, 'snp' as const), fc.array(step, { maxLength: 16 }), (vmType, steps) => {
         const hugetlb = (flags as readonly string[]).includes('hugetlb');
         const sim = new Simulator(configOf({ format: 'gmem-trace/1', name: 'p', config: { variant, vmType, pageSize: PAGE, hugePageSize: hugetlb ? BLOCK : PAGE, poolHugePages: 3 }, steps: [] }));
-        runStep(sim, { op: 'create', size: SIZE, flags: [...flags] });
+        takeStep(sim, { op: 'create', size: SIZE, flags: [...flags] });
         for (const s of steps) {
           const before = Array.from({ length: sim.file!.nPages }, (_, p) => observed(sim, p));
-          const r = runStep(sim, s);
+          const r = takeStep(sim, s);
           if (r.outcome?.kind === 'hang') return;
           const unit = s.op === 'convert' && r.outcome?.kind === 'error' ? sim.convertFailure : undefined;
           const broken = r.violations.some((v) => v.invariant === 'INV-12');

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VARIANTS } from '../machines/policy';
 import { slug } from '../src/explore/counterexample';
-import { expectedBreaks } from '../src/explore/expected-breaks';
 import { settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
 import { exploreCommand } from '../src/cli/commands/explore';
-import { UsageError } from '../src/input-error';
+import { InputError } from '../src/input-error';
 import { runCli } from './support/run-cli';
+import { expectedBreaks } from '../machines/expectations';
 
 // A setting with a known defect, so a counterexample is written (from the known-defects table, whatever it holds).
 const withDefect = variantSettings().find((s) => expectedBreaks(s, START_SCOPE.blocks).length > 0)!;
@@ -47,7 +47,7 @@ it.each([
   [['--policy', 'split=maybe'], 'gmem: explore: --policy split must be one of eager, lazy, got \'maybe\'\n'],
   [['--merge', '/nonexistent/shard-0-of-1.json'], 'gmem: explore: --merge: /nonexistent/shard-0-of-1.json: cannot read it (ENOENT)\n'],
 ])('refuses %j in one line with exit 2', async (args, message) => {
-  // One spawned refusal shows the whole path (message on stderr, exit 2); the rest check the command's UsageError in-process.
+  // One spawned refusal shows the whole path (message on stderr, exit 2); the rest check the command's InputError in-process.
   const [flag, value] = args as string[];
   let error: unknown;
   try {
@@ -55,7 +55,7 @@ it.each([
   } catch (err) {
     error = err;
   }
-  expect(error).toBeInstanceOf(UsageError);
+  expect(error).toBeInstanceOf(InputError);
   expect(`gmem: ${(error as Error).message}\n`).toEqual(message);
 });
 

@@ -14,7 +14,8 @@ import type { Setting } from '../src/explore/expand';
 import { buildModel } from '../src/explore/expand';
 import { START_SCOPE } from '../src/explore/settings';
 import { encode, materialize } from '../src/explore/state-codec';
-import { describeOutcome, runStep } from '../src/trace/replay';
+import { describeOutcome } from '../src/trace/replay';
+import { takeStep } from '../src/engine/step';
 import type { Simulator } from '../src/interpreter/simulator';
 
 const settings: Setting[] = [
@@ -32,9 +33,9 @@ function sameFields(copy: object, original: object, what: string): void {
   for (const [k, v] of Object.entries(original)) if (v === null || typeof v !== 'object') if (typeof v !== 'function') expect([what, k, (copy as Record<string, unknown>)[k]]).toEqual([what, k, v]);
 }
 
-function answer(sim: Simulator, step: Parameters<typeof runStep>[1]): string {
+function answer(sim: Simulator, step: Parameters<typeof takeStep>[1]): string {
   try {
-    const r = runStep(sim, step);
+    const r = takeStep(sim, step);
     const violations = r.violations.map((v) => `${v.invariant}${v.defect ? `/${v.defect}` : ''} ${v.where}: ${v.detail}`).sort();
     return JSON.stringify([r.outcome ? describeOutcome(r.outcome) : '', violations, encode(sim)]);
   } catch (err) {

@@ -13,7 +13,8 @@ import { buildModel } from '../src/explore/expand';
 import type { Setting } from '../src/explore/expand';
 import { contractOps, DEFAULT_SCOPE, operations, geometryOf } from '../src/explore/operations';
 import { assertKnownFields, encode, materialize, rootSimulator } from '../src/explore/state-codec';
-import { describeOutcome, runStep } from '../src/trace/replay';
+import { describeOutcome } from '../src/trace/replay';
+import { takeStep } from '../src/engine/step';
 
 const settings: Setting[] = [
   ...VARIANTS.flatMap((variant) => VM_TYPES.filter((vmType) => profileOf(variant).vmTypes.includes(vmType)).map((vmType) => ({ variant, vmType, policy: DEFAULT_POLICY }))),
@@ -29,7 +30,7 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
     // Only the creates this setting accepts: a walk from a refused create would test nothing.
     const accepted = Array.from({ length: model.firstOp }, (_, c) => c).filter((c) => {
       const sim = rootSimulator(model.setup);
-      runStep(sim, model.steps[c]!);
+      takeStep(sim, model.steps[c]!);
       return sim.file !== undefined;
     });
     const create = fc.constantFrom(...accepted);
@@ -37,9 +38,9 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
     fc.assert(
       fc.property(create, fc.boolean(), fc.array(op, { minLength: 1, maxLength: 14 }), (c, armed, path) => {
         const sim = rootSimulator(model.setup);
-        runStep(sim, model.steps[c]!);
+        takeStep(sim, model.steps[c]!);
         // Half the walks start with a split failure armed: uniform picks over some 340 ops almost never step from one.
-        if (armed) runStep(sim, model.steps.find((s) => s.op === 'inject')!);
+        if (armed) takeStep(sim, model.steps.find((s) => s.op === 'inject')!);
         assertKnownFields(sim);
         for (const i of path) {
           const enc = encode(sim);
@@ -50,7 +51,7 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
           expect(encode(copy)).toBe(enc);
           const step = model.steps[i]!;
           const results = [copy, rebuilt, sim].map((s) => {
-            const r = runStep(s, step);
+            const r = takeStep(s, step);
             if (s === copy) expect(encode(sim)).toBe(enc);
             return { outcome: r.outcome ? describeOutcome(r.outcome) : '', violations: r.violations.map((v) => `${v.invariant}${v.defect ?? ''} ${v.where}: ${v.detail}`).sort().join('; '), next: encode(s) };
           });

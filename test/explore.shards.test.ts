@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../machines/policy';
 import type { Setting } from '../src/explore/expand';
-import { expectedBreaks } from '../src/explore/expected-breaks';
 import { mergeShards, readShard, runSettings, writeShard } from '../src/explore/run';
 import { START_SCOPE, variantSettings } from '../src/explore/settings';
 import type { Scope } from '../src/explore/operations';
+import { expectedBreaks } from '../machines/expectations';
 
 // A setting with a known defect (from the known-defects table), so there are verdicts to merge.
 const withDefect = variantSettings().find((s) => expectedBreaks(s, START_SCOPE.blocks).length > 0)!;

@@ -10,11 +10,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../machines/policy';
 import { inputsDigest, renderVerdicts, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE, withoutTimings } from '../src/cli/commands/verdicts';
-import { expectedBreaks, POLICY_BREAKS } from '../src/explore/expected-breaks';
 import { report, runSettings } from '../src/explore/run';
 import type { ExploreResult } from '../src/explore/search';
 import { policyAlternatives, settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
 import { loadTrace, runTrace } from '../src/trace/replay';
+import { POLICY_BREAKS, expectedBreaks } from '../machines/expectations';
 
 const doc = readFileSync(VERDICTS_FILE, 'utf8');
 const results = JSON.parse(readFileSync(VERDICT_RESULTS, 'utf8')) as ExploreResult[];

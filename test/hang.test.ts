@@ -17,16 +17,17 @@ import { buildModel, expand } from '../src/explore/expand';
 import { explore } from '../src/explore/search';
 import { report } from '../src/explore/run';
 import { rootSimulator, encode } from '../src/explore/state-codec';
-import { INVARIANT_NAMES, INVARIANTS } from '../src/invariants/invariants';
 import { Simulator, hang } from '../src/interpreter/simulator';
 import { toJunit } from '../src/present/report/junit';
 import { toKtap } from '../src/present/report/ktap';
 import { emitSelftest, HANG_REFUSAL } from '../src/selftest/emit';
-import { configOf, loadTrace, runStep, runTrace } from '../src/trace/replay';
+import { configOf, loadTrace, runTrace } from '../src/trace/replay';
+import { takeStep } from '../src/engine/step';
 import type { Trace } from '../src/trace/schema';
 import { stepsOf } from '../src/present/view/viewer-sources';
 import { Ledger } from '../src/walk/coverage';
 import { INVARIANT_KIND, recordInvariants } from '../src/walk/invariant-coverage';
+import { INVARIANTS, INVARIANT_NAMES } from '../machines/invariants';
 
 /** Why the K10 conversion below never returns (src/interpreter/convert.ts). */
 const K10_REASON = 'the split of block 0 failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)';
@@ -126,10 +127,10 @@ describe('replay', () => {
     expect(wip.hang).toBeUndefined();
   });
 
-  it('runStep reports the hang as the outcome with INV-14 its only violation', () => {
+  it('takeStep reports the hang as the outcome with INV-14 its only violation', () => {
     const sim = new Simulator(configOf(k10));
-    for (const s of prefix) runStep(sim, s);
-    const r = runStep(sim, hanging);
+    for (const s of prefix) takeStep(sim, s);
+    const r = takeStep(sim, hanging);
     expect(r.outcome).toEqual({ kind: 'hang', reason: K10_REASON });
     expect(r.violations.map((v) => v.invariant)).toEqual(['INV-14']);
   });
@@ -169,7 +170,7 @@ describe('the explorer', () => {
   it('a transition that never returns has no successor, and its INV-14 break is recorded', () => {
     const model = buildModel(setting, scope);
     const sim = rootSimulator(model.setup);
-    for (const s of [model.steps.find((s) => s.op === 'create' && s.flags.join() === 'mmap,hugetlb')!, { op: 'fallocate' as const, offset: 0, length: 32 }, { op: 'inject' as const, fault: 'split-enomem' as const }]) runStep(sim, s);
+    for (const s of [model.steps.find((s) => s.op === 'create' && s.flags.join() === 'mmap,hugetlb')!, { op: 'fallocate' as const, offset: 0, length: 32 }, { op: 'inject' as const, fault: 'split-enomem' as const }]) takeStep(sim, s);
     const x = expand(model, encode(sim, model.setup));
     const convert = model.steps.findIndex((s) => s.op === 'convert' && s.offset === 0 && s.length === 16 && s.to === 'shared');
     expect(x.violations).toContainEqual([convert, ['INV-14/K10']]);
@@ -227,7 +228,7 @@ describe('the walk', () => {
     const ledger = new Ledger();
     ledger.expect(INVARIANT_KIND, INVARIANT_NAMES);
     const sim = new Simulator(configOf(k10));
-    runStep(sim, prefix[0]!);
+    takeStep(sim, prefix[0]!);
     recordInvariants(ledger, sim, 'convert', hang('spins'));
     const [kind] = ledger.report();
     expect(kind!.covered).toBe(1);

@@ -5,9 +5,9 @@
  * a tree without the defect the violation is not excused.
  */
 import { join } from 'node:path';
-import { KNOWN_DEFECTS } from '../machines/known-defects';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';
+import { KNOWN_DEFECTS } from '../machines/expectations';
 
 const load = (name: string): Trace => {
   const loaded = loadTrace(join(__dirname, 'traces', `${name}.json`));

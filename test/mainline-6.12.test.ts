@@ -12,7 +12,8 @@ import { buildModel } from '../src/explore/expand';
 import { DEFAULT_SCOPE } from '../src/explore/operations';
 import { variantSettings } from '../src/explore/settings';
 import { encode, materialize, rootSimulator } from '../src/explore/state-codec';
-import { loadTrace, runStep, runTrace } from '../src/trace/replay';
+import { loadTrace, runTrace } from '../src/trace/replay';
+import { takeStep } from '../src/engine/step';
 import type { TraceStep } from '../src/trace/schema';
 import { runSteps } from './support/run-steps';
 
@@ -91,7 +92,7 @@ describe('the explorer', () => {
     const model = buildModel({ variant: 'mainline-6.12', vmType: 'sw-protected', policy: { split: 'eager', afterTruncate: 'keep', restore: 'allocator-wrapper', truncateWhilePinned: 'eagain' } }, { ...DEFAULT_SCOPE, blocks: 1, pages: 2 });
     const run = (steps: TraceStep[]) => {
       const sim = rootSimulator(model.setup);
-      for (const s of steps) runStep(sim, s);
+      for (const s of steps) takeStep(sim, s);
       return sim;
     };
     const create: TraceStep = { op: 'create', size: model.setup.size, flags: [] };
@@ -103,9 +104,9 @@ describe('the explorer', () => {
     expect(new Set([ea, eb, ec]).size).toBe(3);
     for (const e of [ea, eb, ec]) expect(encode(materialize(e, model.setup))).toBe(e);
     const back = materialize(ec, model.setup);
-    const read = runStep(back, { op: 'guestRead', offset: 0, length: 16 });
+    const read = takeStep(back, { op: 'guestRead', offset: 0, length: 16 });
     expect(read.outcome).toEqual({ kind: 'ok', data: Buffer.from('00112233445566778899aabbccddeeff', 'hex') });
     // The file's private store is apart: page 1 private, never written, reads zero.
-    expect(runStep(back, { op: 'guestRead', offset: 16, length: 16 }).outcome).toEqual({ kind: 'ok', data: Buffer.alloc(16) });
+    expect(takeStep(back, { op: 'guestRead', offset: 16, length: 16 }).outcome).toEqual({ kind: 'ok', data: Buffer.alloc(16) });
   });
 });

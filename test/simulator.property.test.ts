@@ -4,8 +4,8 @@
  * variant and VM type, on a tiny geometry (16-byte pages, 4-page blocks).
  */
 import fc from 'fast-check';
-import { defectInvariants } from '../machines/known-defects';
 import { runSteps } from './support/run-steps';
+import { defectInvariants } from '../machines/expectations';
 
 const PAGE = 16;
 const BLOCK = 64;

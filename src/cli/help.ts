@@ -4,7 +4,7 @@
  * example. Built from the command's own option table, so an option cannot be
  * added without showing up here (a test checks every command's help).
  */
-import type { Command } from './main';
+import type { Command } from './command';
 import { fitWidth } from '../present/report/fit-width';
 
 export const WIDTH = 100;

@@ -4,7 +4,6 @@
  * message and exit status 2.
  */
 import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import { coverageCommand } from './commands/coverage';
 import { diagramCommand } from './commands/diagram';
 import { inspectCommand } from './commands/inspect';
@@ -19,24 +18,11 @@ import { verdictsCommand } from './commands/verdicts';
 import { commandHelp } from './help';
 import { PACKAGE_VERSION } from '../package-root';
 import { fitWidth } from '../present/report/fit-width';
-import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../input-error';
+import { CommandFailure, InputError } from '../input-error';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes';
+import type { Command } from './command';
+export type { Command };
 
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  allowPositionals: boolean;
-  /** per option (the key as in `options`): what it does, with its default. */
-  optionHelp?: Record<string, string>;
-  /** per option taking a value: the value's name in help (`-o DIR`), when the default guess is wrong. */
-  optionValues?: Record<string, string>;
-  /** typed as a person would, without the leading `npx`. */
-  examples?: string[];
-  /** more help after the options (lists of names the command accepts). */
-  helpExtra?: () => string;
-  run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
-}
 
 export const COMMANDS: ReadonlyArray<Command> = [walkCommand, coverageCommand, replayCommand, tablesCommand, diagramCommand, specCommand, inspectCommand, viewCommand, selftestCommand, exploreCommand, verdictsCommand];
 
@@ -83,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    if (!command) throw new InputError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${commandHelp(command)}\n`);
       return EXIT_OK;
@@ -91,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(command, rest);
     return await command.run(values, positionals);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof InputError) {
       process.stderr.write(`gmem: ${err.message}\n`);
       return EXIT_USAGE;
     }
@@ -109,6 +95,6 @@ function parseCommandArgs(command: Command, args: string[]) {
   } catch (err) {
     // node:util reports unknown flags and missing values as TypeErrors with a code.
     const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
-    throw new UsageError(`${command.name}: ${message}`);
+    throw new InputError(`${command.name}: ${message}`);
   }
 }

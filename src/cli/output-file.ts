@@ -5,7 +5,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from '../input-error';
+import { InputError } from '../input-error';
 
 const REASONS: Record<string, string> = {
   EISDIR: 'is a directory',
@@ -29,7 +29,7 @@ export function writeOutputFile(path: string, text: string, what: string): void 
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
     writeFileSync(path, text);
   } catch (err) {
-    throw new UsageError(`${what} ${path}: cannot write it (${outputProblem(err)})`);
+    throw new InputError(`${what} ${path}: cannot write it (${outputProblem(err)})`);
   }
 }
 
@@ -39,21 +39,21 @@ export function ensureOutputDir(dir: string, what: string): void {
     mkdirSync(dir, { recursive: true });
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (err) {
-    throw new UsageError(`${what} ${dir}: cannot write there (${outputProblem(err)})`);
+    throw new InputError(`${what} ${dir}: cannot write there (${outputProblem(err)})`);
   }
 }
 
 /** Checks up front that a file can be created there, so a long run does not fail at its end. */
 export function checkOutputPath(path: string, what: string): void {
   const fail = (code: string): never => {
-    throw new UsageError(`${what} ${path}: cannot write it (${outputProblem(Object.assign(new Error(code), { code }))})`);
+    throw new InputError(`${what} ${path}: cannot write it (${outputProblem(Object.assign(new Error(code), { code }))})`);
   };
   let parent;
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) fail('EISDIR');
     parent = statSync(dirname(path), { throwIfNoEntry: false });
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (err instanceof InputError) throw err;
     fail((err as NodeJS.ErrnoException).code ?? 'EIO');
   }
   if (!parent) fail('ENOENT');

@@ -7,17 +7,19 @@
  * confirmed: `reproduced` says whether replay reports the same invariant.
  */
 import { drawBlock } from '../../machines/block.picture';
-import type { InvariantName } from '../invariants/invariants';
 import type { StepOutcome } from '../interpreter/simulator';
 import type { Expectation, Trace } from '../trace/schema';
 import { HANG } from '../trace/schema';
-import { describeOutcome, excusable, runStep, runTrace, traceConfig } from '../trace/replay';
+import { describeOutcome, runTrace, traceConfig } from '../trace/replay';
+import { excusable } from '../../machines/expectations';
+import { takeStep } from '../engine/step';
 import type { Model } from './expand';
 import { itfTrace } from './itf';
 import { stepLabel } from './operations';
 import type { Finding } from './search';
 import type { StateVars } from './state-codec';
 import { blockViews, rootSimulator, stateVars } from './state-codec';
+import type { InvariantName } from '../../machines/invariants';
 
 export interface Counterexample {
   finding: Finding;
@@ -60,7 +62,7 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
     let violations: InvariantName[] = [];
     let crashed: string | undefined;
     try {
-      const r = runStep(sim, step);
+      const r = takeStep(sim, step);
       outcome = r.outcome;
       violations = [...new Set(r.violations.map((v) => v.invariant))];
     } catch (err) {

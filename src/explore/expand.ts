@@ -1,14 +1,14 @@
 /**
  * Successors of one state: every step in scope, run on a copy of the state
  * (the state made from its encoding once, then Simulator.clone per step)
- * through the trace step runner (runStep: the op, then every invariant on
+ * through the trace step runner (takeStep: the op, then every invariant on
  * the transition), each child encoded canonically. Used inline and by the
  * worker threads alike.
  */
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig } from '../interpreter/simulator';
 import type { Policy, Variant, VmType } from '../../machines/policy';
-import { runStep } from '../trace/replay';
+import { takeStep } from '../engine/step';
 import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
@@ -86,7 +86,7 @@ export function expand(model: Model, encoding: string): Expansion {
     out.transitions++;
     let child: string;
     try {
-      const { outcome, violations } = runStep(sim, step);
+      const { outcome, violations } = takeStep(sim, step);
       if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
       // A step that never returns (INV-14) leads to a terminal state: the machine is stuck in the kernel, and no step can follow.
       if (outcome?.kind === 'hang') continue;

@@ -6,13 +6,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InvariantName } from '../invariants/invariants';
 import type { Setting } from './expand';
 import { buildModel } from './expand';
 import type { Counterexample } from './counterexample';
 import { counterexample, slug } from './counterexample';
-import type { Expected } from './expected-breaks';
-import { expectedBreaks } from './expected-breaks';
 import type { Scope } from './operations';
 import type { ExploreResult, Finding, FindingKey } from './search';
 import { byFinding, explore, findingKey } from './search';
@@ -24,6 +21,9 @@ function isKernelPolicy(policy: Policy): boolean {
   return (Object.keys(DEFAULT_POLICY) as Array<keyof Policy>).every((k) => policy[k] === DEFAULT_POLICY[k]);
 }
 import { ExpandPool } from './worker-pool';
+import type { InvariantName } from '../../machines/invariants';
+import type { Expected } from '../../machines/expectations';
+import { expectedBreaks } from '../../machines/expectations';
 
 export interface SettingReport {
   name: string;

@@ -2,7 +2,7 @@
  * Breadth-first explicit-state search over the simulator: level by level
  * from the empty machine, every step in scope from every state, children
  * deduplicated by their canonical encoding, every invariant checked on every
- * transition (runStep). Breadth-first makes the first transition that breaks
+ * transition (takeStep). Breadth-first makes the first transition that breaks
  * an invariant the end of a shortest counterexample; levels are processed in
  * frontier order whatever the number of workers, so results are the same on
  * one core or many.
@@ -17,14 +17,14 @@
  * state's least depth, counts transitions once per expanded state, and keeps
  * the shortest counterexample per invariant.
  */
-import type { InvariantName } from '../invariants/invariants';
 import type { Expansion, Model, Setting } from './expand';
 import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';
 import type { Scope, Step } from './operations';
 import type { ExpandPool } from './worker-pool';
-import { runStep } from '../trace/replay';
+import { takeStep } from '../engine/step';
 import { rootSimulator } from './state-codec';
+import type { InvariantName } from '../../machines/invariants';
 
 export type FindingKind = InvariantName | 'CRASH';
 
@@ -237,7 +237,7 @@ function breaksUnder(model: Model, steps: Step[], key: FindingKey): boolean {
   try {
     // Any break of the invariant counts: under the kernel decision a defect may break it by another mechanism.
     for (const step of steps) {
-      const r = runStep(sim, step);
+      const r = takeStep(sim, step);
       if (r.violations.some((v) => v.invariant === invariant)) return true;
       // A step that never returns ends the run there: the steps after it cannot happen.
       if (r.outcome?.kind === 'hang') return false;

@@ -1,7 +1,7 @@
 /**
  * THE ONE FILE THAT KNOWS THE SIMULATOR'S INSIDES. Everything else in
  * src/explore drives the simulator through the trace step runner
- * (src/trace/replay.ts `runStep`) and sees states only as the strings made
+ * (src/trace/replay.ts `takeStep`) and sees states only as the strings made
  * here. When the simulator's state changes (issue 10 moved the interpreter
  * onto interval maps), this file is what changes: `encode`, `materialize`
  * and KNOWN_FIELDS; and the classes' own `clone` methods, which the search

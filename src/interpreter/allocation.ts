@@ -10,6 +10,7 @@ import type { Simulator, StepOutcome } from './simulator';
 import { zeroPages } from './content';
 import { fail, isFile, OK, refused } from './simulator';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
+import { causedDefect } from '../../machines/expectations';
 
 export type FallocateMode = 'keep-size' | 'punch-hole' | 'zero-range' | 'collapse-range' | 'insert-range' | 'unshare-range';
 
@@ -103,7 +104,7 @@ function zeroPartial(file: GmemFile, b: number, first: number, last: number): vo
   const base = b * file.blockPages;
   const to = Math.min(last, base + file.blockPages);
   const from = file.isHuge(base) ? base : Math.max(first, base);
-  zeroPages(file, from, to, 'a partial-block punch', { from: first, to: last }, 'K3');
+  zeroPages(file, from, to, 'a partial-block punch', { from: first, to: last }, causedDefect(file.settings.profile, 'punch', 'INV-9'));
 }
 
 /**

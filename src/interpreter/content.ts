@@ -8,6 +8,7 @@
  * byte, so the work follows the runs and the written frames, never the pages.
  */
 import type { GmemFile } from './gmem-file';
+import { causedDefect } from '../../machines/expectations';
 
 /** Pages [from, to) of the file exposed by a step (ranges, for INV-9's coverage). */
 export type Exposure = { from: number; to: number };
@@ -33,7 +34,7 @@ export function zeroPages(file: GmemFile, from: number, to: number, why: string,
  * zeroing rule (K5 where page 0 only is zeroed, K2 where a merge kept sub-folio 0's uptodate).
  */
 export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Exposure[], by: 'host' | 'guest'): void {
-  const defect = by === 'host' ? undefined : file.settings.profile.guestZero === 'page-0' ? 'K5' : file.settings.profile.guestZero === 'whole-folio' ? 'K2' : undefined;
+  const defect = by === 'host' ? undefined : causedDefect(file.settings.profile, 'guestZero', 'INV-9');
   const hidden = [...file.exposed.runs(from, to)].filter((run) => run.value === 0);
   if (hidden.length === 0) return;
   const head = file.pfn(from);
@@ -75,7 +76,7 @@ export function zeroAtGuestFault(file: GmemFile, p: number): void {
   if (file.uptodate.get(base)) return;
   if (!fault) {
     const zero = file.settings.profile.guestZero;
-    if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio', undefined, 'K2');
+    if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio', undefined, causedDefect(file.settings.profile, 'guestZero', 'INV-9'));
     else if (zero === 'page-0') zeroPages(file, base, base + 1, 'a guest fault zeroing page 0 of the folio');
     else zeroPages(file, p, p + 1, 'a guest fault');
   }
@@ -88,5 +89,5 @@ export function zeroAtGuestFault(file: GmemFile, p: number): void {
  * block sub-folio 0's flag (K2 on rfc-v2; found by gmem explore).
  */
 function mergeLostUptodate(file: GmemFile): string | undefined {
-  return file.geometry.hugetlb && file.settings.profile.guestZero === 'whole-folio' ? 'K2' : undefined;
+  return file.geometry.hugetlb && file.settings.profile.guestZero === 'whole-folio' ? causedDefect(file.settings.profile, 'guestZero', 'INV-9') : undefined;
 }

@@ -18,6 +18,7 @@ import { fail, hang, isFile, OK, refused } from './simulator';
 import { zeroPages } from './content';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 import { IS_SHARED_CODE } from './steppers';
+import { causedDefect } from '../../machines/expectations';
 
 interface Unit {
   /** pages [from, to) of the file. */
@@ -333,7 +334,7 @@ function zapPrivateMappings(file: GmemFile, zap: Unit, to: Shareability): void {
     for (let p = run.from; p < run.to; p++) {
       if (file.shareability(p) !== 'private') continue;
       const changes = to === 'shared';
-      zeroPages(file, p, p + 1, 'the removal of a private S-EPT mapping', changes ? { from: p, to: p + 1 } : undefined, changes ? undefined : 'K11');
+      zeroPages(file, p, p + 1, 'the removal of a private S-EPT mapping', changes ? { from: p, to: p + 1 } : undefined, changes ? undefined : causedDefect(file.settings.profile, 'zapScope', 'INV-9'));
     }
   }
 }

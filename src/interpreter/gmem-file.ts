@@ -25,7 +25,7 @@ import type { FolioState, PageTable } from './steppers';
 import BTree from 'sorted-btree';
 import { PageSet } from './page-set';
 import { RunMap } from './run-map';
-import { UsageError } from '../input-error';
+import { InputError } from '../input-error';
 import { FolioStepper, IS_ALLOCATED_CODE, IS_SHARED_CODE, PAGE_CODE, RangeStepper, STATE_OF_CODE } from './steppers';
 
 export interface FileGeometry {
@@ -275,7 +275,7 @@ export class GmemFile {
     if (!record) {
       // A record costs a few hundred bytes: past this many touched blocks the process would run out of memory.
       if (this.records.size >= MAX_TOUCHED_BLOCKS) {
-        throw new UsageError(`the file's operations touch more than ${MAX_TOUCHED_BLOCKS.toLocaleString('en')} blocks (block ${b} of ${this.nBlocks.toLocaleString('en')}): the model keeps a record per touched block and refuses beyond that`);
+        throw new InputError(`the file's operations touch more than ${MAX_TOUCHED_BLOCKS.toLocaleString('en')} blocks (block ${b} of ${this.nBlocks.toLocaleString('en')}): the model keeps a record per touched block and refuses beyond that`);
       }
       record = { folio: { file: 'none', wrapper: 'empty' }, retired: [], guestHuge: false, pins: new Map(), retiredPins: new Map(), totalPins: 0, totalRetiredPins: 0 };
       this.records.set(b, record);

@@ -19,7 +19,9 @@ import type { PageSet } from '../interpreter/page-set';
 import type { RunMap } from '../interpreter/run-map';
 import type { Simulator } from '../interpreter/simulator';
 import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from '../interpreter/steppers';
-import { KNOWN_DEFECTS } from '../../machines/known-defects';
+import type { InvariantName } from '../../machines/invariants';
+import { INVARIANT_NAMES } from '../../machines/invariants';
+import { causedDefect } from '../../machines/expectations';
 
 export interface Violation {
   invariant: InvariantName;
@@ -30,24 +32,6 @@ export interface Violation {
   defect?: string;
 }
 
-export const INVARIANTS = {
-  'INV-1': 'confidentiality: no host mapping of a private page; host access to a private page raises SIGBUS',
-  'INV-2': 'shared-is-small: an allocated shared page is on an order-0 folio; a huge folio means an all-private block',
-  'INV-3': 'merge-eagerly: after a successful conversion a split block holds some shared page',
-  'INV-4': 'mapping-within-folio: a guest mapping is never larger than its folio; huge only over an all-private block',
-  'INV-5': 'return-whole: folios go back to the pool only at their original order; no sub-folio alone',
-  'INV-6': 'shareability-independent: allocation and truncation never change shareability',
-  'INV-7': 'total-coverage: shareability is defined for exactly the file\'s pages',
-  'INV-8': 'refcount-gate: no private page and no huge folio holds a pin',
-  'INV-9': 'content: first exposure reads zero; conversions keep or zero bytes per VM type',
-  'INV-10': 'no-leak: after the last reference, unpinning everything and settling, the pool and cgroup counters are back to their baseline',
-  'INV-11': 'accounting: allocated bytes equal the bytes of the folios the file holds',
-  'INV-12': 'atomic-failure: a failed conversion leaves shareability, guest mappings and folios of the failing unit as they were, as observed (a zap that removed nothing does not break it)',
-  'INV-13': 'contiguity: a block stays one physically contiguous huge page while the file owns it',
-  'INV-14': 'liveness: every operation returns (one that never returns is the last observable event of a trace)',
-} as const;
-export type InvariantName = keyof typeof INVARIANTS;
-export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
 
 /** What the step was, and the file before it. */
 export interface StepContext {
@@ -89,8 +73,6 @@ export function captureBefore(sim: Simulator, range?: { from: number; to: number
   const file = sim.file;
   const before: Before = { poolReturns: sim.pool.returns.length };
   if (!file) return before;
-  file.changes.shareability = { count: 0, first: Infinity, last: -Infinity };
-  file.contentBreaks = [];
   if (range) {
     const digests = new Map<number, number>();
     const guestHuge = new Set<number>();
@@ -166,8 +148,8 @@ const isUnallocatedPrivate = (code: number) => !IS_ALLOCATED_CODE[code] && !IS_S
 const hugeBehindSharedDefect = (file: GmemFile): string | undefined => {
   // The seeded bug lazy-split leaves huge folios behind shared pages itself: those breaks are the bug's.
   if (file.settings.policy.split !== 'eager' || file.settings.faults.has('lazy-split')) return undefined;
-  if (file.settings.profile.allocSplitFailure === 'keep-huge') return 'K6';
-  return file.settings.profile.splitRollback === 'merge-item-unconditionally' ? 'K9' : undefined;
+  const profile = file.settings.profile;
+  return causedDefect(profile, 'allocSplitFailure', 'INV-2') ?? causedDefect(profile, 'splitRollback', 'INV-2');
 };
 
 const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
@@ -244,7 +226,7 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     if (!ctx.convert || !ctx.ok || !file.geometry.hugetlb) return out;
     for (let b = Math.floor(ctx.convert.from / file.blockPages); b * file.blockPages < ctx.convert.to; b++) {
       if (file.block(b).folio.file === 'split' && file.sharedPagesOf(b) === 0) {
-        out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion', file.settings.profile.mergeOnToPrivate ? undefined : 'K4'));
+        out.push(v('INV-3', `block ${b}`, 'split block with no shared page after a conversion', causedDefect(file.settings.profile, 'mergeOnToPrivate', 'INV-3')));
       }
     }
     return out;
@@ -262,8 +244,8 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
       const shared = ctx.convert.target === 'shared';
       for (const run of file.pages.runs(ctx.convert.from, ctx.convert.to)) {
         if (IS_SHARED_CODE[run.value] !== shared) {
-          const k8 = file.settings.profile.convertWithoutMmapIsNoop && !file.geometry.mmap;
-          return [v('INV-6', `page ${run.from}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(run.from)}`, k8 ? 'K8' : undefined)];
+          const noop = file.geometry.mmap ? undefined : causedDefect(file.settings.profile, 'convertWithoutMmapIsNoop', 'INV-6');
+          return [v('INV-6', `page ${run.from}`, `a conversion to ${ctx.convert.target} returned 0 and left the page ${file.shareability(run.from)}`, noop)];
         }
       }
     }
@@ -350,8 +332,7 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     const levelNow = (p: number) => (file.block(Math.floor(p / n)).guestHuge ? 2 : file.guest4k.has(p) ? 1 : 0);
     const levelBefore = (p: number) => (range.guestHuge.has(Math.floor(p / n)) ? 2 : range.guest4k.has(p) ? 1 : 0);
     // A zap before the failing split is the tree's order: K1 (rfc-v2), K7 (tdx-huge-v3).
-    const order = file.settings.profile.toSharedOrder;
-    const defect = order === 'zap-then-split' ? 'K1' : order === 'split-zap-then-split' ? 'K7' : undefined;
+    const defect = causedDefect(file.settings.profile, 'toSharedOrder', 'INV-12');
     // Pieces of the unit over which nothing differs from page to page: where any of the four maps or a block changes.
     const cuts = new Set<number>([unit.from, unit.to]);
     for (const map of [file.pages, range.codes]) for (const run of map.runs(unit.from, unit.to)) cuts.add(run.from);
@@ -386,8 +367,8 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
  * S-V2c `kvm_gmem_restructure_folios_in_range`) when the table lists one.
  */
 function liveness(sim: Simulator, ctx: StepContext & { hang: string }): Violation[] {
-  const defect = KNOWN_DEFECTS.find((d) => d.invariant === 'INV-14' && d.variants.includes(sim.config.variant));
-  return [v('INV-14', ctx.op, `the operation never returns: ${ctx.hang}`, defect?.id)];
+  const defect = causedDefect(sim.profile, 'splitRollback', 'INV-14');
+  return [v('INV-14', ctx.op, `the operation never returns: ${ctx.hang}`, defect)];
 }
 
 const hung = (ctx: StepContext): ctx is StepContext & { hang: string } => ctx.hang !== undefined;

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { cacheDir } from '../selftest/kernel-tree';
 import { writeHelperMakefile, HELPER_MAKEFILE } from './compile-static';
 import { KernelRunError, type Log, run } from './exec';
-import { withLock } from './lock';
+import { withLock } from '../folder-lock';
 import { downloadDebs, ensureHostTools, extractDebs, type KernelPackages, resolveKernelPackages, SOURCE_PACKAGE } from './packages';
 
 /** The kernel's own tests the harness must pass first, as paths in the kvm selftests folder. */
@@ -96,7 +96,7 @@ export function prepareKernel(opts: PrepareOptions = {}): PreparedKernel {
       writeFileSync(stamp, `${seconds.toFixed(1)} s, ${new Date().toISOString()}\n`);
       onPhase(name, seconds, false);
     }
-  });
+  }, (message) => new KernelRunError(message));
   return prepared(pkgs, layout);
 }
 

@@ -15,7 +15,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepOutcome } from '../interpreter/simulator';
 import { Simulator } from '../interpreter/simulator';
-import { configOf, runStep, runTrace } from '../trace/replay';
+import { configOf, runTrace } from '../trace/replay';
+import { takeStep } from '../engine/step';
 import type { Trace } from '../trace/schema';
 
 const P = 4096;
@@ -83,7 +84,7 @@ function randomTrace(rnd: () => number, name: string): Trace | undefined {
         if (shared) continue; // no memslot there: left out (file comment)
       }
     }
-    const { outcome, invalid } = runStep(sim, step);
+    const { outcome, invalid } = takeStep(sim, step);
     if (invalid || !outcome || outcome.kind === 'hang' || outcome.kind === 'nofile') return undefined;
     trace.steps.push(step.op === 'check' ? step : ({ ...step, expect: expectOf(outcome) } as Step));
   }

@@ -21,7 +21,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withLock } from '../kernel-run/lock';
+import { withLock } from '../folder-lock';
 
 export const DEBIAN_PACKAGE = 'linux-source-6.12';
 export const DEBIAN_TARBALL = `/usr/src/${DEBIAN_PACKAGE}.tar.xz`;

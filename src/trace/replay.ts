@@ -5,18 +5,15 @@
  * happened; an invalid file names the file and the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { checkInvariants, captureBefore, conversionPages } from '../invariants/invariants';
-import type { InvariantName, Violation } from '../invariants/invariants';
-import { fallocate, punchHole, settle } from '../interpreter/allocation';
-import { defectInvariants } from '../../machines/known-defects';
-import { convert } from '../interpreter/convert';
-import { pin, unpin } from '../interpreter/pins';
-import type { FaultName, Payload, SimConfig, StepOutcome } from '../interpreter/simulator';
-import { createRefusal, defaultConfig, fail, isFile, OK, Simulator } from '../interpreter/simulator';
-import { observe } from './observe';
+import { takeStep } from '../engine/step';
+import type { Violation } from '../invariants/invariants';
+import type { FaultName, SimConfig, StepOutcome } from '../interpreter/simulator';
+import { createRefusal, defaultConfig, Simulator } from '../interpreter/simulator';
 import type { Expectation, Trace, TraceStep } from './schema';
 import { HANG, jsonPath, structuralProblems, traceSchema } from './schema';
 import { firstIssue, unknownField } from './field-suggestion';
+import type { InvariantName } from '../../machines/invariants';
+import { excusable } from '../../machines/expectations';
 
 export type Loaded = { ok: true; trace: Trace } | { ok: false; message: string };
 
@@ -41,12 +38,6 @@ export interface TraceResult {
    * JSON path and what is wrong. Exit 2, as a file the loader refuses.
    */
   invalid?: { path: string; what: string };
-}
-
-/** The step's input cannot happen, found while running it: the field (relative to the step) and why. */
-export interface InvalidInput {
-  field: 'access';
-  what: string;
 }
 
 /** `given`: the file's content when it is already read (standard input); else it is read from `file`. */
@@ -108,36 +99,6 @@ function defaultPool(trace: Trace, config: SimConfig): number {
   return create && create.op === 'create' ? create.size / config.hugePageSize : 0;
 }
 
-/** The invariants the trace's policies are known to break (DOMAIN 8). */
-export function policyExcusable(config: SimConfig): Set<InvariantName> {
-  const out = new Set<InvariantName>();
-  if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
-  if (config.policy.afterTruncate === 'reset') out.add('INV-6');
-  if (config.policy.restore === 'inode-held') out.add('INV-10');
-  return out;
-}
-
-/**
- * Stricter than `excusable`, for generated walks: a policy's invariants, or a
- * violation that a known defect of the variant produced (its `defect` tag).
- */
-export function excusedInWalk(config: SimConfig, injects: boolean): (v: Violation) => boolean {
-  const policy = policyExcusable(config);
-  const defects = excusable(config, injects);
-  return (v) => policy.has(v.invariant) || (v.defect !== undefined && defects.has(v.invariant));
-}
-
-/** The invariants a trace's own settings are known to break (TRACE-FORMAT policies). */
-export function excusable(config: SimConfig, injects: boolean): Set<InvariantName> {
-  const out = new Set<InvariantName>();
-  if (config.policy.split === 'lazy') (['INV-2', 'INV-4'] as const).forEach((i) => out.add(i));
-  if (config.policy.afterTruncate === 'reset') out.add('INV-6');
-  if (config.policy.restore === 'inode-held') out.add('INV-10');
-  // The tree's known defects (DOMAIN 7.3; machines/known-defects.ts).
-  for (const name of defectInvariants(config.variant, injects)) out.add(name as InvariantName);
-  return out;
-}
-
 /** `faults`: seeded bugs to inject, for tests that prove a generated trace reproduces a failure. */
 export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): TraceResult {
   const config = { ...configOf(trace), ...(faults ? { faults } : {}) };
@@ -155,7 +116,7 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   });
 
   for (const [i, step] of trace.steps.entries()) {
-    const { outcome, mismatch, violations, invalid } = runStep(sim, step);
+    const { outcome, mismatch, violations, invalid } = takeStep(sim, step);
     if (invalid) return { name: trace.name, pass: false, excused, invalid: { path: `$.steps[${i}].${invalid.field}`, what: invalid.what } };
     if (mismatch) return failed(i, step.op, mismatch.expected, mismatch.actual);
     if (outcome?.kind === 'nofile') return failed(i, step.op, describeExpectation(step.expect as Expectation), 'no file: no create has succeeded');
@@ -186,102 +147,8 @@ export function runTrace(trace: Trace, faults?: ReadonlyArray<FaultName>): Trace
   return { name: trace.name, pass: true, excused, ...(hang ? { hang } : {}) };
 }
 
-/**
- * One step on the simulator and every invariant after it: the outcome (or,
- * for check, the mismatch) and the violations, with the context the
- * invariants need (the picture before, the conversion's range and failure).
- */
-export function runStep(sim: Simulator, step: TraceStep): { outcome?: StepOutcome; mismatch?: ReturnType<typeof observe>; violations: Violation[]; invalid?: InvalidInput } {
-  const nPages = sim.file?.nPages;
-  const range = step.op === 'convert' && nPages !== undefined ? conversionPages(nPages, sim.config.pageSize, step.offset, step.length) : undefined;
-  const before = captureBefore(sim, range);
-  sim.exposed = [];
-  sim.convertFailure = undefined;
-  sim.impossibleAccess = undefined;
-  const outcome = step.op === 'check' ? undefined : execute(sim, step);
-  const mismatch = step.op === 'check' ? observe(sim, step.expect) : undefined;
-  const violations = checkInvariants(sim, {
-    op: step.op,
-    ok: outcome ? outcome.kind === 'ok' : true,
-    ...(outcome?.kind === 'hang' ? { hang: outcome.reason } : {}),
-    before,
-    ...(range && step.op === 'convert' ? { convert: { ...range, target: step.to, ...(sim.convertFailure ? { failedUnit: sim.convertFailure } : {}) } } : {}),
-  });
-  const invalid = invalidInput(sim);
-  return { ...(outcome ? { outcome } : {}), ...(mismatch ? { mismatch } : {}), violations, ...(invalid ? { invalid } : {}) };
-}
-
-/**
- * What the step asked that cannot happen, as found while it ran: a
- * sw-protected guest access whose explicit `access` contradicts a page it
- * reached. KVM takes such a VM's access type from the attribute
- * (S-KVM `kvm_mmu_page_fault`, `kvm_mem_is_private`), so the access cannot
- * mismatch (DOMAIN 4 guest access; TRACE-FORMAT Validity; E8).
- */
-function invalidInput(sim: Simulator): InvalidInput | undefined {
-  const bad = sim.impossibleAccess;
-  if (!bad) return undefined;
-  return {
-    field: 'access',
-    what: `a ${bad.access} access reaches page ${bad.page}, which is ${bad.shareability}: on a sw-protected VM the access type is the page's attribute (KVM's kvm_mmu_page_fault takes it from kvm_mem_is_private), so "access" may only restate it`,
-  };
-}
-
-function payloadOf(step: { data?: string; fill?: string; length?: number }): { payload: Payload; length: number } {
-  if (step.data !== undefined) {
-    const data = Buffer.from(step.data, 'hex');
-    return { payload: { data }, length: data.length };
-  }
-  return { payload: { fill: parseInt(step.fill!, 16), length: step.length! }, length: step.length! };
-}
-
-export function execute(sim: Simulator, step: Exclude<TraceStep, { op: 'check' }>): StepOutcome {
-  switch (step.op) {
-    case 'create':
-      if (sim.file) return fail('EINVAL'); // one file per trace; validation forbids a second create after an ok one
-      return sim.create(step.size, step.flags);
-    case 'hostRead':
-      return sim.hostAccess(step.offset, step.length, step.process ?? 0);
-    case 'hostWrite': {
-      const { payload, length } = payloadOf(step);
-      return sim.hostAccess(step.offset, length, step.process ?? 0, payload);
-    }
-    case 'guestRead':
-      return sim.guestAccess(step.offset, step.length, step.access);
-    case 'guestWrite': {
-      const { payload, length } = payloadOf(step);
-      return sim.guestAccess(step.offset, length, step.access, payload);
-    }
-    case 'convert':
-      return convert(sim, step.offset, step.length, step.to);
-    case 'fallocate':
-      return fallocate(sim, step.offset, step.length, step.mode ?? ['keep-size']);
-    case 'punchHole':
-      return punchHole(sim, step.offset, step.length, step.mode ?? ['punch-hole', 'keep-size']);
-    case 'pin':
-      return pin(sim, step.offset, step.process ?? 0);
-    case 'unpin':
-      return unpin(sim, step.offset);
-    case 'munmap':
-      return sim.munmap(step.offset, step.length, step.process ?? 0);
-    case 'closeFd':
-      return sim.closeFd();
-    case 'unbind':
-      return sim.unbind();
-    case 'close':
-      return sim.close();
-    case 'settle':
-      return settle(sim);
-    case 'inject': {
-      const file = sim.openFile();
-      if (!isFile(file)) return file;
-      file.splitArmed = true; // a second inject while armed changes nothing
-      return OK;
-    }
-  }
-}
-
-function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
+/** Whether an operation's outcome is what the step expects (TRACE-FORMAT matching). */
+export function matches(outcome: StepOutcome, expect: NonNullable<Expectation>, step: TraceStep): boolean {
   if (expect === 'ok') return outcome.kind === 'ok';
   if (expect === HANG) return outcome.kind === 'hang';
   // "EFAULT" also matches a memory-fault exit (TRACE-FORMAT matching).

@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import { ERRNOS } from '../../machines/outcome';
 import { AFTER_TRUNCATE, RESTORE, SHAREABILITY, SPLIT, TRUNCATE_WHILE_PINNED, VARIANTS, VM_TYPES } from '../../machines/policy';
-import { INVARIANT_NAMES } from '../invariants/invariants';
 import { profileOf } from '../../machines/variant';
+import { INVARIANT_NAMES } from '../../machines/invariants';
 
 const count = z.number().int().nonnegative();
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'must be a lowercase hex string of whole bytes');

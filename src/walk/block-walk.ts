@@ -20,14 +20,16 @@ import { formatRefusal, NEVER_RETURNS, refusalsOf } from '../../machines/outcome
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { profileOf, VARIANTS } from '../../machines/variant';
-import type { InvariantName } from '../invariants/invariants';
 import type { FaultName, SimConfig } from '../interpreter/simulator';
 import { defaultConfig, Simulator } from '../interpreter/simulator';
-import { excusedInWalk, describeOutcome, runStep, traceConfig } from '../trace/replay';
+import { describeOutcome, traceConfig } from '../trace/replay';
+import { excusedInWalk } from '../../machines/expectations';
+import { takeStep } from '../engine/step';
 import type { CheckExpectation, Trace, TraceStep } from '../trace/schema';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
 import { recordInvariants } from './invariant-coverage';
+import type { InvariantName } from '../../machines/invariants';
 
 export const WALK_PAGE = 16;
 
@@ -182,7 +184,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
   let snapshot: AnyMachineSnapshot = initialSnapshot(machine, setting.input);
   const story = [`start ${drawBlock(viewOf(snapshot))}`];
   const excused = new Set<InvariantName>();
-  runStep(sim, steps[0]!);
+  takeStep(sim, steps[0]!);
 
   for (const [i, op] of path.ops.entries()) {
     const before = snapshot;
@@ -192,7 +194,7 @@ export function runBlockPath(path: WalkPath, ledger?: Ledger): PathFailure | und
     const view = viewOf(snapshot);
     const step = traceStepFor(op, setting.pages, refusal);
     steps.push(step);
-    const result = runStep(sim, step);
+    const result = takeStep(sim, step);
     story.push(stepped.storyLine);
     if (ledger) {
       ledger.cover('block: (state, operation) pairs', `${setting.name} | ${stateKeyOf(before)} | ${labelOf(op)}`);
@@ -389,7 +391,7 @@ export function traceStepFor(op: BlockOp, pages: number, refusal: Refusal | unde
   }
 }
 
-function outcomeMatches(outcome: NonNullable<ReturnType<typeof runStep>['outcome']>, refusal: Refusal | undefined): boolean {
+function outcomeMatches(outcome: NonNullable<ReturnType<typeof takeStep>['outcome']>, refusal: Refusal | undefined): boolean {
   if (!refusal) return outcome.kind === 'ok';
   if (refusal.errno === NEVER_RETURNS) return outcome.kind === 'hang';
   return outcome.kind === 'error' && outcome.error === refusal.errno && (outcome.exit ?? undefined) === refusal.exit;

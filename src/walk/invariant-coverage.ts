@@ -6,10 +6,10 @@
  * an existing file; INV-14 (every operation returns) too, and a step that
  * never returns is judged by INV-14 alone.
  */
-import type { InvariantName } from '../invariants/invariants';
-import { INVARIANT_NAMES } from '../invariants/invariants';
 import type { Simulator, StepOutcome } from '../interpreter/simulator';
 import type { Ledger } from './coverage';
+import type { InvariantName } from '../../machines/invariants';
+import { INVARIANT_NAMES } from '../../machines/invariants';
 
 export const INVARIANT_KIND = 'invariants: evaluated where they apply';
 

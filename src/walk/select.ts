@@ -5,7 +5,7 @@
  * the walk's deterministic order), so n machines run disjoint parts whose
  * union is the whole walk.
  */
-import { UsageError } from '../input-error';
+import { InputError } from '../input-error';
 
 export interface Shard {
   index: number;
@@ -17,7 +17,7 @@ export function parseShard(text: string, what = 'walk: --shard'): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`${what} must be i/n with 1 <= i <= n (such as 2/3), got '${text}'`);
+  if (!m || count < 1 || index < 1 || index > count) throw new InputError(`${what} must be i/n with 1 <= i <= n (such as 2/3), got '${text}'`);
   return { index, count };
 }
 

@@ -6,7 +6,8 @@
  */
 import type { Violation } from '../../src/invariants/invariants';
 import { Simulator } from '../../src/interpreter/simulator';
-import { configOf, describeOutcome, runStep } from '../../src/trace/replay';
+import { configOf, describeOutcome } from '../../src/trace/replay';
+import { takeStep } from '../../src/engine/step';
 import type { Trace } from '../../src/trace/schema';
 import { traceSchema } from '../../src/trace/schema';
 
@@ -20,7 +21,7 @@ export function runSteps(config: Config, steps: unknown[]): { outcomes: string[]
   const outcomes = trace.steps.map((step, i) => {
     // Nothing after an operation that never returns can run (INV-14).
     if (hung !== undefined) return `not run: step ${hung} never returned`;
-    const result = runStep(sim, step);
+    const result = takeStep(sim, step);
     if (result.outcome?.kind === 'hang') hung = i;
     violations.push(...result.violations);
     return result.outcome ? describeOutcome(result.outcome) : result.mismatch ? `check: ${result.mismatch.actual}` : 'check ok';

@@ -7,11 +7,12 @@
  * the result files of the shards of one walk. `--fresh` walks first.
  * Exit 1 when anything is below 100%, a path failed or a shard is missing.
  */
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { fitWidth } from '../../present/report/fit-width';
 import type { WalkResult } from '../../present/report/walk-result';
 import { codeFingerprint, DEFAULT_RESULT, mergeResults, readWalkResult } from '../../present/report/walk-result';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { DEFAULT_TRACE_DIR, prepareResultFile, selectionOf, walkAndRecord } from './walk';
 import { progressBar, renderCoverage, rowLines } from './walk-report';
 
@@ -37,13 +38,13 @@ export const coverageCommand: Command = {
     const files = (values['result'] as string[] | undefined) ?? [DEFAULT_RESULT];
     let merged: WalkResult & { missingShards: number[] };
     if (values['fresh']) {
-      if (files.length > 1) throw new UsageError('coverage: --fresh writes one result file: give at most one --result');
+      if (files.length > 1) throw new InputError('coverage: --fresh writes one result file: give at most one --result');
       const file = prepareResultFile(values, 'coverage: --result');
       const hooks = values['json'] ? {} : { ...(progressBar(process.stderr) ? { onProgress: progressBar(process.stderr)! } : {}), ...(rowLines(process.stderr) ? { onRow: rowLines(process.stderr)! } : {}) };
       const { result } = walkAndRecord(selectionOf({ only: values['only'] }), file, DEFAULT_TRACE_DIR, hooks);
       merged = { ...result, missingShards: [] };
     } else {
-      if (values['only']) throw new UsageError('coverage: --only selects what --fresh walks; without --fresh the result file says what was walked');
+      if (values['only']) throw new InputError('coverage: --only selects what --fresh walks; without --fresh the result file says what was walked');
       merged = mergeResults(files.map(readWalkResult), files);
     }
     const stale = merged.fingerprint !== codeFingerprint();

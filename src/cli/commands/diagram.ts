@@ -17,9 +17,10 @@ import type { MachineModel } from '../../present/draw/machine-model';
 import { machineModel } from '../../present/draw/machine-model';
 import { toMermaid } from '../../present/draw/mermaid';
 import { layoutToSvg } from '../../present/draw/svg';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { checkOutputPath, writeOutputFile } from '../output-file';
-import { EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_OK } from '../exit-codes';
 
 export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
   range: () => rangeMachine as unknown as AnyStateMachine,
@@ -57,10 +58,10 @@ export const diagramCommand: Command = {
   allowPositionals: true,
   async run(values, positionals) {
     const [name, ...extra] = positionals;
-    if (!name || !(name in DIAGRAM_MACHINES)) throw new UsageError(`diagram: name a machine (${Object.keys(DIAGRAM_MACHINES).join(', ')})${name ? `, got '${name}'` : ''}`);
-    if (extra.length) throw new UsageError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
+    if (!name || !(name in DIAGRAM_MACHINES)) throw new InputError(`diagram: name a machine (${Object.keys(DIAGRAM_MACHINES).join(', ')})${name ? `, got '${name}'` : ''}`);
+    if (extra.length) throw new InputError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
     const format = (values['format'] as string | undefined) ?? 'mermaid';
-    if (!FORMATS.includes(format as never)) throw new UsageError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+    if (!FORMATS.includes(format as never)) throw new InputError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
     const out = (values['o'] ?? values['output']) as string | undefined;
     if (out) checkOutputPath(out, 'diagram: -o');
     const text = await drawMachine(name, format as (typeof FORMATS)[number]);

@@ -9,19 +9,20 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import type { Policy, Variant, VmType } from '../../../machines/policy';
 import { DEFAULT_POLICY, POLICY_NOTES, VARIANTS, VM_TYPES } from '../../../machines/policy';
 import { profileOf } from '../../../machines/variant';
-import { INVARIANT_NAMES } from '../../invariants/invariants';
 import type { Setting } from '../../explore/expand';
 import type { Scope } from '../../explore/operations';
 import type { SettingReport } from '../../explore/run';
 import { mergeShards, readShard, report, runSettings, ShardError, writeShard } from '../../explore/run';
 import { findingKey } from '../../explore/search';
 import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../../explore/settings';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { progressBar } from './walk-report';
+import { INVARIANT_NAMES } from '../../../machines/invariants';
 
 export const DEFAULT_EXPLORE_OUT = 'test-output/explore';
 
@@ -91,15 +92,15 @@ export const exploreCommand: Command = {
     let reports: SettingReport[];
     const start = Date.now();
     if (values['merge']) {
-      if (positionals.length === 0) throw new UsageError('explore: --merge needs the shard files (DIR/shard-I-of-N.json ...)');
+      if (positionals.length === 0) throw new InputError('explore: --merge needs the shard files (DIR/shard-I-of-N.json ...)');
       try {
         reports = mergeShards(positionals.map(readShard)).map((r) => report(r, out));
       } catch (err) {
-        if (err instanceof ShardError) throw new UsageError(`explore: --merge: ${err.message}`);
+        if (err instanceof ShardError) throw new InputError(`explore: --merge: ${err.message}`);
         throw err;
       }
     } else {
-      if (positionals.length) throw new UsageError(`explore: unexpected argument '${positionals[0]}' (shard files go with --merge)`);
+      if (positionals.length) throw new InputError(`explore: unexpected argument '${positionals[0]}' (shard files go with --merge)`);
       const scope = parseScope(values);
       const settings = parseSettings(values);
       const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string);
@@ -125,9 +126,9 @@ export function scopeText(s: Scope): string {
 }
 
 function positiveInt(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`explore: --${flag} must be a whole number, got '${text}'`);
+  if (!/^\d+$/.test(text)) throw new InputError(`explore: --${flag} must be a whole number, got '${text}'`);
   const n = Number(text);
-  if (n < min || n > max) throw new UsageError(`explore: --${flag} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw new InputError(`explore: --${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
@@ -137,18 +138,18 @@ function parseScope(values: Record<string, unknown>): Scope {
     const text = values[flag] as string | undefined;
     if (text !== undefined) (scope as unknown as Record<string, number>)[flag] = positiveInt(flag, text, min, max);
   }
-  if ((scope.pages & (scope.pages - 1)) !== 0) throw new UsageError(`explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got ${scope.pages}`);
-  if (scope.blocks * scope.pages > 32) throw new UsageError(`explore: a file of ${scope.blocks * scope.pages} pages is beyond what explicit-state search can finish; use at most 32 pages (blocks x pages)`);
+  if ((scope.pages & (scope.pages - 1)) !== 0) throw new InputError(`explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got ${scope.pages}`);
+  if (scope.blocks * scope.pages > 32) throw new InputError(`explore: a file of ${scope.blocks * scope.pages} pages is beyond what explicit-state search can finish; use at most 32 pages (blocks x pages)`);
   return scope;
 }
 
 function parseSettings(values: Record<string, unknown>): Setting[] {
   const variant = values['variant'] as string | undefined;
   const vmType = values['vm-type'] as string | undefined;
-  if (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant)) throw new UsageError(`explore: --variant must be one of ${VARIANTS.join(', ')}, got '${variant}'`);
-  if (vmType !== undefined && !(VM_TYPES as readonly string[]).includes(vmType)) throw new UsageError(`explore: --vm-type must be one of ${VM_TYPES.join(', ')}, got '${vmType}'`);
+  if (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant)) throw new InputError(`explore: --variant must be one of ${VARIANTS.join(', ')}, got '${variant}'`);
+  if (vmType !== undefined && !(VM_TYPES as readonly string[]).includes(vmType)) throw new InputError(`explore: --vm-type must be one of ${VM_TYPES.join(', ')}, got '${vmType}'`);
   if (variant !== undefined && vmType !== undefined && !(profileOf(variant as Variant).vmTypes as readonly string[]).includes(vmType)) {
-    throw new UsageError(`explore: ${variant} runs only ${profileOf(variant as Variant).vmTypes.join(', ')} VMs, got --vm-type ${vmType}`);
+    throw new InputError(`explore: ${variant} runs only ${profileOf(variant as Variant).vmTypes.join(', ')} VMs, got --vm-type ${vmType}`);
   }
   const policies = (values['policy'] as string[] | undefined) ?? [];
   if (policies.length === 0) {
@@ -157,9 +158,9 @@ function parseSettings(values: Record<string, unknown>): Setting[] {
   const policy: Policy = { ...DEFAULT_POLICY };
   for (const kv of policies) {
     const m = /^([^=]+)=(.*)$/.exec(kv);
-    if (!m || !(POLICY_KEYS as string[]).includes(m[1]!)) throw new UsageError(`explore: --policy must be KEY=VALUE with KEY one of ${POLICY_KEYS.join(', ')}, got '${kv}'`);
+    if (!m || !(POLICY_KEYS as string[]).includes(m[1]!)) throw new InputError(`explore: --policy must be KEY=VALUE with KEY one of ${POLICY_KEYS.join(', ')}, got '${kv}'`);
     const key = m[1] as keyof Policy;
-    if (!POLICY_NOTES[key].values.includes(m[2]!)) throw new UsageError(`explore: --policy ${key} must be one of ${POLICY_NOTES[key].values.join(', ')}, got '${m[2]}'`);
+    if (!POLICY_NOTES[key].values.includes(m[2]!)) throw new InputError(`explore: --policy ${key} must be one of ${POLICY_NOTES[key].values.join(', ')}, got '${m[2]}'`);
     (policy as unknown as Record<string, string>)[key] = m[2]!;
   }
   const variants = (variant ? [variant] : VARIANTS) as Variant[];
@@ -170,7 +171,7 @@ function parseSettings(values: Record<string, unknown>): Setting[] {
 
 function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`explore: --shard must be I/N with 0 <= I < N, got '${text}'`);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InputError(`explore: --shard must be I/N with 0 <= I < N, got '${text}'`);
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 

@@ -10,7 +10,7 @@
  * stately.ai in the person's browser, and the bridge page says when it cannot.
  */
 import { exec } from 'node:child_process';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { checkOutputPath } from '../output-file';
 import { listenFailure, untilStopped } from '../serve';
 import { USE_CASES } from '../../walk/usecases';
@@ -18,7 +18,8 @@ import { startBridge } from '../../present/inspect/bridge-server';
 import type { ArenaSummary, InspectSource } from '../../present/inspect/inspect-replay';
 import { replayInspected, serializer } from '../../present/inspect/inspect-replay';
 import { loadTrace } from '../../trace/replay';
-import { EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_OK } from '../exit-codes';
 import { sourceFromTrace } from '../../present/inspect/trace-source';
 import { DEFAULT_USE_CASE, useCaseSource } from '../../present/inspect/use-case-source';
 import type { Bridge } from '../../present/inspect/bridge-server';
@@ -94,22 +95,22 @@ export const inspectCommand: Command = {
   examples: ['gmem inspect --use-case tdx-initial-unfaultable --record events.jsonl', 'gmem inspect --replay events.jsonl', 'gmem inspect --once --wait 10 --no-open'],
   allowPositionals: false,
   async run(values) {
-    if ([values['use-case'], values['trace'], values['replay']].filter(Boolean).length > 1) throw new UsageError('inspect: give one of --use-case, --trace or --replay');
-    if (values['replay'] && values['record']) throw new UsageError('inspect: --record writes a replay; --replay reads one: not both');
+    if ([values['use-case'], values['trace'], values['replay']].filter(Boolean).length > 1) throw new InputError('inspect: give one of --use-case, --trace or --replay');
+    if (values['replay'] && values['record']) throw new InputError('inspect: --record writes a replay; --replay reads one: not both');
     const wait = values['wait'] === undefined ? 30 : Number(values['wait']);
-    if (!Number.isFinite(wait) || wait <= 0) throw new UsageError(`inspect: --wait must be seconds, got '${values['wait']}'`);
+    if (!Number.isFinite(wait) || wait <= 0) throw new InputError(`inspect: --wait must be seconds, got '${values['wait']}'`);
     const once = Boolean(values['once']);
     const port = values['port'] === undefined ? 4243 : Number(values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`inspect: --port must be a port number, got '${values['port']}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`inspect: --port must be a port number, got '${values['port']}'`);
     const delay = values['delay'] === undefined ? 600 : Number(values['delay']);
-    if (!Number.isFinite(delay) || delay < 0) throw new UsageError(`inspect: --delay must be milliseconds, got '${values['delay']}'`);
+    if (!Number.isFinite(delay) || delay < 0) throw new InputError(`inspect: --delay must be milliseconds, got '${values['delay']}'`);
     let source: InspectSource | undefined;
     let recording: RecordedEvent[] | undefined;
     if (values['replay']) {
       recording = readRecording(values['replay'] as string);
     } else if (values['trace']) {
       const loaded = loadTrace(values['trace'] as string);
-      if (!loaded.ok) throw new UsageError(loaded.message);
+      if (!loaded.ok) throw new InputError(loaded.message);
       source = sourceFromTrace(loaded.trace, values['trace'] as string);
     } else {
       source = useCaseSource((values['use-case'] as string | undefined) ?? DEFAULT_USE_CASE);

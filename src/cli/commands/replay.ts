@@ -8,8 +8,7 @@
  * when a file is not a valid trace (2 wins).
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from '../main';
-import { Simulator } from '../../interpreter/simulator';
+import type { Command } from '../command';
 import { toJunit } from '../../present/report/junit';
 import { toKtap } from '../../present/report/ktap';
 import { drawTouched } from '../../present/report/sim-block-picture';
@@ -17,8 +16,10 @@ import type { Reporter, TestResult } from '../../present/report/test-result';
 import { REPORTERS } from '../../present/report/test-result';
 import type { Trace } from '../../trace/schema';
 import type { TraceResult } from '../../trace/replay';
-import { configOf, loadTrace, runStep, runTrace } from '../../trace/replay';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../input-error';
+import { configOf, loadTrace, runTrace } from '../../trace/replay';
+import { simulate } from '../../engine/session';
+import { InputError } from '../../input-error';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes';
 
 export const STDIN = '-';
 
@@ -29,9 +30,9 @@ type FileResult =
 /** The simulator after the failing step, its touched blocks drawn. */
 function blocksAtFailure(trace: Trace, step: number): string[] {
   if (step < 0) return [];
-  const sim = new Simulator(configOf(trace));
-  for (const s of trace.steps.slice(0, step + 1)) runStep(sim, s);
-  return drawTouched(sim, trace.steps[step]!);
+  const run = simulate(configOf(trace));
+  for (const s of trace.steps.slice(0, step + 1)) run.step(s);
+  return drawTouched(run.file(), trace.steps[step]!);
 }
 
 function settingOf(trace: Trace): string {
@@ -128,8 +129,8 @@ export function summaryLine(results: ReadonlyArray<FileResult>): string {
 
 export function reporterOf(command: string, values: Record<string, unknown>): Reporter {
   const reporter = (values['reporter'] as string | undefined) ?? 'text';
-  if (!REPORTERS.includes(reporter as Reporter)) throw new UsageError(`${command}: --reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`);
-  if (values['json'] && reporter !== 'text') throw new UsageError(`${command}: give --json or --reporter ${reporter}, not both`);
+  if (!REPORTERS.includes(reporter as Reporter)) throw new InputError(`${command}: --reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`);
+  if (values['json'] && reporter !== 'text') throw new InputError(`${command}: give --json or --reporter ${reporter}, not both`);
   return reporter as Reporter;
 }
 
@@ -150,8 +151,8 @@ export const replayCommand: Command = {
   allowPositionals: true,
   run(values, files) {
     const reporter = reporterOf('replay', values);
-    if (files.length === 0) throw new UsageError('replay: name at least one trace file');
-    if (files.filter((f) => f === STDIN).length > 1) throw new UsageError('replay: standard input (-) can be named once');
+    if (files.length === 0) throw new InputError('replay: name at least one trace file');
+    if (files.filter((f) => f === STDIN).length > 1) throw new InputError('replay: standard input (-) can be named once');
     const results = replayFiles(files);
     if (values['json']) {
       process.stdout.write(`${JSON.stringify(results.map(asJson), null, 2)}\n`);

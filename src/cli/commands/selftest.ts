@@ -12,9 +12,10 @@
  * and the exit status is 1 if any was refused (0 with --skip-refused).
  * Exit 2: bad input (a file that is not a valid trace, no -o), nothing written.
  */
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { expandInputs, generateSelftests, makefileLines, refusalLine } from '../../selftest/generate';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit-codes';
 
 export const selftestCommand: Command = {
   name: 'selftest',
@@ -41,12 +42,12 @@ export const selftestCommand: Command = {
   examples: ['gmem selftest test/traces -o out/selftests --skip-refused', 'gmem selftest test/traces --makefile'],
   allowPositionals: true,
   run(values, inputs) {
-    if (inputs.length === 0) throw new UsageError('selftest: name at least one trace file or folder');
+    if (inputs.length === 0) throw new InputError('selftest: name at least one trace file or folder');
     const makefile = values['makefile'] === true;
     const out = values['output'] as string | undefined;
-    if (!makefile && out === undefined) throw new UsageError('selftest: say where to write the tests with -o DIR (or print Makefile lines with --makefile)');
+    if (!makefile && out === undefined) throw new InputError('selftest: say where to write the tests with -o DIR (or print Makefile lines with --makefile)');
     const files = expandInputs(inputs);
-    if (files.length === 0) throw new UsageError(`selftest: no *.json trace files in ${inputs.join(', ')}`);
+    if (files.length === 0) throw new InputError(`selftest: no *.json trace files in ${inputs.join(', ')}`);
     const outcomes = generateSelftests(files, makefile ? undefined : out);
     const invalid = outcomes.filter((o) => o.status === 'invalid');
     if (invalid.length > 0) {

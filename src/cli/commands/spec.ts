@@ -19,14 +19,14 @@ import type { DifferenceTable } from '../../present/draw/differences';
 import type { MachineModel, ModelTransition } from '../../present/draw/machine-model';
 import { citationsOf } from '../../present/draw/machine-model';
 import { toMermaid } from '../../present/draw/mermaid';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { checkOutputPath, writeOutputFile } from '../output-file';
-import { INVARIANTS } from '../../invariants/invariants';
-import { EXIT_OK } from '../../input-error';
+import { EXIT_OK } from '../exit-codes';
 import { USE_CASES, useCasePaths, useCaseSettings } from '../../walk/usecases';
 import { DIAGRAM_MACHINES, diagramModel } from './diagram';
 import type { MachineTables } from './tables';
 import { blockTables, folioTables, formatOutcome, rangeTables } from './tables';
+import { INVARIANTS } from '../../../machines/invariants';
 
 /** A table cell: one line, `|` escaped (GFM splits cells on it even inside code spans). */
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');

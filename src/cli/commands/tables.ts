@@ -18,8 +18,9 @@ import { rangeMachine, RANGE_STATES } from '../../../machines/range.machine';
 import { RANGE_EVENT_VARIANTS, RANGE_TABLE } from '../../../machines/range.table';
 import { citationsOf, machineModel } from '../../present/draw/machine-model';
 import type { ModelTransition } from '../../present/draw/machine-model';
-import type { Command } from '../main';
-import { EXIT_OK, UsageError } from '../../input-error';
+import type { Command } from '../command';
+import { InputError } from '../../input-error';
+import { EXIT_OK } from '../exit-codes';
 
 const MACHINES = ['range', 'folio', 'block'] as const;
 type MachineName = (typeof MACHINES)[number];
@@ -185,7 +186,7 @@ export const tablesCommand: Command = {
   run(values) {
     const requested = values['machine'] as string | undefined;
     if (requested !== undefined && !MACHINES.includes(requested as MachineName)) {
-      throw new UsageError(`tables: --machine must be one of ${MACHINES.join(', ')}, got '${requested}'`);
+      throw new InputError(`tables: --machine must be one of ${MACHINES.join(', ')}, got '${requested}'`);
     }
     const names = requested ? [requested as MachineName] : [...MACHINES];
     const tables = names.map((n) => BUILDERS[n]());

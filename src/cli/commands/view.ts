@@ -10,11 +10,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { listenFailure, untilStopped } from '../serve';
 import { diagramModel, drawMachine } from './diagram';
 import { committedDiagram } from '../../present/view/committed-diagram';
-import { EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_OK } from '../exit-codes';
 import { loadTrace } from '../../trace/replay';
 import type { ViewerPath, ViewerSource } from '../../present/view/viewer-sources';
 import { stepsOf, tooLargeToView, traceSource, useCaseSources } from '../../present/view/viewer-sources';
@@ -110,12 +111,12 @@ export const viewCommand: Command = {
   allowPositionals: false,
   async run(values) {
     const port = values['port'] === undefined ? 4244 : Number(values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`view: --port must be a port number, got '${values['port']}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`view: --port must be a port number, got '${values['port']}'`);
     const traces = ((values['trace'] as string[] | undefined) ?? []).map((file) => {
       const loaded = loadTrace(file);
-      if (!loaded.ok) throw new UsageError(loaded.message);
+      if (!loaded.ok) throw new InputError(loaded.message);
       const tooLarge = tooLargeToView(loaded.trace);
-      if (tooLarge) throw new UsageError(`view: ${file}: ${tooLarge}`);
+      if (tooLarge) throw new InputError(`view: ${file}: ${tooLarge}`);
       return traceSource(loaded.trace, file);
     });
     const viewer = await startViewer(port, traces).catch((err: NodeJS.ErrnoException) => {

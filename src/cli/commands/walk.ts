@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { opLabel } from '../../../machines/block.plan';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { checkOutputPath, ensureOutputDir, writeOutputFile } from '../output-file';
 import { fitWidth } from '../../present/report/fit-width';
 import { toJunit } from '../../present/report/junit';
@@ -23,7 +23,8 @@ import type { MachinePath } from '../../walk/machine-walks';
 import type { WalkFailure, WalkReport, WalkRow } from '../../walk/run-walks';
 import { runWalks } from '../../walk/run-walks';
 import { parseShard, rowMatcher } from '../../walk/select';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { reporterOf } from './replay';
 import { progressBar, renderWalk, rowLines } from './walk-report';
 
@@ -56,9 +57,9 @@ export interface WalkSelection {
 
 export function selectionOf(values: Record<string, unknown>): WalkSelection {
   const only = (values['only'] as string[] | undefined) ?? [];
-  if (only.some((p) => p.trim() === '')) throw new UsageError('walk: --only needs a pattern (a use case or setting name, or part of one)');
+  if (only.some((p) => p.trim() === '')) throw new InputError('walk: --only needs a pattern (a use case or setting name, or part of one)');
   const faults = (values['seeded-bug'] as string[] | undefined) ?? [];
-  for (const f of faults) if (!FAULTS.includes(f as FaultName)) throw new UsageError(`walk: --seeded-bug must be one of ${FAULTS.join(', ')}, got '${f}'`);
+  for (const f of faults) if (!FAULTS.includes(f as FaultName)) throw new InputError(`walk: --seeded-bug must be one of ${FAULTS.join(', ')}, got '${f}'`);
   return { only, shard: values['shard'] === undefined ? undefined : parseShard(values['shard'] as string), ...(faults.length ? { faults: faults as FaultName[] } : {}) };
 }
 
@@ -74,7 +75,7 @@ export function walkAndRecord(sel: WalkSelection, resultFile: string, traceDir: 
     ...(hooks.onRow ? { onRow: hooks.onRow } : {}),
     ...(hooks.onPath ? { onPath: hooks.onPath } : {}),
   });
-  if (report.rows.length === 0) throw new UsageError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
+  if (report.rows.length === 0) throw new InputError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
   const result: WalkResult = {
     format: RESULT_FORMAT,
     writtenAt: new Date().toISOString(),
@@ -186,7 +187,7 @@ function listPaths(sel: WalkSelection): number {
     ...(sel.shard ? { shard: sel.shard } : {}),
     onPath: (row, path) => void lines.push(`${row.group} (${row.setting}) | ${pathName(path)}`),
   });
-  if (report.rows.length === 0) throw new UsageError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
+  if (report.rows.length === 0) throw new InputError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
   process.stderr.write(`${lines.length} paths in ${report.rows.length} rows${sel.shard ? ` (shard ${sel.shard.index}/${sel.shard.count})` : ''}\n`);
   return EXIT_OK;

@@ -1,7 +1,7 @@
 /**
  * Where the variants differ and where the policies differ, measured rather
  * than written down: a catalogue of small probes (a few trace steps and one
- * observation, read through src/present/view/simulator-reads.ts) runs under every
+ * observation, read through src/engine/reads.ts) runs under every
  * variant in VARIANTS and under every value of every policy; the spec shows
  * the probes whose answers differ. A variant or policy value added to
  * machines/policy.ts appears in the tables without touching this file.
@@ -11,8 +11,8 @@ import { AFTER_TRUNCATE, DEFAULT_POLICY, RESTORE, SPLIT, TRUNCATE_WHILE_PINNED, 
 import { defaultConfig } from '../../interpreter/simulator';
 import type { StepOutcome } from '../../interpreter/simulator';
 import { describeOutcome } from '../../trace/replay';
-import type { SimulatorReads } from '../view/simulator-reads';
-import { simulate } from '../view/simulator-reads';
+import type { SimulatorReads } from '../../engine/session';
+import { simulate } from '../../engine/session';
 import type { TraceStep } from '../../trace/schema';
 
 const MiB2 = 2 * 1024 * 1024;

@@ -14,8 +14,8 @@ import { expandStep, factsOfView, isBookStep, isPageStep, planOp } from '../../.
 import { folioMachine } from '../../../machines/folio.machine';
 import { DEFAULT_POLICY } from '../../../machines/policy';
 import { rangeMachine } from '../../../machines/range.machine';
-import type { SimulatorReads } from '../view/simulator-reads';
-import { simulate } from '../view/simulator-reads';
+import type { SimulatorReads } from '../../engine/session';
+import { simulate } from '../../engine/session';
 import type { WalkSetting } from '../../walk/block-walk';
 import { simConfig, traceStepFor, WALK_PAGE } from '../../walk/block-walk';
 

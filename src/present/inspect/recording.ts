@@ -5,7 +5,7 @@
  * refused with its file and line number.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
 
 export interface RecordedEvent {
   type: string;
@@ -21,7 +21,7 @@ export function readRecording(file: string): RecordedEvent[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`inspect: --replay ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InputError(`inspect: --replay ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const events: RecordedEvent[] = [];
   text.split('\n').forEach((line, i) => {
@@ -30,15 +30,15 @@ export function readRecording(file: string): RecordedEvent[] {
     try {
       parsed = JSON.parse(line);
     } catch {
-      throw new UsageError(`inspect: --replay ${file}: line ${i + 1} is not JSON`);
+      throw new InputError(`inspect: --replay ${file}: line ${i + 1} is not JSON`);
     }
     const type = (parsed as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !INSPECTION_TYPES.includes(type)) {
-      throw new UsageError(`inspect: --replay ${file}: line ${i + 1} is not an inspection event (type ${JSON.stringify(type ?? null)}; expected one of ${INSPECTION_TYPES.join(', ')})`);
+      throw new InputError(`inspect: --replay ${file}: line ${i + 1} is not an inspection event (type ${JSON.stringify(type ?? null)}; expected one of ${INSPECTION_TYPES.join(', ')})`);
     }
     const eventType = (parsed as { event?: { type?: unknown } }).event?.type;
     events.push({ type, line, ...(typeof eventType === 'string' ? { eventType } : {}) });
   });
-  if (events.length === 0) throw new UsageError(`inspect: --replay ${file}: no inspection events in it`);
+  if (events.length === 0) throw new InputError(`inspect: --replay ${file}: no inspection events in it`);
   return events;
 }

@@ -7,7 +7,7 @@
 import type { BlockOp } from '../../../machines/block.plan';
 import type { Shareability } from '../../../machines/policy';
 import type { Trace } from '../../trace/schema';
-import { UsageError } from '../../input-error';
+import { InputError } from '../../input-error';
 import type { InspectSource } from './inspect-replay';
 import { configOf } from '../../trace/replay';
 
@@ -16,7 +16,7 @@ export const MAX_INSPECT_PAGES = 8;
 export function sourceFromTrace(trace: Trace, file: string): InspectSource {
   const config = configOf(trace);
   const create = trace.steps.find((s) => s.op === 'create');
-  const bad = (why: string) => new UsageError(`inspect: ${file}: ${why}`);
+  const bad = (why: string) => new InputError(`inspect: ${file}: ${why}`);
   if (!create || create.op !== 'create') throw bad('the trace creates no file');
   const pages = config.hugePageSize / config.pageSize;
   if (!create.flags.includes('hugetlb') || create.size !== config.hugePageSize) throw bad('inspect replays traces whose file is exactly one HugeTLB block');

@@ -4,29 +4,12 @@
  * block(s) a failing step touched, as the simulator holds them after it.
  * Blocks of more than 32 pages are drawn with runs collapsed (`|S*3P*509|`).
  */
-import type { BlockView } from '../../../machines/block.plan';
 import { drawBlock } from '../../../machines/block.picture';
-import type { Simulator } from '../../interpreter/simulator';
+import type { FileReads } from '../../engine/reads';
 import type { TraceStep } from '../../trace/schema';
 
 const MAX_BLOCKS = 4;
 const MAX_PAGES = 32;
-
-export function simBlockView(sim: Simulator, b: number): BlockView & { open: boolean } {
-  const file = sim.file!;
-  const facts = file.facts(b);
-  const pages = [...Array(facts.n).keys()];
-  return {
-    open: file.inodeAlive,
-    pages: pages.map((k) => facts.pageState(k)),
-    file: facts.file,
-    wrapper: file.blocks[b]!.folio.wrapper,
-    pins: pages.map((k) => facts.pinsAt(k)),
-    retiredPins: pages.map((k) => facts.retiredPinsAt(k)),
-    available: 0,
-    splitArmed: file.splitArmed,
-  } as BlockView & { open: boolean };
-}
 
 /** `|SSSSPPPP|` as `|S*4P*4|` when the block is wide. */
 function collapse(picture: string, n: number): string {
@@ -39,9 +22,7 @@ function collapse(picture: string, n: number): string {
  * settle ...) every block. The first `max` of them, and how many there are:
  * a 64 TiB file has 2^25 blocks, and only four are drawn.
  */
-export function touchedBlocks(sim: Simulator, step: TraceStep, max = MAX_BLOCKS): { blocks: number[]; total: number } {
-  const file = sim.file;
-  if (!file) return { blocks: [], total: 0 };
+export function touchedBlocks(file: FileReads, step: TraceStep, max = MAX_BLOCKS): { blocks: number[]; total: number } {
   const blockBytes = file.pageSize * file.blockPages;
   const s = step as { offset?: number; length?: number; data?: string };
   let first = 0;
@@ -58,11 +39,11 @@ export function touchedBlocks(sim: Simulator, step: TraceStep, max = MAX_BLOCKS)
 }
 
 /** One line per touched block (at most four), or why there is nothing to draw. */
-export function drawTouched(sim: Simulator, step: TraceStep): string[] {
-  if (!sim.file) return ['(no file)'];
-  const { blocks, total } = touchedBlocks(sim, step);
+export function drawTouched(file: FileReads | undefined, step: TraceStep): string[] {
+  if (!file) return ['(no file)'];
+  const { blocks, total } = touchedBlocks(file, step);
   if (total === 0) return ['(beyond the end of the file)'];
-  const lines = blocks.map((b) => `block ${b}: ${collapse(drawBlock(simBlockView(sim, b)), sim.file!.blockPages)}`);
+  const lines = blocks.map((b) => `block ${b}: ${collapse(drawBlock(file.blockView(b)), file.blockPages)}`);
   if (total > MAX_BLOCKS) lines.push(`... and ${total - MAX_BLOCKS} more blocks`);
   return lines;
 }

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoverageKind } from '../../walk/coverage';
 import type { WalkRow } from '../../walk/run-walks';
-import { CommandFailure, UsageError } from '../../input-error';
+import { CommandFailure, InputError } from '../../input-error';
 
 export const RESULT_FORMAT = 'gmem-walk-result/1';
 export const DEFAULT_RESULT = 'test-output/walk-result.json';
@@ -60,16 +60,16 @@ export function readWalkResult(file: string): WalkResult {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CommandFailure(`coverage: no walk result at ${file}: run \`gmem walk\` first (it writes one), or \`gmem coverage --fresh\``);
     }
-    throw new UsageError(`coverage: ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InputError(`coverage: ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   let data: Partial<WalkResult>;
   try {
     data = JSON.parse(text) as Partial<WalkResult>;
   } catch (err) {
-    throw new UsageError(`coverage: ${file}: not JSON (${(err as Error).message})`);
+    throw new InputError(`coverage: ${file}: not JSON (${(err as Error).message})`);
   }
   if (data.format !== RESULT_FORMAT || !Array.isArray(data.coverage) || !Array.isArray(data.rows)) {
-    throw new UsageError(`coverage: ${file}: not a walk result (format must be "${RESULT_FORMAT}")`);
+    throw new InputError(`coverage: ${file}: not a walk result (format must be "${RESULT_FORMAT}")`);
   }
   return data as WalkResult;
 }
@@ -84,11 +84,11 @@ export function mergeResults(results: ReadonlyArray<WalkResult>, files: Readonly
   const first = results[0]!;
   results.forEach((r, i) => {
     const same = JSON.stringify(r.only) === JSON.stringify(first.only) && (r.shard?.count ?? 1) === (first.shard?.count ?? 1) && r.coverage.length === first.coverage.length;
-    if (!same) throw new UsageError(`coverage: ${files[i]} is not a shard of the same walk as ${files[0]} (different --only or --shard n)`);
+    if (!same) throw new InputError(`coverage: ${files[i]} is not a shard of the same walk as ${files[0]} (different --only or --shard n)`);
   });
   const coverage = first.coverage.map((kind) => {
     const others = results.map((r) => r.coverage.find((k) => k.kind === kind.kind));
-    if (others.some((k) => !k || k.total !== kind.total)) throw new UsageError(`coverage: the shards disagree on what '${kind.kind}' covers: walked from different code?`);
+    if (others.some((k) => !k || k.total !== kind.total)) throw new InputError(`coverage: the shards disagree on what '${kind.kind}' covers: walked from different code?`);
     const uncovered = kind.uncovered.filter((item) => others.every((k) => k!.uncovered.includes(item)));
     return { kind: kind.kind, covered: kind.total - uncovered.length, total: kind.total, uncovered };
   });

@@ -19,11 +19,11 @@ import type { RangeState } from '../../../machines/range.machine';
 import { RANGE_STATES } from '../../../machines/range.machine';
 import type { MachineModel, ModelTransition } from '../draw/machine-model';
 import type { SimConfig, StepOutcome } from '../../interpreter/simulator';
-import { describeExpectation, describeOutcome } from '../../trace/replay';
-import type { CheckExpectation, Expectation, TraceStep } from '../../trace/schema';
-import { HANG } from '../../trace/schema';
-import type { FileReads, SimulatorReads } from './simulator-reads';
-import { simulate } from './simulator-reads';
+import { describeExpectation, describeOutcome, matches } from '../../trace/replay';
+import type { CheckedField as EngineCheckedField } from '../../engine/observe';
+import type { Expectation, TraceStep } from '../../trace/schema';
+import type { FileReads } from '../../engine/reads';
+import { simulate } from '../../engine/session';
 
 export interface PageRun {
   /** block-relative page numbers, inclusive. */
@@ -56,6 +56,7 @@ export interface StepTransition extends ModelTransition {
   where: string[];
 }
 
+/** A checked field as the viewer shows it: the page's offset and number beside a page's field. */
 export interface CheckedField {
   field: string;
   expected: string;
@@ -178,34 +179,14 @@ export function pictureOf(file: FileReads): BlockPicture[] {
   return out;
 }
 
-/** What a check step compared, field by field, read as observe.ts reads it. */
-export function checkedFields(sim: SimulatorReads, expect: CheckExpectation): CheckedField[] {
-  const file = sim.file();
-  const pool = sim.pool();
-  const out: CheckedField[] = [];
-  const add = (field: string, want: unknown, have: unknown) => {
-    if (want === undefined) return;
-    out.push({ field, expected: JSON.stringify(want), actual: JSON.stringify(have), ok: want === have });
-  };
-  expect.pages?.forEach((page, i) => {
-    const p = file ? Math.floor(page.offset / file.pageSize) : -1;
-    const where = `pages[${i}] (offset ${page.offset}, page ${p})`;
-    if (!file || p >= file.nPages) {
-      out.push({ field: where, expected: 'a page of the file', actual: file ? 'beyond the file' : 'no file', ok: false });
-      return;
-    }
-    add(`${where}.shareability`, page.shareability, file.shareability(p));
-    add(`${where}.allocated`, page.allocated, file.isAllocated(p));
-    add(`${where}.folioOrder`, page.folioOrder, file.folioOrder(p));
-    add(`${where}.hostMapped`, page.hostMapped, file.hostMapped(p));
-    add(`${where}.guestMapping`, page.guestMapping, file.guestMapping(p));
-  });
-  add('hugetlb.free', expect.hugetlb?.free, pool.free);
-  add('hugetlb.rsvd', expect.hugetlb?.rsvd, pool.rsvd);
-  add('allocatedBytes', expect.allocatedBytes, file?.allocatedBytes ?? 0);
-  add('pendingMerge', expect.pendingMerge, file?.pendingMerge ?? 0);
-  add('open', expect.open, file?.inodeAlive ?? false);
-  return out;
+/** The engine's comparison of a check step (the one replay judges by), labelled for the viewer. */
+function viewChecked(fields: ReadonlyArray<EngineCheckedField>): CheckedField[] {
+  return fields.map((f) => ({
+    field: f.page ? f.field.replace(/^(pages\[\d+\])/, `$1 (offset ${f.page.offset}, page ${f.page.page})`) : f.field,
+    expected: f.expected,
+    actual: f.actual,
+    ok: f.ok,
+  }));
 }
 
 /** The range events an operation sends to the pages it touches (block.plan.ts). */
@@ -368,19 +349,19 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       view.outcome = describeOutcome(outcome);
       if (expect !== undefined) {
         view.expected = describeExpectation(expect);
-        view.matches = expectationMet(outcome, expect);
+        view.matches = matches(outcome, expect, step);
       }
       out.push(view);
       return;
     }
     if (step.op === 'check') {
-      view.checked = checkedFields(sim, step.expect);
+      view.checked = viewChecked(result.checked ?? []);
       view.matches = !result.mismatch;
     } else if (outcome) {
       view.outcome = describeOutcome(outcome);
       if (expect !== undefined) {
         view.expected = describeExpectation(expect);
-        view.matches = expectationMet(outcome, expect);
+        view.matches = matches(outcome, expect, step);
       }
     }
     const after = sim.file();
@@ -401,17 +382,6 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
     out.push(view);
   });
   return out;
-}
-
-function expectationMet(outcome: StepOutcome, expect: NonNullable<Expectation>): boolean {
-  if (expect === 'ok') return outcome.kind === 'ok';
-  if (expect === HANG) return outcome.kind === 'hang';
-  if (typeof expect === 'string') return outcome.kind === 'error' && outcome.error === expect;
-  if ('error' in expect) return outcome.kind === 'error' && outcome.error === expect.error && (expect.exit === undefined || outcome.exit === expect.exit) && (expect.errorOffset === undefined || outcome.errorOffset === expect.errorOffset);
-  if (outcome.kind !== 'ok' || !outcome.data) return false;
-  if ('data' in expect) return Buffer.from(outcome.data).toString('hex') === expect.data;
-  const byte = parseInt(expect.fill, 16);
-  return outcome.data.every((b) => b === byte);
 }
 
 function transitionsOf(

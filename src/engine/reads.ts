@@ -1,7 +1,7 @@
 /**
- * Everything the viewer, the inspector's replay and the spec's probes read
- * from the simulator, in one place. They never touch GmemFile or Simulator
- * fields themselves: they ask this module, so a change of the interpreter's representation (page states
+ * Everything the check step, the viewer, the inspector's replay and the
+ * spec's probes read from the simulator, in one place. They never touch
+ * GmemFile or Simulator fields themselves: they ask this module, so a change of the interpreter's representation (page states
  * as interval maps instead of one byte per page, say) is adapted here and
  * nowhere else.
  *
@@ -11,12 +11,9 @@
  * interpreter keeps the states as runs (RunMap), so the array is filled from
  * them, one fill per run.
  */
-import type { GmemFile } from '../../interpreter/gmem-file';
-import type { SimConfig, StepOutcome } from '../../interpreter/simulator';
-import { Simulator } from '../../interpreter/simulator';
-import type { InvalidInput } from '../../trace/replay';
-import { runStep } from '../../trace/replay';
-import type { TraceStep } from '../../trace/schema';
+import type { BlockView } from '../../machines/block.plan';
+import type { GmemFile } from '../interpreter/gmem-file';
+import type { Simulator } from '../interpreter/simulator';
 
 export interface BlockReads {
   /** the folio machine's state of the block: its file and wrapper regions. */
@@ -64,6 +61,12 @@ export interface FileReads {
   folioOrder(page: number): number | null;
   hostMapped(page: number): boolean;
   guestMapping(page: number): 'huge' | '4k' | 'none';
+  /**
+   * block b as the block machine sees it (machines/block.plan.ts), for
+   * drawing it as the tests draw the machine; `open` as the machine's inode
+   * region means it: the fd is open (machines/block.machine.ts blockViewOf).
+   */
+  blockView(b: number): BlockView & { open: boolean };
 }
 
 /** `codes`: the page states one byte per page, filled once per step by the caller (simulate). */
@@ -100,35 +103,54 @@ function fileReads(file: GmemFile, codes: () => Uint8Array): FileReads {
     folioOrder: (p) => file.folioOrder(p),
     hostMapped: (p) => [...file.hostMaps.values()].some((s) => s.has(p)),
     guestMapping: (p) => (file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none'),
+    blockView: (b) => {
+      const facts = file.facts(b);
+      const pages = [...Array(facts.n).keys()];
+      return {
+        open: file.fdOpen,
+        pages: pages.map((k) => facts.pageState(k)),
+        file: facts.file,
+        wrapper: file.blocks[b]!.folio.wrapper,
+        pins: pages.map((k) => facts.pinsAt(k)),
+        retiredPins: pages.map((k) => facts.retiredPinsAt(k)),
+        available: 0,
+        splitArmed: file.splitArmed,
+      } as BlockView & { open: boolean };
+    },
   };
 }
 
 /** The page states kept as runs (RunMap), spread one byte per page into a fresh array: a fill per run. */
-function fillCodes(file: GmemFile, into: Uint8Array): Uint8Array {
+export function fillCodes(file: GmemFile, into: Uint8Array): Uint8Array {
   for (const run of file.pages.runs()) into.fill(run.value, run.from, run.to);
   return into;
 }
 
-/** A simulator run as the viewer drives it: a step at a time, read between steps. */
-export interface SimulatorReads {
-  /** the file after the last step, or undefined before `create` succeeded. */
-  file(): FileReads | undefined;
-  pool(): { free: number; rsvd: number };
-  step(step: TraceStep): { outcome: StepOutcome | undefined; mismatch: boolean; violations: Array<{ invariant: string; where: string; detail: string }>; invalid?: InvalidInput };
+/** The HugeTLB pool's counters and the file's hugetlb cgroup's (TRACE-FORMAT check `hugetlb`). */
+export interface PoolReads {
+  free: number;
+  rsvd: number;
+  cgroupRsvd: number;
+  cgroupUsage: number;
 }
 
-export function simulate(config: SimConfig): SimulatorReads {
-  const sim = new Simulator(config);
-  // The page states spread one byte per page, filled from the runs at most once between two steps.
+/** What the simulator shows now. */
+export interface Reads {
+  /** the file, or undefined before `create` succeeded. */
+  file(): FileReads | undefined;
+  pool(): PoolReads;
+}
+
+/** Reads of a simulator as it is now; the page states are spread into bytes when first asked. */
+export function readsOf(sim: Simulator): Reads {
   let codes: Uint8Array | undefined;
   const codesNow = () => (codes ??= fillCodes(sim.file!, new Uint8Array(sim.file!.nPages)));
+  return readsWith(sim, codesNow);
+}
+
+export function readsWith(sim: Simulator, codes: () => Uint8Array): Reads {
   return {
-    file: () => (sim.file ? fileReads(sim.file, codesNow) : undefined),
-    pool: () => ({ free: sim.pool.free, rsvd: sim.pool.rsvd }),
-    step: (step) => {
-      codes = undefined;
-      const r = runStep(sim, step);
-      return { outcome: r.outcome, mismatch: Boolean(r.mismatch), violations: r.violations, ...(r.invalid ? { invalid: r.invalid } : {}) };
-    },
+    file: () => (sim.file ? fileReads(sim.file, codes) : undefined),
+    pool: () => ({ free: sim.pool.free, rsvd: sim.pool.rsvd, cgroupRsvd: sim.pool.cgroupRsvd, cgroupUsage: sim.pool.cgroupUsage }),
   };
 }

@@ -2,17 +2,16 @@
  * A lock folder around the build, so two runs at once (two terminals, two
  * worktrees sharing the cache) build the kernel pieces once and never use a
  * half-built tree; the kernel-tree preparation of `npm test` uses it too
- * (src/selftest/kernel-tree.ts). mkdir is atomic; a lock older than the stale
+ * (src/selftest/kernel-tree.ts) and the kernel run (src/kernel-run/build.ts). mkdir is atomic; a lock older than the stale
  * age was left by a run that died. `fail` makes the caller's one-line error.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KernelRunError, type Log } from './exec';
 
 /** A cold build takes about 10 minutes; three times that is surely a dead run. */
 const STALE_MS = 30 * 60 * 1000;
 
-export function withLock<T>(lock: string, log: Log, fn: () => T, fail: (message: string) => Error = (m) => new KernelRunError(m)): T {
+export function withLock<T>(lock: string, log: (line: string) => void, fn: () => T, fail: (message: string) => Error): T {
   const deadline = Date.now() + STALE_MS;
   let told = false;
   for (;;) {
