@@ -1,15 +1,16 @@
 /**
  * One gmem-trace/1 trace as one C kselftest (kselftest_harness.h TEST), or a
  * refusal naming the step the kernel cannot be driven through from userspace.
- * The C runtime the test calls is src/selftest/runtime-c.ts; the per-variant
- * uapi block is src/selftest/uapi.ts.
+ * The C runtime the test calls is src/selftest/c/gmem_runtime.c (read by
+ * src/selftest/runtime-source.ts); the per-variant uapi block is
+ * src/selftest/uapi.ts.
  */
 import type { CheckExpectation, Expectation, Mode, Step, Trace, Variant, VmType } from './contract';
 // The first value of each policy is the kernel's decision (machines/policy.ts): the only one a kernel can be driven through.
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { HANG } from '../trace/schema';
 import { profileOf } from '../../machines/variant';
-import { RUNTIME_C } from './runtime-c';
+import { runtimeC } from './runtime-source';
 import { Scale } from './scale';
 import { uapiBlock } from './uapi';
 
@@ -263,7 +264,7 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
     '',
     uapiBlock(g.variant),
     ...(g.variant === 'wip-2025-12' || g.variant === 'tdx-huge-v3' ? [`#define GMEM_HUGETLB_PAGE_ORDER\t${Math.log2(g.hugePageSize / g.pageSize)}\t/* the trace's huge page: PAGE_SIZE << ${Math.log2(g.hugePageSize / g.pageSize)} */`, ''] : []),
-    RUNTIME_C,
+    runtimeC(),
     '/* A fixture only for TEST_F_TIMEOUT: settle and close wait, and 1 GiB pages take time. */',
     'FIXTURE(gmem) {};',
     'FIXTURE_SETUP(gmem) {}',
