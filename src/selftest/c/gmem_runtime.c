@@ -50,7 +50,7 @@
  *   guest_memfd_hugetlb_reporting_test.c reads them (intel/tdx).
  */
 
-/* ---- gmem-model selftest runtime (src/selftest/runtime-c.ts) ---- */
+/* ---- gmem-model selftest runtime (src/selftest/c/gmem_runtime.c) ---- */
 
 #define GMEM_SIGBUS		(-1)		/* a result: the access raised SIGBUS */
 #define GMEM_EXIT		(-2)		/* a result: KVM_RUN returned 0 with an exit other than a ucall */
