@@ -5,13 +5,14 @@
  * error_offset / KVM_EXIT_MEMORY_FAULT payload when the kernel gave one); the
  * test body asserts it against the trace with gmem_expect_*().
  *
- * Not a file compiled on its own: src/selftest/emit.ts copies everything
+ * Not a translation unit of its own: src/selftest/emit.ts copies everything
  * after this comment into each generated file, after the headers that file
  * includes and the variant's uapi block (src/selftest/uapi.ts), which define
  * GMEM_TREE and select the branches below (GMEM_ATTRIBUTES_ON_VM,
  * GMEM_CONVERT_RFC_V2, GMEM_CREATE_WITH_PAGE_ORDER with
  * GMEM_HUGETLB_PAGE_ORDER, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE). This
- * comment is not copied.
+ * comment is not copied. test/selftest-compile.test.ts compiles the file
+ * after each variant's part before it (runtimePrologue() in emit.ts).
  *
  * Where it follows the kernel's tests (cited so a reviewer can compare):
  * - SIGBUS asserted with sigsetjmp/siglongjmp around the access, as
