@@ -13,9 +13,10 @@
  *
  * A failure names the trace, the step (with its JSON), what the model
  * expected and what the kernel did, from the C's own failure line
- * ("step N (op): the model expects X; the kernel: Y", runtime-c.ts) or, when
- * the failure came from elsewhere (the selftest library, a crash), from the
- * last step the test marked ("gmem: step N (op)").
+ * ("step N (op): the model expects X; the kernel: Y",
+ * src/selftest/c/gmem_runtime.c) or, when the failure came from elsewhere
+ * (the selftest library, a crash), from the last step the test marked
+ * ("gmem: step N (op)").
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

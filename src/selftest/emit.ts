@@ -1,15 +1,16 @@
 /**
  * One gmem-trace/1 trace as one C kselftest (kselftest_harness.h TEST), or a
  * refusal naming the step the kernel cannot be driven through from userspace.
- * The C runtime the test calls is src/selftest/runtime-c.ts; the per-variant
- * uapi block is src/selftest/uapi.ts.
+ * The C runtime the test calls is src/selftest/c/gmem_runtime.c (read by
+ * src/selftest/runtime-source.ts); the per-variant uapi block is
+ * src/selftest/uapi.ts.
  */
 import type { CheckExpectation, Expectation, Mode, Step, Trace, Variant, VmType } from './contract';
 // The first value of each policy is the kernel's decision (machines/policy.ts): the only one a kernel can be driven through.
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { HANG } from '../trace/schema';
 import { profileOf } from '../../machines/variant';
-import { RUNTIME_C } from './runtime-c';
+import { runtimeC } from './runtime-source';
 import { Scale } from './scale';
 import { uapiBlock } from './uapi';
 
@@ -147,6 +148,49 @@ class Shadow {
   }
 }
 
+/** The headers every generated file includes, in order. */
+const INCLUDES = [
+  '#include <errno.h>',
+  '#include <fcntl.h>',
+  '#include <setjmp.h>',
+  '#include <signal.h>',
+  '#include <stdbool.h>',
+  '#include <stdio.h>',
+  '#include <stdlib.h>',
+  '#include <string.h>',
+  '#include <sys/ioctl.h>',
+  '#include <sys/mman.h>',
+  '#include <sys/socket.h>',
+  '#include <sys/stat.h>',
+  '#include <sys/uio.h>',
+  '#include <sys/wait.h>',
+  '#include <unistd.h>',
+  '',
+  '#include <linux/falloc.h>',
+  '#include <linux/kvm.h>',
+  '',
+  '#include "kvm_util.h"',
+  '#include "test_util.h"',
+  '#include "ucall_common.h"',
+  '#include "kselftest_harness.h"',
+];
+
+/**
+ * What a generated file holds between its header comment and the runtime
+ * (src/selftest/c/gmem_runtime.c): the headers, the variant's uapi block and,
+ * where the create ioctl takes a page order, the huge page's. The runtime
+ * compiles only after it (test/selftest-compile.test.ts checks that per
+ * variant).
+ */
+export function runtimePrologue(variant: Variant, hugePageOrder: number): string[] {
+  return [
+    ...INCLUDES,
+    '',
+    uapiBlock(variant),
+    ...(variant === 'wip-2025-12' || variant === 'tdx-huge-v3' ? [`#define GMEM_HUGETLB_PAGE_ORDER\t${hugePageOrder}\t/* the trace's huge page: PAGE_SIZE << ${hugePageOrder} */`, ''] : []),
+  ];
+}
+
 /** Generates the C test for one trace (see the file comment), or says why it cannot. */
 export function emitSelftest(trace: Trace, sourceLabel: string): Emitted {
   try {
@@ -232,38 +276,10 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
       : [' * Run it on a kernel with that series applied; see README "Selftests".', ' * Elsewhere it exits KSFT_SKIP: gmem_require() finds the uapi missing.']),
     ' */',
   ];
-  const includes = [
-    '#include <errno.h>',
-    '#include <fcntl.h>',
-    '#include <setjmp.h>',
-    '#include <signal.h>',
-    '#include <stdbool.h>',
-    '#include <stdio.h>',
-    '#include <stdlib.h>',
-    '#include <string.h>',
-    '#include <sys/ioctl.h>',
-    '#include <sys/mman.h>',
-    '#include <sys/socket.h>',
-    '#include <sys/stat.h>',
-    '#include <sys/uio.h>',
-    '#include <sys/wait.h>',
-    '#include <unistd.h>',
-    '',
-    '#include <linux/falloc.h>',
-    '#include <linux/kvm.h>',
-    '',
-    '#include "kvm_util.h"',
-    '#include "test_util.h"',
-    '#include "ucall_common.h"',
-    '#include "kselftest_harness.h"',
-  ];
   const source = [
     ...header,
-    ...includes,
-    '',
-    uapiBlock(g.variant),
-    ...(g.variant === 'wip-2025-12' || g.variant === 'tdx-huge-v3' ? [`#define GMEM_HUGETLB_PAGE_ORDER\t${Math.log2(g.hugePageSize / g.pageSize)}\t/* the trace's huge page: PAGE_SIZE << ${Math.log2(g.hugePageSize / g.pageSize)} */`, ''] : []),
-    RUNTIME_C,
+    ...runtimePrologue(g.variant, Math.log2(g.hugePageSize / g.pageSize)),
+    runtimeC(),
     '/* A fixture only for TEST_F_TIMEOUT: settle and close wait, and 1 GiB pages take time. */',
     'FIXTURE(gmem) {};',
     'FIXTURE_SETUP(gmem) {}',

@@ -15,12 +15,13 @@
  * The kvm Makefile is driven with one extra makefile (GMEM_MK below) that only
  * adds targets: `gmem-libkvm` (the library objects) and pattern rules that
  * build a generated file with the Makefile's own $(CFLAGS) plus -Werror and
- * link it against $(LIBKVM_OBJS) with its $(LDFLAGS) $(LDLIBS).
+ * link it against $(LIBKVM_OBJS) with its $(LDFLAGS) $(LDLIBS), and one that
+ * compiles a part of a test (the runtime) after the part the test has before it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { withLock } from '../folder-lock';
 
 export const DEBIAN_PACKAGE = 'linux-source-6.12';
@@ -43,6 +44,9 @@ $(GMEM_OUT)/%.o: $(GMEM_SRC)/%.c $(LIBKVM_OBJS)
 \t$(CC) $(CFLAGS) -Werror $(CPPFLAGS) $(TARGET_ARCH) -c $< -o $@
 $(GMEM_OUT)/%: $(GMEM_OUT)/%.o $(LIBKVM_OBJS)
 \t$(CC) $(CFLAGS) -Werror $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@
+# A file that is part of a test, not one (src/selftest/c/): compiled after GMEM_PROLOGUE, never linked.
+$(GMEM_OUT)/%.part.o: $(GMEM_SRC)/%.c
+\t$(CC) $(CFLAGS) -Werror $(CPPFLAGS) $(TARGET_ARCH) -include $(GMEM_PROLOGUE) -c $< -o $@
 endif
 `;
 
@@ -172,6 +176,23 @@ export function compileSelftests(tree: KernelTree, srcDir: string, names: Readon
     const mine = output.split('\n').filter((l) => l.includes(`/${name}.c`) || l.includes(`/${name}.o`) || l.includes(`/${name} `) || l.endsWith(`/${name}`));
     return { file: join(srcDir, `${name}.c`), ok, output: ok ? '' : mine.join('\n') || output };
   });
+}
+
+/**
+ * Compiles one C file that is part of a test rather than a test (the runtime,
+ * src/selftest/c/) with the kvm Makefile's CFLAGS plus -Werror, after
+ * `prologue` (given to the compiler with -include: what a generated test has
+ * before the file). The object goes into `outDir`; nothing is linked.
+ */
+export function compilePart(tree: KernelTree, file: string, prologue: string, outDir: string): CompileResult {
+  mkdirSync(outDir, { recursive: true });
+  const object = join(resolve(outDir), `${basename(file, '.c')}.part.o`);
+  rmSync(object, { force: true });
+  // This rule is newer than some gmem-model that may share the tree and rewrite its helper: bring our own copy.
+  const helper = join(resolve(outDir), HELPER);
+  writeFileSync(helper, GMEM_MK);
+  const res = spawnSync('make', ['-s', '-C', tree.kvmDir, '-f', 'Makefile', '-f', helper, `GMEM_SRC=${dirname(resolve(file))}`, `GMEM_OUT=${resolve(outDir)}`, `GMEM_PROLOGUE=${resolve(prologue)}`, object], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { file, ok: res.status === 0 && existsSync(object), output: `${res.stdout ?? ''}${res.stderr ?? ''}` };
 }
 
 function run(cmd: string, args: string[], log: Log, env: Record<string, string> = {}): void {

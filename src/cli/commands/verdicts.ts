@@ -43,7 +43,8 @@ export function inputsDigest(): string {
   const walk = (p: string) => {
     const abs = join(ROOT, p);
     if (statSync(abs).isDirectory()) for (const e of readdirSync(abs).sort()) walk(join(p, e));
-    else if (p.endsWith('.ts')) files.push(p);
+    // Every source file in them, the selftest runtime's C (src/selftest/c/) as well as the TypeScript.
+    else if (/\.(ts|c|h)$/.test(p)) files.push(p);
   };
   VERDICT_INPUTS.forEach(walk);
   const hash = createHash('sha256');

@@ -1,9 +1,18 @@
-/**
+/*
  * The C every generated selftest carries after its uapi block: the trace's
  * operations as the syscalls the kernel's guest_memfd selftests make. Each
  * helper returns a `struct gmem_res` (0, an errno, GMEM_SIGBUS, and the
  * error_offset / KVM_EXIT_MEMORY_FAULT payload when the kernel gave one); the
  * test body asserts it against the trace with gmem_expect_*().
+ *
+ * Not a translation unit of its own: src/selftest/emit.ts copies everything
+ * after this comment into each generated file, after the headers that file
+ * includes and the variant's uapi block (src/selftest/uapi.ts), which define
+ * GMEM_TREE and select the branches below (GMEM_ATTRIBUTES_ON_VM,
+ * GMEM_CONVERT_RFC_V2, GMEM_CREATE_WITH_PAGE_ORDER with
+ * GMEM_HUGETLB_PAGE_ORDER, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE). This
+ * comment is not copied. test/selftest-compile.test.ts compiles the file
+ * after each variant's part before it (runtimePrologue() in emit.ts).
  *
  * Where it follows the kernel's tests (cited so a reviewer can compare):
  * - SIGBUS asserted with sigsetjmp/siglongjmp around the access, as
@@ -41,8 +50,8 @@
  *   reservation and usage from the test's own hugetlb cgroup (v2) files, as
  *   guest_memfd_hugetlb_reporting_test.c reads them (intel/tdx).
  */
-export const RUNTIME_C = String.raw`
-/* ---- gmem-model selftest runtime (src/selftest/runtime-c.ts) ---- */
+
+/* ---- gmem-model selftest runtime (src/selftest/c/gmem_runtime.c) ---- */
 
 #define GMEM_SIGBUS		(-1)		/* a result: the access raised SIGBUS */
 #define GMEM_EXIT		(-2)		/* a result: KVM_RUN returned 0 with an exit other than a ucall */
@@ -1150,4 +1159,3 @@ static __attribute__((unused)) void gmem_stop_processes(int nr)
 		TEST_ASSERT_EQ(waitpid(gmem.pid[p], &status, 0), gmem.pid[p]);
 	}
 }
-`;
