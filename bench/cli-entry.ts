@@ -1,5 +1,5 @@
 /**
- * The CLI start-up figures (bench/cli-startup.ts, from issue 11) as an entry
+ * The CLI start-up figures (bench/cli-startup.ts) as an entry
  * of the registry: `gmem --help` through node and through npx.
  */
 import type { BenchEntry } from './entry';

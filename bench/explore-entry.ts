@@ -1,5 +1,5 @@
 /**
- * X1: the explorer's figures (bench/explore.ts, issue 9: states per second,
+ * X1: the explorer's figures (bench/explore.ts: states per second,
  * against xstate/graph) as an entry of the registry.
  */
 import type { BenchEntry } from './entry';

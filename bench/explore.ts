@@ -1,5 +1,5 @@
 /**
- * The explorer's performance targets (issue 9), measured side by side in one
+ * The explorer's performance targets, measured side by side in one
  * run: distinct states per second against xstate/graph's getShortestPaths on
  * one block of N = 2, 3, 4 pages; states per second on one core at the start
  * scope (every setting); the speed-up on every core. Run in a child process

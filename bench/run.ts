@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the performance targets, each measured in this one run
- * and printed against its target (issue 10's S1-S5), then informative
+ * and printed against its target (S1-S5), then informative
  * figures. Timings are never asserted in unit tests; this is where they live.
  *
  * A registry: one line per entry below. `npm run bench -- S1 S4` runs only

@@ -1,5 +1,5 @@
 /**
- * V1: the viewer's load of S1's 16 x 1 GiB trace (issue 12: "a 16 x 1 GiB
+ * V1: the viewer's load of S1's 16 x 1 GiB trace (target: "a 16 x 1 GiB
  * trace loads in under 2 s"), each measured cold in its own process by
  * viewer-sixteen-gib.ts: what the server computes, and the page drawn in
  * headless Chromium (skipped with the reason where no browser is found).

@@ -39,8 +39,8 @@ export function verdictSettings(): Setting[] {
  * The scope `npm start` and docs/VERDICTS.md explore: one block of two pages
  * with every op, two processes, one pin, one data value, five steps (create included). It
  * reaches every seeded fault and known defect of this tree in seconds per
- * setting; the issue's geometry (2 blocks x 4 pages, 2 values) is documented
- * with its times in README "Explorer" and runs with `gmem explore --blocks 2
+ * setting; the wider geometry (2 blocks x 4 pages, 2 values) is documented
+ * with its times in docs/EXPLORER.md and runs with `gmem explore --blocks 2
  * --pages 4 --values 2 --depth 3`.
  */
 export const START_SCOPE: Scope = { blocks: 1, pages: 2, processes: 2, pins: 1, values: 1, depth: 5 };

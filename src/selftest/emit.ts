@@ -273,7 +273,7 @@ function emit(trace: Trace, sourceLabel: string): Emitted {
           ' * CONFIG_KVM_SW_PROTECTED_VM=y: `npm run test:kernel -- <this trace>`',
           ' * (docs/KERNEL-RUN.md). Its oracle is that kernel (DOMAIN 7.4).',
         ]
-      : [' * Run it on a kernel with that series applied; see README "Selftests".', ' * Elsewhere it exits KSFT_SKIP: gmem_require() finds the uapi missing.']),
+      : [' * Run it on a kernel with that series applied; see docs/SELFTESTS.md in gmem-model.', ' * Elsewhere it exits KSFT_SKIP: gmem_require() finds the uapi missing.']),
     ' */',
   ];
   const source = [

@@ -36,7 +36,7 @@ export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
 export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
 
 /** The sources the verdicts are a function of (their digest goes into the document). */
-export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants', 'src/trace', 'src/explore', 'src/selftest', 'src/cli/commands/verdicts.ts'];
+export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants', 'src/trace', 'src/explore', 'src/selftest', 'src/engine', 'src/cli/commands/verdicts.ts'];
 
 export function inputsDigest(): string {
   const files: string[] = [];
@@ -104,13 +104,13 @@ function traceFile(r: SettingReport, c: Counterexample): string {
 
 /**
  * What `gmem selftest` makes of a counterexample's trace: the C file it
- * writes (to run on a kernel with the series, README "Kernel selftests"), or
+ * writes (to run on a kernel with the series, docs/SELFTESTS.md), or
  * the step it refuses and why.
  */
 export function selftestLine(file: string): string {
   const [o] = generateSelftests([file], undefined);
   if (!o) return '';
-  if (o.status === 'written') return `Kernel selftest: \`${o.fileName}.c\`, written by \`npx gmem selftest ${relative(ROOT, file)} -o OUTDIR\` (README "Selftests: the model's traces on a real kernel").`;
+  if (o.status === 'written') return `Kernel selftest: \`${o.fileName}.c\`, written by \`npx gmem selftest ${relative(ROOT, file)} -o OUTDIR\` (docs/SELFTESTS.md).`;
   if (o.status === 'refused') return `Kernel selftest: refused at \`${o.refusal.path}\` ${o.refusal.what}: ${o.refusal.reason}.`;
   return `Kernel selftest: the trace is invalid (${o.message}).`;
 }
