@@ -4,7 +4,7 @@
  * 100% of every kind (states, pairs with refusals, guard branches, use cases,
  * invariants where they apply).
  */
-import { renderCoverage } from '../src/cli/commands/walk-report';
+import { renderCoverage } from '../src/present/report/walk-report';
 import { runWalks } from '../src/walk/run-walks';
 
 it('every generated path passes and coverage is 100%', () => {

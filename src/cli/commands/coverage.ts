@@ -8,13 +8,15 @@
  * Exit 1 when anything is below 100%, a path failed or a shard is missing.
  */
 import type { Command } from '../command';
+import { checkOutputPath, writeOutputFile } from '../output-file';
 import { fitWidth } from '../../present/report/fit-width';
+import { progressBar } from '../../present/report/progress-bar';
+import { renderCoverage, rowLines } from '../../present/report/walk-report';
 import type { WalkResult } from '../../present/report/walk-result';
-import { codeFingerprint, DEFAULT_RESULT, mergeResults, readWalkResult } from '../../present/report/walk-result';
+import { codeFingerprint, DEFAULT_RESULT, mergeResults, readWalkResult, resultFileToWrite, walkResultOf } from '../../present/report/walk-result';
+import { DEFAULT_TRACE_DIR, selectionOf, walkSelection } from '../../walk/selected-walk';
 import { InputError } from '../../input-error';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { DEFAULT_TRACE_DIR, prepareResultFile, selectionOf, walkAndRecord } from './walk';
-import { progressBar, renderCoverage, rowLines } from './walk-report';
 
 export const coverageCommand: Command = {
   name: 'coverage',
@@ -39,9 +41,14 @@ export const coverageCommand: Command = {
     let merged: WalkResult & { missingShards: number[] };
     if (values['fresh']) {
       if (files.length > 1) throw new InputError('coverage: --fresh writes one result file: give at most one --result');
-      const file = prepareResultFile(values, 'coverage: --result');
+      const file = resultFileToWrite(files[0]);
+      checkOutputPath(file, 'coverage: --result');
       const hooks = values['json'] ? {} : { ...(progressBar(process.stderr) ? { onProgress: progressBar(process.stderr)! } : {}), ...(rowLines(process.stderr) ? { onRow: rowLines(process.stderr)! } : {}) };
-      const { result } = walkAndRecord(selectionOf({ only: values['only'] }), file, DEFAULT_TRACE_DIR, hooks);
+      const sel = selectionOf({ only: values['only'] });
+      const start = Date.now();
+      const report = walkSelection(sel, { traceDir: DEFAULT_TRACE_DIR, ...hooks });
+      const result = walkResultOf(sel, report, Date.now() - start);
+      writeOutputFile(file, `${JSON.stringify(result)}\n`, 'walk: --result');
       merged = { ...result, missingShards: [] };
     } else {
       if (values['only']) throw new InputError('coverage: --only selects what --fresh walks; without --fresh the result file says what was walked');

@@ -21,7 +21,7 @@ import { findingKey } from '../../explore/search';
 import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../../explore/settings';
 import { InputError } from '../../input-error';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { progressBar } from './walk-report';
+import { progressBar } from '../../present/report/progress-bar';
 import { INVARIANT_NAMES } from '../../../machines/invariants';
 
 export const DEFAULT_EXPLORE_OUT = 'test-output/explore';

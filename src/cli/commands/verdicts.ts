@@ -24,7 +24,7 @@ import { findingKey } from '../../explore/search';
 import { policyAlternatives, POLICY_BASE, POLICY_KEYS, settingName, START_SCOPE, variantSettings, verdictSettings } from '../../explore/settings';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { generateSelftests } from '../../selftest/generate';
-import { progressBar } from './walk-report';
+import { progressBar } from '../../present/report/progress-bar';
 import { scopeText } from './explore';
 import { INVARIANTS } from '../../../machines/invariants';
 import { KNOWN_DEFECTS } from '../../../machines/expectations';

@@ -5,101 +5,23 @@
  * reads. Exit 1 when a path fails, or (whole walk only) anything is left
  * uncovered.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { opLabel } from '../../../machines/block.plan';
 import type { Command } from '../command';
 import { checkOutputPath, ensureOutputDir, writeOutputFile } from '../output-file';
 import { fitWidth } from '../../present/report/fit-width';
 import { toJunit } from '../../present/report/junit';
 import { toKtap } from '../../present/report/ktap';
+import { progressBar } from '../../present/report/progress-bar';
 import type { TestResult } from '../../present/report/test-result';
-import type { WalkResult } from '../../present/report/walk-result';
-import { codeFingerprint, DEFAULT_RESULT, RESULT_FORMAT } from '../../present/report/walk-result';
+import { reporterOf } from '../../present/report/test-result';
+import { pathName, renderWalk, rowLines } from '../../present/report/walk-report';
+import { DEFAULT_RESULT, resultFileToWrite, walkResultOf } from '../../present/report/walk-result';
 import type { WalkPath } from '../../walk/block-walk';
-import type { FaultName } from '../../interpreter/simulator';
 import { FAULTS } from '../../interpreter/simulator';
 import type { MachinePath } from '../../walk/machine-walks';
-import type { WalkFailure, WalkReport, WalkRow } from '../../walk/run-walks';
-import { runWalks } from '../../walk/run-walks';
-import { parseShard, rowMatcher } from '../../walk/select';
-import { InputError } from '../../input-error';
+import type { WalkFailure, WalkRow } from '../../walk/run-walks';
+import type { WalkSelection } from '../../walk/selected-walk';
+import { DEFAULT_TRACE_DIR, selectionOf, walkSelection } from '../../walk/selected-walk';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { reporterOf } from './replay';
-import { progressBar, renderWalk, rowLines } from './walk-report';
-
-export const DEFAULT_TRACE_DIR = 'test-output/walk-failures';
-
-/** A path as one line: its kind and its operations (block) or events (range, folio). */
-export function pathName(path: WalkPath | MachinePath): string {
-  if ('machine' in path) return `${path.kind}: ${path.events.map((e) => e.label).join(', ') || '(start)'} [${JSON.stringify(path.input).replace(/"/g, '')}]`;
-  return `${path.label}: ${path.ops.map(opLabel).join(', ')}`;
-}
-
-function failureJson(f: WalkFailure) {
-  return {
-    group: f.group,
-    setting: f.setting,
-    useCase: f.group.startsWith('use case: ') ? f.group.slice('use case: '.length) : null,
-    step: f.step,
-    message: f.message,
-    story: f.story,
-    trace: f.traceFile ?? null,
-  };
-}
-
-export interface WalkSelection {
-  only: string[];
-  shard: { index: number; count: number } | undefined;
-  /** seeded bugs in the simulator: shows the walk (and a CI's reports) catching one. */
-  faults?: FaultName[];
-}
-
-export function selectionOf(values: Record<string, unknown>): WalkSelection {
-  const only = (values['only'] as string[] | undefined) ?? [];
-  if (only.some((p) => p.trim() === '')) throw new InputError('walk: --only needs a pattern (a use case or setting name, or part of one)');
-  const faults = (values['seeded-bug'] as string[] | undefined) ?? [];
-  for (const f of faults) if (!FAULTS.includes(f as FaultName)) throw new InputError(`walk: --seeded-bug must be one of ${FAULTS.join(', ')}, got '${f}'`);
-  return { only, shard: values['shard'] === undefined ? undefined : parseShard(values['shard'] as string), ...(faults.length ? { faults: faults as FaultName[] } : {}) };
-}
-
-/** Runs the walk and writes its result file (for `gmem coverage`). */
-export function walkAndRecord(sel: WalkSelection, resultFile: string, traceDir: string | undefined, hooks: { onProgress?: (d: number, t: number, l: string) => void; onRow?: (r: WalkRow, d: number, t: number) => void; onPath?: Parameters<typeof runWalks>[0] extends infer O ? O extends { onPath?: infer P } ? P : never : never }): { report: WalkReport; result: WalkResult } {
-  const start = Date.now();
-  const report = runWalks({
-    ...(traceDir ? { traceDir } : {}),
-    ...(sel.only.length ? { select: rowMatcher(sel.only) } : {}),
-    ...(sel.shard ? { shard: sel.shard } : {}),
-    ...(sel.faults ? { faults: sel.faults } : {}),
-    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-    ...(hooks.onRow ? { onRow: hooks.onRow } : {}),
-    ...(hooks.onPath ? { onPath: hooks.onPath } : {}),
-  });
-  if (report.rows.length === 0) throw new InputError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
-  const result: WalkResult = {
-    format: RESULT_FORMAT,
-    writtenAt: new Date().toISOString(),
-    fingerprint: codeFingerprint(),
-    only: sel.only,
-    shard: sel.shard ?? null,
-    wallMs: Date.now() - start,
-    rows: report.rows,
-    failures: report.failures.map(failureJson),
-    coverage: report.coverage,
-    complete: report.complete,
-  };
-  writeOutputFile(resultFile, `${JSON.stringify(result)}\n`, 'walk: --result');
-  return { report, result };
-}
-
-/** The default result file's folder is ours to create; a folder the person named must exist. */
-export function prepareResultFile(values: Record<string, unknown>, what: string): string {
-  const file = (values['result'] as string[] | string | undefined) ?? DEFAULT_RESULT;
-  const path = Array.isArray(file) ? file[0]! : file;
-  if (path === DEFAULT_RESULT) mkdirSync(dirname(DEFAULT_RESULT), { recursive: true });
-  checkOutputPath(path, what);
-  return path;
-}
 
 export const walkCommand: Command = {
   name: 'walk',
@@ -140,11 +62,14 @@ export const walkCommand: Command = {
     if (values['list']) return listPaths(sel);
     const traceDir = (values['traces'] as string | undefined) ?? DEFAULT_TRACE_DIR;
     ensureOutputDir(traceDir, 'walk: --traces');
-    const resultFile = prepareResultFile(values, 'walk: --result');
+    const resultFile = resultFileToWrite(values['result'] as string | undefined);
+    checkOutputPath(resultFile, 'walk: --result');
     const results: TestResult[] = [];
     const numberInRow = new Map<string, number>();
     const collect = reporter !== 'text' && !values['json'];
-    const { report, result } = walkAndRecord(sel, resultFile, traceDir, {
+    const start = Date.now();
+    const report = walkSelection(sel, {
+      traceDir,
       ...(values['json'] || collect ? {} : { onProgress: progressBar(process.stderr) }),
       ...(rowLines(process.stderr) ? { onRow: rowLines(process.stderr)! } : {}),
       ...(collect
@@ -165,6 +90,8 @@ export const walkCommand: Command = {
           }
         : {}),
     });
+    const result = walkResultOf(sel, report, Date.now() - start);
+    writeOutputFile(resultFile, `${JSON.stringify(result)}\n`, 'walk: --result');
     const partial = sel.only.length > 0 || sel.shard !== undefined || sel.faults !== undefined;
     if (values['json']) process.stdout.write(`${JSON.stringify({ ...result, traces: report.traces, result: resultFile }, null, 2)}\n`);
     else if (reporter === 'tap') process.stdout.write(toKtap(results));
@@ -181,13 +108,7 @@ export const walkCommand: Command = {
 function listPaths(sel: WalkSelection): number {
   const lines: string[] = [];
   // The walk's own selection and sharding, only not run: what `gmem walk` with the same flags runs.
-  const report = runWalks({
-    listOnly: true,
-    ...(sel.only.length ? { select: rowMatcher(sel.only) } : {}),
-    ...(sel.shard ? { shard: sel.shard } : {}),
-    onPath: (row, path) => void lines.push(`${row.group} (${row.setting}) | ${pathName(path)}`),
-  });
-  if (report.rows.length === 0) throw new InputError(`walk: --only ${sel.only.map((p) => `'${p}'`).join(', ')} matches no use case, walk or setting (gmem walk --list shows them)`);
+  const report = walkSelection({ only: sel.only, shard: sel.shard }, { listOnly: true, onPath: (row, path) => void lines.push(`${row.group} (${row.setting}) | ${pathName(path)}`) });
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
   process.stderr.write(`${lines.length} paths in ${report.rows.length} rows${sel.shard ? ` (shard ${sel.shard.index}/${sel.shard.count})` : ''}\n`);
   return EXIT_OK;

@@ -3,6 +3,8 @@
  * generated path walked. `suite` is the setting (variant and VM type, or the
  * walk's setting); diagnostics say why it failed, one line each.
  */
+import { InputError } from '../../input-error';
+
 export interface TestResult {
   suite: string;
   name: string;
@@ -19,3 +21,11 @@ export interface TestResult {
 
 export const REPORTERS = ['text', 'tap', 'junit'] as const;
 export type Reporter = (typeof REPORTERS)[number];
+
+/** `--reporter` (text by default), checked, and not together with `--json`. */
+export function reporterOf(command: string, values: Record<string, unknown>): Reporter {
+  const reporter = (values['reporter'] as string | undefined) ?? 'text';
+  if (!REPORTERS.includes(reporter as Reporter)) throw new InputError(`${command}: --reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`);
+  if (values['json'] && reporter !== 'text') throw new InputError(`${command}: give --json or --reporter ${reporter}, not both`);
+  return reporter as Reporter;
+}

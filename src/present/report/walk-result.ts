@@ -7,10 +7,11 @@
  */
 import { PACKAGE_ROOT } from '../../package-root';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CoverageKind } from '../../walk/coverage';
-import type { WalkRow } from '../../walk/run-walks';
+import type { WalkFailure, WalkReport, WalkRow } from '../../walk/run-walks';
+import type { WalkSelection } from '../../walk/selected-walk';
 import { CommandFailure, InputError } from '../../input-error';
 
 export const RESULT_FORMAT = 'gmem-walk-result/1';
@@ -36,6 +37,41 @@ export interface WalkResult {
   failures: WalkResultFailure[];
   coverage: CoverageKind[];
   complete: boolean;
+}
+
+function failureJson(f: WalkFailure) {
+  return {
+    group: f.group,
+    setting: f.setting,
+    useCase: f.group.startsWith('use case: ') ? f.group.slice('use case: '.length) : null,
+    step: f.step,
+    message: f.message,
+    story: f.story,
+    trace: f.traceFile ?? null,
+  };
+}
+
+/** What the result file records of a walk just run. */
+export function walkResultOf(sel: WalkSelection, report: WalkReport, wallMs: number): WalkResult {
+  return {
+    format: RESULT_FORMAT,
+    writtenAt: new Date().toISOString(),
+    fingerprint: codeFingerprint(),
+    only: sel.only,
+    shard: sel.shard ?? null,
+    wallMs,
+    rows: report.rows,
+    failures: report.failures.map(failureJson),
+    coverage: report.coverage,
+    complete: report.complete,
+  };
+}
+
+/** The result file to write: the default's folder is ours to create; a folder the person named must exist. */
+export function resultFileToWrite(named: string | undefined): string {
+  const path = named ?? DEFAULT_RESULT;
+  if (path === DEFAULT_RESULT) mkdirSync(dirname(DEFAULT_RESULT), { recursive: true });
+  return path;
 }
 
 /** A hash of the walked code's sources (machines/, src/): equal when the walk would be the same walk. */

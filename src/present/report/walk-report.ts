@@ -1,23 +1,21 @@
 /**
  * Rendering of walk results for the terminal: the table of rows (grouped by
  * use case or walk, each setting with its paths, steps, time and result),
- * the coverage summary, failures as step lists, a progress bar on a TTY and
- * one line per finished row otherwise (a CI log is not silent for 30 s).
- * Everything fits 100 columns.
+ * the coverage summary, failures as step lists, one line per finished row
+ * when there is no terminal for a progress bar (a CI log is not silent for
+ * 30 s), a path as one line. Everything fits 100 columns.
  */
-import { fitWidth } from '../../present/report/fit-width';
+import { opLabel } from '../../../machines/block.plan';
+import { fitWidth } from './fit-width';
+import type { WalkPath } from '../../walk/block-walk';
 import type { CoverageKind } from '../../walk/coverage';
+import type { MachinePath } from '../../walk/machine-walks';
 import type { WalkRow } from '../../walk/run-walks';
 
-export function progressBar(stream: NodeJS.WriteStream): ((done: number, total: number, label: string) => void) | undefined {
-  if (!stream.isTTY) return undefined;
-  return (done, total, label) => {
-    const width = 30;
-    const filled = Math.round((done / Math.max(1, total)) * width);
-    const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
-    stream.write(`\r${text.slice(0, (stream.columns ?? 100) - 1).padEnd((stream.columns ?? 100) - 1)}`);
-    if (done === total) stream.write('\r'.padEnd(stream.columns ?? 100) + '\r');
-  };
+/** A path as one line: its kind and its operations (block) or events (range, folio). */
+export function pathName(path: WalkPath | MachinePath): string {
+  if ('machine' in path) return `${path.kind}: ${path.events.map((e) => e.label).join(', ') || '(start)'} [${JSON.stringify(path.input).replace(/"/g, '')}]`;
+  return `${path.label}: ${path.ops.map(opLabel).join(', ')}`;
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
