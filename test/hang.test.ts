@@ -11,7 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { asTestResult, render, replayFiles } from '../src/cli/commands/replay';
+import { asTestResult, render, withFailurePictures } from '../src/present/report/replay-report';
+import { replayFiles } from '../src/trace/replay-files';
 import { renderReports, toJson } from '../src/cli/commands/explore';
 import { buildModel, expand } from '../src/explore/expand';
 import { explore } from '../src/explore/search';
@@ -140,7 +141,7 @@ describe('what the reports print', () => {
   const passing = file('k10', k10);
   const { expectViolation: _, ...bare } = k10;
   const failing = file('k10-bare', bare);
-  const results = replayFiles([passing, failing]);
+  const results = replayFiles([passing, failing]).map(withFailurePictures);
 
   it('text: the pass says which step never returns; the FAIL names INV-14', () => {
     expect(render(results[0]!)).toBe(`pass k10-from-block-0\n  step 3 (convert) never returns (HANG): ${K10_REASON}`);
