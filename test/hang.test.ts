@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { asTestResult, render, withFailurePictures } from '../src/present/report/replay-report';
 import { replayFiles } from '../src/trace/replay-files';
-import { renderReports, toJson } from '../src/cli/commands/explore';
+import { renderReports, toJson } from '../src/present/report/explore-report';
 import { buildModel, expand } from '../src/explore/expand';
 import { explore } from '../src/explore/search';
 import { report } from '../src/explore/run';
