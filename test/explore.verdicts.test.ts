@@ -9,7 +9,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../machines/policy';
-import { inputsDigest, renderVerdicts, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE, withoutTimings } from '../src/cli/commands/verdicts';
+import { inputsDigest, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE } from '../src/explore/verdicts';
+import { renderVerdicts, withoutTimings } from '../src/present/verdicts/verdicts-document';
 import { report, runSettings } from '../src/explore/run';
 import type { ExploreResult } from '../src/explore/search';
 import { policyAlternatives, settingName, START_SCOPE, variantSettings } from '../src/explore/settings';

@@ -1,0 +1,45 @@
+/**
+ * The verdicts' search and where its results go: every verdict setting
+ * explored at the start scope, counterexample traces under docs/verdicts/,
+ * every setting's result in docs/verdicts/results.json, the document in
+ * docs/VERDICTS.md. Everything but the document's timings is a function of
+ * the sources named in VERDICT_INPUTS, whose digest the document records:
+ * the staleness test compares that digest with the sources now.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root';
+import type { SettingReport } from './run';
+import { runSettings } from './run';
+import { START_SCOPE, verdictSettings } from './settings';
+
+const ROOT = PACKAGE_ROOT;
+export const VERDICTS_FILE = join(ROOT, 'docs', 'VERDICTS.md');
+export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
+/** Every setting's result (without fingerprints), from which the document is rendered. */
+export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
+
+/** The sources the verdicts are a function of (their digest goes into the document). */
+export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants', 'src/trace', 'src/explore', 'src/selftest', 'src/engine', 'src/present/verdicts'];
+
+export function inputsDigest(): string {
+  const files: string[] = [];
+  const walk = (p: string) => {
+    const abs = join(ROOT, p);
+    if (statSync(abs).isDirectory()) for (const e of readdirSync(abs).sort()) walk(join(p, e));
+    // Every source file in them, the selftest runtime's C (src/selftest/c/) as well as the TypeScript.
+    else if (/\.(ts|c|h)$/.test(p)) files.push(p);
+  };
+  VERDICT_INPUTS.forEach(walk);
+  const hash = createHash('sha256');
+  for (const f of files.sort()) hash.update(`${f}\0`).update(readFileSync(join(ROOT, f))).update('\0');
+  hash.update(JSON.stringify(START_SCOPE));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Explores every verdict setting at the start scope, its counterexample traces written afresh under VERDICT_TRACES. */
+export function exploreVerdicts(workers: number, onProgress?: (done: number, total: number, label: string) => void): Promise<SettingReport[]> {
+  rmSync(VERDICT_TRACES, { recursive: true, force: true });
+  return runSettings(verdictSettings(), START_SCOPE, { workers, out: VERDICT_TRACES, ...(onProgress ? { onProgress } : {}) });
+}

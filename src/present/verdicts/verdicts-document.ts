@@ -1,0 +1,166 @@
+/**
+ * docs/VERDICTS.md: the deck's four questions with each alternative's
+ * verdict and shortest counterexample drawn as block pictures; every
+ * variant's and VM type's broken invariants against the known defects, each
+ * with the kernel selftest `gmem selftest` makes of it; the table of scopes;
+ * the timings, which the staleness comparison leaves out.
+ */
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { DEFAULT_POLICY, POLICY_NOTES } from '../../../machines/policy';
+import type { Policy } from '../../../machines/policy';
+import { INVARIANTS } from '../../../machines/invariants';
+import { KNOWN_DEFECTS } from '../../../machines/expectations';
+import type { Counterexample } from '../../explore/counterexample';
+import { scopeText as scopeWords, slug } from '../../explore/counterexample';
+import type { SettingReport } from '../../explore/run';
+import { counterexampleName } from '../../explore/run';
+import { scopeFlags } from '../../explore/scope-flags';
+import { findingKey } from '../../explore/search';
+import { policyAlternatives, POLICY_BASE, POLICY_KEYS, settingName, START_SCOPE, variantSettings } from '../../explore/settings';
+import { inputsDigest, VERDICT_INPUTS, VERDICT_TRACES } from '../../explore/verdicts';
+import { generateSelftests } from '../../selftest/generate';
+import { PACKAGE_ROOT } from '../../package-root';
+
+const ROOT = PACKAGE_ROOT;
+
+/** The kernel's answer to each question and where it is written (docs/SOURCES.md tags). */
+const KERNEL_DECISION: Record<keyof Policy, string> = {
+  split: 'eager: a to-shared conversion splits the huge folio at once [S-V2c `kvm_gmem_convert_range`, S-W `kvm_gmem_convert`]',
+  afterTruncate: 'keep: truncation never changes shareability [S-IPt `truncate`, S-V2t test 7]',
+  restore: 'allocator-wrapper: late sub-folios return through the wrapper and the merge worker [S-V2h, S-W]',
+  truncateWhilePinned: 'eagain: punching a pinned split block is refused [S-V2c, S-W, S-39]',
+};
+
+export const TIMINGS_START = '<!-- timings: measured on the generating machine; not compared by the staleness test -->';
+export const TIMINGS_END = '<!-- /timings -->';
+
+function rel(file: string): string {
+  return relative(join(ROOT, 'docs'), file).split('\\').join('/');
+}
+
+/** Where `gmem verdicts` writes a counterexample's trace (the same path whether or not it wrote it in this run). */
+function traceFile(r: SettingReport, c: Counterexample): string {
+  return join(VERDICT_TRACES, slug(r.result.setting), `${counterexampleName(c.finding)}.trace.json`);
+}
+
+/**
+ * What `gmem selftest` makes of a counterexample's trace: the C file it
+ * writes (to run on a kernel with the series, docs/SELFTESTS.md), or
+ * the step it refuses and why.
+ */
+export function selftestLine(file: string): string {
+  const [o] = generateSelftests([file], undefined);
+  if (!o) return '';
+  if (o.status === 'written') return `Kernel selftest: \`${o.fileName}.c\`, written by \`npx gmem selftest ${relative(ROOT, file)} -o OUTDIR\` (docs/SELFTESTS.md).`;
+  if (o.status === 'refused') return `Kernel selftest: refused at \`${o.refusal.path}\` ${o.refusal.what}: ${o.refusal.reason}.`;
+  return `Kernel selftest: the trace is invalid (${o.message}).`;
+}
+
+function drawCounterexample(c: Counterexample, file: string, selftest = false): string[] {
+  const out = [`Trace: [${rel(file)}](${rel(file)}) (${c.finding.steps.length} steps; replay: ${c.replay})`, ''];
+  if (selftest) out.push(selftestLine(file), '');
+  out.push('```');
+  c.pictures.forEach((p, i) => {
+    out.push(`${String(i).padStart(2)}. ${p.step}  ->  ${p.outcome}${p.violations.length ? `   BREAKS ${p.violations.join(', ')}` : ''}`);
+    p.blocks.forEach((b, k) => out.push(`      block ${k}: ${b}`));
+  });
+  out.push('```', '');
+  return out;
+}
+
+/**
+ * A policy value's verdict: the invariants it breaks itself (steps that do not
+ * break them under the kernel decision), then what it shares with the kernel
+ * decision (the variant's known defects) in brackets.
+ */
+const keyOf = (c: Counterexample) => findingKey(c.finding.invariant, c.finding.defect);
+const label = (c: Counterexample) => `${c.finding.invariant}${c.finding.defect ? ` (${c.finding.defect})` : ''}`;
+
+function verdictOf(r: SettingReport): string {
+  const own = r.own ?? new Set<string>();
+  // A known defect the alternative reaches by other steps is still the variant's, not the policy's.
+  const isOwn = (c: Counterexample) => own.has(keyOf(c)) && !c.finding.defect;
+  const mine = r.counterexamples.filter(isOwn);
+  const shared = r.counterexamples.filter((c) => !isOwn(c)).map((c) => label(c));
+  const parts = mine.length ? [`breaks ${mine.map((c) => `${label(c)} (${c.finding.steps.length} steps)`).join(', ')}`] : ['holds'];
+  if (shared.length) parts.push(`(the variant's known defects aside: ${shared.join(', ')})`);
+  return parts.join(' ');
+}
+
+export function renderVerdicts(reports: SettingReport[], wallMs: number): string {
+  const byName = new Map(reports.map((r) => [r.name, r]));
+  const base = byName.get(settingName({ ...POLICY_BASE, policy: DEFAULT_POLICY }))!;
+  const out: string[] = [
+    '# Verdicts: what exhaustive exploration of the model proves',
+    '',
+    `Generated by \`gmem verdicts\` from the sources (digest \`${inputsDigest()}\` of ${VERDICT_INPUTS.map((p) => `\`${p}\``).join(', ')});`,
+    'do not edit: `npm test` fails when those sources change and this file is not regenerated.',
+    '',
+    `Scope of every setting: \`${scopeFlags(START_SCOPE)}\` (${scopeWords({ scope: START_SCOPE } as never)}; pageSize 16,`,
+    `hugePageSize ${16 * START_SCOPE.pages}, a pool of ${START_SCOPE.pool ?? START_SCOPE.blocks} huge page(s)). From the empty machine the explorer tries every create`,
+    'flag combination, then every operation of the trace contract with every argument in scope, breadth first,',
+    'checking INV-1..14 on every transition; each counterexample below is a shortest one, and its trace replays',
+    '(`npx gmem replay docs/verdicts/...`). How the state is encoded and why that is sound: README, "Explorer".',
+    '',
+    'Pictures: `|SsPp t|` page shareability (upper case allocated, `t` truncating), `[HH]` huge folio, `[ss]` split,',
+    '`[..]` none, `[ii]` held by the closed inode; `guest` per page `.` none, `4` a 4K mapping, `H` a huge mapping;',
+    '`host` the process mapping the page (`*` several); `bytes` the first byte of each allocated page.',
+    '',
+    '## The deck\'s four questions (DOMAIN 8)',
+    '',
+    `Each alternative is explored on ${POLICY_BASE.variant} / ${POLICY_BASE.vmType} with the other policies at the kernel's value;`,
+    'its verdict names the invariants it breaks itself: a shortest run of steps that breaks the invariant under the',
+    'alternative and not under the kernel decision (the variant\'s known defects break some under both).',
+    '',
+  ];
+  for (const key of POLICY_KEYS) {
+    out.push(`### \`${key}\``, '', `Kernel decision: ${KERNEL_DECISION[key]}.`, '', `${POLICY_NOTES[key].changes}`, '', '| value | verdict |', '|---|---|');
+    out.push(`| \`${DEFAULT_POLICY[key]}\` (kernel) | ${verdictOf(base)} |`);
+    const alts = policyAlternatives().filter((a) => a.key === key);
+    for (const a of alts) out.push(`| \`${a.value}\` | ${verdictOf(byName.get(settingName(a.setting))!)} |`);
+    out.push('');
+    for (const a of alts) {
+      const r = byName.get(settingName(a.setting))!;
+      for (const c of r.counterexamples.filter((x) => r.own?.has(keyOf(x)) && !x.finding.defect)) {
+        out.push(`**\`${key}: ${a.value}\` breaks ${c.finding.invariant}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
+        out.push(...drawCounterexample(c, traceFile(r, c)));
+      }
+    }
+  }
+
+  out.push('## Kernel trees and VM types: the findings', '', 'Every variant under every VM type with the kernel\'s policies. "Known" is the known-defects table;', 'a break not in it, or a listed defect not found, fails `npm test` (test/explore.verdicts.test.ts).', '');
+  out.push('| variant | VM type | scope | states | broken in scope (shortest counterexample, steps) | known defects | check |', '|---|---|---|---:|---|---|---|');
+  for (const s of variantSettings()) {
+    const r = byName.get(settingName(s))!;
+    const broken = r.counterexamples.map((c) => `${label(c)} (${c.finding.steps.length})`).join(', ') || 'none';
+    const known = r.expected.map((e) => `${e.invariant} ${e.because}`).join('; ') || 'none';
+    const check = r.unexpected.length ? `UNEXPECTED ${r.unexpected.join(', ')}` : r.missing.length ? `MISSING ${r.missing.map((m) => `${m.invariant} ${m.because}`).join(', ')}` : 'as known';
+    out.push(`| ${s.variant} | ${s.vmType} | \`${scopeFlags(r.result.scope)}\` | ${r.result.states} | ${broken} | ${known} | ${check} |`);
+  }
+  out.push('');
+  for (const s of variantSettings()) {
+    const r = byName.get(settingName(s))!;
+    for (const c of r.counterexamples) {
+      out.push(`**${s.variant} / ${s.vmType} breaks ${label(c)}** (${INVARIANTS[c.finding.invariant as keyof typeof INVARIANTS] ?? 'the simulator threw'}):`, '');
+      out.push(...drawCounterexample(c, traceFile(r, c), true));
+    }
+  }
+  out.push('Known defects compared against (DOMAIN 7.3, machines/known-defects.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
+  for (const d of KNOWN_DEFECTS) out.push(`| ${d.id} | ${d.variants.join(', ')}${d.inject ? ' (inject)' : ''} | ${d.invariant} | ${d.scenario} | ${d.source} |`);
+  out.push('');
+
+  out.push('## Scopes', '', '| setting | states | transitions | depth reached | every reachable state |', '|---|---:|---:|---:|---|');
+  for (const r of reports) out.push(`| ${r.name} | ${r.result.states} | ${r.result.transitions} | ${r.result.depthReached} | ${r.result.exhausted ? 'yes' : 'no (depth bound)'} |`);
+  out.push('', TIMINGS_START, '', `| setting | wall time (all settings ran concurrently on ${availableParallelism()} worker threads; ${(wallMs / 1000).toFixed(1)} s in all) |`, '|---|---:|');
+  for (const r of reports) out.push(`| ${r.name} | ${(r.result.wallMs / 1000).toFixed(1)} s |`);
+  out.push('', TIMINGS_END, '');
+  return out.join('\n');
+}
+
+/** The document without its timing section, for the staleness comparison. */
+export function withoutTimings(text: string): string {
+  const a = text.indexOf(TIMINGS_START);
+  const b = text.indexOf(TIMINGS_END);
+  return a >= 0 && b > a ? text.slice(0, a) + text.slice(b + TIMINGS_END.length) : text;
+}
