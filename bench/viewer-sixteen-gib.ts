@@ -11,7 +11,7 @@
  * or `viewer-sixteen-gib.ts page`. Prints one JSON line.
  */
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/cli/commands/view';
+import { startViewer } from '../src/present/view/viewer-server';
 import { stepsOf, traceSource } from '../src/present/view/viewer-sources';
 import { locateBrowser } from '../test/support/find-browser';
 import { traceSchema } from '../src/trace/schema';

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/cli/commands/view';
+import { startViewer } from '../src/present/view/viewer-server';
 import type { Trace } from '../src/trace/schema';
 import { traceSource } from '../src/present/view/viewer-sources';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { startViewer } from '../src/cli/commands/view';
+import { startViewer } from '../src/present/view/viewer-server';
 import { loadTrace } from '../src/trace/replay';
 import { traceSource, useCaseSources } from '../src/present/view/viewer-sources';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';

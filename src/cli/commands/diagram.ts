@@ -7,43 +7,12 @@
  * Mermaid (refusals left out to stay readable) and DOT (Graphviz) are export
  * formats.
  */
-import type { AnyStateMachine } from 'xstate';
-import { createBlockMachine } from '../../../machines/block.machine';
-import { folioMachine } from '../../../machines/folio.machine';
-import { rangeMachine } from '../../../machines/range.machine';
-import { toDot } from '../../present/draw/dot';
-import { layoutMachine } from '../../present/draw/elk-layout';
-import type { MachineModel } from '../../present/draw/machine-model';
-import { machineModel } from '../../present/draw/machine-model';
-import { toMermaid } from '../../present/draw/mermaid';
-import { layoutToSvg } from '../../present/draw/svg';
 import type { Command } from '../command';
 import { checkOutputPath, writeOutputFile } from '../output-file';
+import type { DiagramFormat } from '../../present/draw/machine-diagrams';
+import { DIAGRAM_FORMATS, DIAGRAM_MACHINES, drawMachine } from '../../present/draw/machine-diagrams';
 import { InputError } from '../../input-error';
 import { EXIT_OK } from '../exit-codes';
-
-export const DIAGRAM_MACHINES: Record<string, () => AnyStateMachine> = {
-  range: () => rangeMachine as unknown as AnyStateMachine,
-  folio: () => folioMachine as unknown as AnyStateMachine,
-  block: () => createBlockMachine(2) as unknown as AnyStateMachine,
-};
-const FORMATS = ['mermaid', 'dot', 'svg', 'json'] as const;
-
-/** The machine as data; the block's page regions are drawn once (`pK`, badge `× N`). */
-export function diagramModel(name: string): MachineModel {
-  const machine = DIAGRAM_MACHINES[name]!();
-  const pages = name === 'block' ? Object.keys(machine.root.states['pages']!.states).length : 0;
-  return machineModel(name, machine, pages ? { collapse: { parent: 'pages', count: pages } } : {});
-}
-
-export async function drawMachine(name: string, format: (typeof FORMATS)[number]): Promise<string> {
-  const machine = DIAGRAM_MACHINES[name]!();
-  if (format === 'mermaid') return toMermaid(machine);
-  if (format === 'json') return JSON.stringify(diagramModel(name), null, 2);
-  if (format === 'svg') return layoutToSvg(await layoutMachine(diagramModel(name)));
-  // The block's refusals are its regions' (drawn in the range and folio diagrams); its own are few.
-  return toDot(machine, { refusals: name !== 'block' });
-}
 
 export const diagramCommand: Command = {
   name: 'diagram',
@@ -61,10 +30,10 @@ export const diagramCommand: Command = {
     if (!name || !(name in DIAGRAM_MACHINES)) throw new InputError(`diagram: name a machine (${Object.keys(DIAGRAM_MACHINES).join(', ')})${name ? `, got '${name}'` : ''}`);
     if (extra.length) throw new InputError(`diagram: one machine at a time, got also '${extra.join(' ')}'`);
     const format = (values['format'] as string | undefined) ?? 'mermaid';
-    if (!FORMATS.includes(format as never)) throw new InputError(`diagram: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+    if (!DIAGRAM_FORMATS.includes(format as never)) throw new InputError(`diagram: --format must be one of ${DIAGRAM_FORMATS.join(', ')}, got '${format}'`);
     const out = (values['o'] ?? values['output']) as string | undefined;
     if (out) checkOutputPath(out, 'diagram: -o');
-    const text = await drawMachine(name, format as (typeof FORMATS)[number]);
+    const text = await drawMachine(name, format as DiagramFormat);
     if (out) writeOutputFile(out, text.endsWith('\n') ? text : `${text}\n`, 'diagram: -o');
     else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_OK;
