@@ -77,5 +77,5 @@ it('every counterexample trace under docs/verdicts replays to its invariant', ()
 it('docs/VERDICTS.md links every kernel finding to its generated selftest or says why the kernel cannot be driven through it', () => {
   const findings = doc.split('\n## Kernel trees and VM types')[1]!.split(/\n\*\*(?=[a-z0-9-]+ \/ )/).slice(1);
   expect(findings.length).toBe(variantSettings().reduce((n, s) => n + byName.get(settingName(s))!.findings.length, 0));
-  for (const f of findings) expect(f).toMatch(/\nKernel selftest: (`gmem_[a-z0-9_]+\.c`, written by `npx gmem selftest docs\/verdicts\/[^`]+\.trace\.json -o OUTDIR` \(README "[^"\n]+"\)|refused at `\$\.[^`]+` \w+: [^\n]+)\.\n/);
+  for (const f of findings) expect(f).toMatch(/\nKernel selftest: (`gmem_[a-z0-9_]+\.c`, written by `npx gmem selftest docs\/verdicts\/[^`]+\.trace\.json -o OUTDIR` \(docs\/SELFTESTS\.md\)|refused at `\$\.[^`]+` \w+: [^\n]+)\.\n/);
 });
