@@ -20,6 +20,7 @@ import { readDirectives } from '../src/kernel-run/directives';
 import { formatKtap } from '../src/kernel-run/ktap';
 import { type GuestTest, runInQemu, type TestResult } from '../src/kernel-run/qemu';
 import { writeRandomTraces } from '../src/kernel-run/random-traces';
+import { writeExplorerTraces } from '../src/kernel-run/explorer-traces';
 import { cacheDir } from '../src/selftest/kernel-tree';
 import { judge, planTraces, sourceDir, type TracePlan, TraceInputError, timeLimit, traceFiles, unrunResult, writeSources } from '../src/kernel-run/traces';
 
@@ -31,6 +32,8 @@ const USAGE = `usage: tsx scripts/test-kernel.ts [TRACE|DIR...] [--no-traces] [-
   --random N         with the project's traces, N seeded random mainline-6.12 traces whose
                      expectations are the model's (default 200; 0: none)
   --seed S           their seed (default 1; printed)
+  --no-explorer      with the project's traces, leave out the explorer's shortest path to every
+                     mainline-6.12 state of its start scope (run by default)
   --c-dir DIR        also run every DIR/*.c (kvm selftests using kvm_util.h), compiled static
   --timeout SECONDS  time limit of each --c-dir test (default 60; a file's "// kernel-run: timeout=N" wins)
   --jobs N           QEMUs at once, one emulated core each (default: the host's cores)
@@ -60,13 +63,14 @@ interface Args {
   noTraces: boolean;
   random: number;
   seed: number;
+  explorer: boolean;
   timeout: number;
   jobs?: number;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { traces: [], noTraces: false, random: 200, seed: 1, timeout: 60, verbose: false };
+  const args: Args = { traces: [], noTraces: false, random: 200, seed: 1, explorer: true, timeout: 60, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -84,6 +88,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--jobs') args.jobs = Math.floor(positive(value()));
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--no-traces') args.noTraces = true;
+    else if (a === '--no-explorer') args.explorer = false;
     else if (a === '--random' || a === '--seed') {
       const v = value();
       const n = Number(v);
@@ -124,7 +129,13 @@ async function main(): Promise<number> {
       // The project's own set also holds seeded random traces, kept in the cache so an unchanged seed recompiles nothing.
       const random = own && args.random > 0 ? writeRandomTraces(join(cacheDir(), 'random', `seed-${args.seed}-n-${args.random}`), args.random, args.seed) : [];
       if (random.length) process.stderr.write(`[random] ${random.length} mainline-6.12 traces, seed ${args.seed} (--seed S to change)\n`);
-      plans = planTraces([...traceFiles(own ? [DEFAULT_TRACES] : args.traces), ...random]);
+      // And the explorer's shortest path to every state it reaches for mainline-6.12, rewritten each run (compiled again only when they change).
+      const explored = own && args.explorer ? await writeExplorerTraces(join(cacheDir(), 'explorer')) : undefined;
+      if (explored) {
+        const left = [...explored.leftOut].map(([why, n]) => `${n} ${why}`).join(', ');
+        process.stderr.write(`[explorer] ${explored.files.length} paths reach the ${explored.states} mainline-6.12 states of the start scope (an armed split failure aside)${left ? `; left out: ${left}` : ''}\n`);
+      }
+      plans = planTraces([...traceFiles(own ? [DEFAULT_TRACES] : args.traces), ...random, ...(explored?.files ?? [])]);
     } catch (err) {
       if (err instanceof TraceInputError) throw new UsageError(err.message);
       throw err;

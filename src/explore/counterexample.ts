@@ -32,7 +32,8 @@ export interface Counterexample {
   replay: string;
 }
 
-function expectOf(outcome: StepOutcome | undefined): Expectation {
+/** A step's outcome as its trace expectation (TRACE-FORMAT expect). */
+export function expectOf(outcome: StepOutcome | undefined): Expectation {
   if (!outcome || outcome.kind === 'nofile') return undefined;
   if (outcome.kind === 'ok') return outcome.data ? { data: Buffer.from(outcome.data).toString('hex') } : 'ok';
   // Only a finding's last step can hang (a hang has no successor state), where "HANG" is valid.

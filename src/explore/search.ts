@@ -82,6 +82,8 @@ export interface ExploreResult {
   shard?: ShardInfo;
   /** per state: fingerprint, depth, transitions computed from it (-1: not expanded); for --merge. */
   fingerprints?: number[];
+  /** with `keepPaths`: a shortest path (steps, create first) to every state but the empty machine, in the order reached. */
+  paths?: Step[][];
 }
 
 export interface ExploreOptions {
@@ -90,6 +92,8 @@ export interface ExploreOptions {
   shard?: { index: number; count: number };
   /** keep per-state fingerprints (shards do, for --merge). */
   keepFingerprints?: boolean;
+  /** keep a shortest path to every state (the kernel run replays them). */
+  keepPaths?: boolean;
   /** the kernel decision to tell a policy alternative's own breaks from (see ExploreResult.ownFindings). */
   baseline?: Setting;
   /** stop after the level on which the first invariant broke (with a baseline: the first own break). */
@@ -189,6 +193,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     fingerprints = [];
     for (const [enc, id] of ids) fingerprints.push(fingerprint(enc), depthOf[id]!, degree[id]!);
   }
+  const paths = options.keepPaths ? parent.slice(1).map((_, i) => pathTo(i + 1).map((k) => model.steps[k]!)) : undefined;
   return {
     setting: model.setting,
     scope,
@@ -202,6 +207,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     ...(ownFindings ? { ownFindings } : {}),
     ...(shard ? { shard } : {}),
     ...(fingerprints ? { fingerprints } : {}),
+    ...(paths ? { paths } : {}),
   };
 }
 

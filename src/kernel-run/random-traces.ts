@@ -3,13 +3,8 @@
  * answers, for `npm run test:kernel`: the running kernel then judges the
  * model on sequences nobody wrote by hand (creates, guest reads and writes,
  * conversions on the VM, fallocate, punch, closeFd, unbind, close, host ops).
- *
- * Two kinds of guest access are left out, because the model and the 6.12
- * kernel are known to disagree there and the trace format cannot yet say what
- * the kernel does (docs/KERNEL-RUN.md): a shared access where no memslot is
- * (after unbind, or past the file's end: KVM_EXIT_MMIO from
- * kvm_handle_noslot_fault), and any access past the file's end (a private one
- * is a memory-fault exit there, which the model does not track beyond the file).
+ * The guest accesses where model and kernel are known to disagree are left
+ * out (known-disagreements.ts).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +13,7 @@ import { Simulator } from '../interpreter/simulator';
 import { configOf, runTrace } from '../trace/replay';
 import { takeStep } from '../engine/step';
 import type { Trace } from '../trace/schema';
+import { knownDisagreement } from './known-disagreements';
 
 const P = 4096;
 type Step = Trace['steps'][number];
@@ -74,16 +70,7 @@ function randomTrace(rnd: () => number, name: string): Trace | undefined {
   const trace: Trace = { format: 'gmem-trace/1', name, description: 'A seeded random walk on mainline-6.12 (src/kernel-run/random-traces.ts); every expectation is the model\'s answer, for the running kernel to judge.', config: { variant: 'mainline-6.12', vmType: 'sw-protected' }, steps: [] };
   const sim = new Simulator(configOf(trace));
   for (const step of raw) {
-    if (step.op === 'guestRead' || step.op === 'guestWrite') {
-      const file = sim.file;
-      const len = step.op === 'guestRead' ? step.length : (step.length ?? (step.data?.length ?? 0) / 2);
-      if (file && step.offset + len > file.nPages * P) continue; // past the end: left out (file comment)
-      if (file && !file.bound) {
-        let shared = false;
-        for (let p = Math.floor(step.offset / P); p * P < step.offset + len; p++) if (file.shareability(p) === 'shared') shared = true;
-        if (shared) continue; // no memslot there: left out (file comment)
-      }
-    }
+    if (knownDisagreement(sim, step)) continue; // left out: see known-disagreements.ts
     const { outcome, invalid } = takeStep(sim, step);
     if (invalid || !outcome || outcome.kind === 'hang' || outcome.kind === 'nofile') return undefined;
     trace.steps.push(step.op === 'check' ? step : ({ ...step, expect: expectOf(outcome) } as Step));
