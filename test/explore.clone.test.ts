@@ -9,7 +9,7 @@
  * of the original, each number, flag and string equal.
  */
 import { DEFAULT_POLICY, VARIANTS } from '../machines/policy';
-import { FAULTS } from '../src/interpreter/simulator';
+import { FAULTS } from '../src/interpreter/config';
 import type { Setting } from '../src/explore/expand';
 import { buildModel } from '../src/explore/expand';
 import { START_SCOPE } from '../src/explore/settings';

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { DEFAULT_POLICY, VARIANTS, VM_TYPES } from '../machines/policy';
 import { profileOf } from '../machines/variant';
-import { FAULTS } from '../src/interpreter/simulator';
+import { FAULTS } from '../src/interpreter/config';
 import { buildModel } from '../src/explore/expand';
 import type { Setting } from '../src/explore/expand';
 import { contractOps, DEFAULT_SCOPE, operations, geometryOf } from '../src/explore/operations';

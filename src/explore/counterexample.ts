@@ -8,7 +8,7 @@
  */
 import { drawBlock } from '../../machines/block.picture';
 import type { InvariantName } from '../invariants/invariants';
-import type { StepOutcome } from '../interpreter/simulator';
+import type { StepOutcome } from '../interpreter/outcome';
 import type { Expectation, Trace } from '../trace/schema';
 import { HANG } from '../trace/schema';
 import { describeOutcome, excusable, runStep, runTrace, traceConfig } from '../trace/replay';

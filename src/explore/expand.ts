@@ -5,8 +5,8 @@
  * the transition), each child encoded canonically. Used inline and by the
  * worker threads alike.
  */
-import type { FaultName, SimConfig } from '../interpreter/simulator';
-import { defaultConfig } from '../interpreter/simulator';
+import type { FaultName, SimConfig } from '../interpreter/config';
+import { defaultConfig } from '../interpreter/config';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { runStep } from '../trace/replay';
 import type { Scope, Step } from './operations';
@@ -19,7 +19,7 @@ export interface Setting {
   variant: Variant;
   vmType: VmType;
   policy: Policy;
-  /** seeded bugs (tests only; FAULTS in src/interpreter/simulator.ts). */
+  /** seeded bugs (tests only; FAULTS in src/interpreter/config.ts). */
   faults?: FaultName[];
 }
 

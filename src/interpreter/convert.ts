@@ -13,8 +13,10 @@
 import { NEVER_RETURNS } from '../../machines/outcome';
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
-import type { Simulator, StepOutcome } from './simulator';
-import { fail, hang, isFile, OK, refused } from './simulator';
+import type { Simulator } from './simulator';
+import type { StepOutcome } from './outcome';
+import { isFile } from './simulator';
+import { fail, hang, OK, refused } from './outcome';
 import { zeroPages } from './content';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 import { IS_SHARED_CODE } from './steppers';

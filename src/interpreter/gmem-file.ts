@@ -19,7 +19,7 @@ import type { Refusal } from '../../machines/outcome';
 import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
 import type { RangeEvent } from '../../machines/range.machine';
 import { PhysicalMemory } from '../arena/memory';
-import type { FaultName } from './simulator';
+import type { FaultName } from './config';
 import type { FolioMeta, HugePool } from '../arena/pool';
 import type { FolioState, PageTable } from './steppers';
 import BTree from 'sorted-btree';
@@ -44,7 +44,7 @@ export interface FileSettings {
   profile: VariantProfile;
   vmType: VmType;
   policy: Policy;
-  /** seeded bugs (tests only; see FAULTS in simulator.ts). */
+  /** seeded bugs (tests only; see FAULTS in config.ts). */
   faults: ReadonlySet<FaultName>;
 }
 

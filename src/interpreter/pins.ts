@@ -5,9 +5,11 @@
  * process; a pin follows its folio out of the file (TRACE-FORMAT).
  */
 import type { PinRecord } from './gmem-file';
-import type { Simulator, StepOutcome } from './simulator';
+import type { Simulator } from './simulator';
+import type { StepOutcome } from './outcome';
 import { exposePages, zeroAtHostFault } from './content';
-import { blockOf, fail, isFile, OK, refused } from './simulator';
+import { blockOf, isFile } from './simulator';
+import { fail, OK, refused } from './outcome';
 
 export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
   const f = sim.hostFile(process);

@@ -5,10 +5,8 @@
  * TRACE-FORMAT's shared details; everything about pages and folios is asked
  * of the machines through GmemFile.
  */
-import type { Errno, Refusal } from '../../machines/outcome';
-import { NEVER_RETURNS } from '../../machines/outcome';
-import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
-import { DEFAULT_POLICY } from '../../machines/policy';
+import type { Errno } from '../../machines/outcome';
+import type { Shareability } from '../../machines/policy';
 import type { CreateFlag, VariantProfile } from '../../machines/variant';
 import { profileOf } from '../../machines/variant';
 import { evict } from './evict';
@@ -19,75 +17,16 @@ import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
 import type { FolioMeta } from '../arena/pool';
 import { GmemFile } from './gmem-file';
+import type { SimConfig } from './config';
+import type { Payload, StepOutcome } from './outcome';
+import { fail, OK, refused } from './outcome';
 
-/**
- * Seeded bugs, for proving that the generated tests bite (issue: model-based
- * test generation). Injected through the configuration by tests only.
- */
-export const FAULTS = [
-  'lazy-split',
-  'merge-without-refcount-check',
-  'punch-resets-shareability',
-  'piecemeal-pool-return',
-  'to-private-forgets-other-processes',
-  'no-zero-on-first-fault',
-  'stale-huge-guest-mapping',
-] as const;
-export type FaultName = (typeof FAULTS)[number];
-
-export interface SimConfig {
-  /** seeded bugs to inject (tests only). */
-  faults?: ReadonlyArray<FaultName>;
-  variant: Variant;
-  vmType: VmType;
-  pageSize: number;
-  hugePageSize: number;
-  poolHugePages: number;
-  policy: Policy;
-}
-
-export interface MemoryFault {
-  /** the gpa as a file offset: the first page that faulted. */
-  offset: number;
-  size: number;
-  private: boolean;
-}
-
-export type StepOutcome =
-  | { kind: 'ok'; data?: Uint8Array }
-  | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
-  /** the operation needs a file and no create has succeeded. */
-  | { kind: 'nofile' }
-  /**
-   * the operation never returns (INV-14; TRACE-FORMAT `"HANG"`): an endless
-   * loop or spin in the kernel, holding its locks (K10). Nothing after it is
-   * observable: replay ends there, the explorer makes no successor.
-   */
-  | { kind: 'hang'; reason: string };
-
+// The simulator's vocabulary, for callers that drive it and import from here only.
+export type { FaultName, SimConfig } from './config';
+export { defaultConfig, FAULTS } from './config';
+export type { MemoryFault, Payload, StepOutcome } from './outcome';
+export { fail, hang, OK, refused } from './outcome';
 export type { CreateFlag };
-export type Payload = { data: Buffer } | { fill: number; length: number };
-
-const OK: StepOutcome = { kind: 'ok' };
-/** What a machine's refusal means for the operation: an error, or (NEVER_RETURNS) an operation that never returns. */
-const refused = (refusal: Refusal, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome =>
-  refusal.errno === NEVER_RETURNS ? hang('the machines answer that the kernel loops for ever here (INV-14)') : fail(refusal.errno, extra);
-const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
-/** An operation that never returns, and why (the loop or spin the kernel is stuck in). */
-const hang = (reason: string): StepOutcome => ({ kind: 'hang', reason });
-
-export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
-  const variant = partial.variant ?? 'rfc-v2';
-  const pageSize = partial.pageSize ?? 4096;
-  return {
-    variant,
-    vmType: partial.vmType ?? 'sw-protected',
-    pageSize,
-    hugePageSize: partial.hugePageSize ?? (profileOf(variant).hugetlb ? 2 * 1024 * 1024 : pageSize),
-    poolHugePages: partial.poolHugePages ?? 0,
-    policy: { ...DEFAULT_POLICY, ...partial.policy },
-  };
-}
 
 /** Why create refuses, in TRACE-FORMAT's order: size, then the tree's flag rules; ENOMEM is the pool's. */
 export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | 'hugePageSize'>, size: number, flags: ReadonlyArray<CreateFlag>): Errno | undefined {
@@ -416,4 +355,3 @@ export function blockOf(file: GmemFile, page: number): number {
   return Math.floor(page / file.blockPages);
 }
 
-export { OK, fail, hang, refused };
