@@ -16,8 +16,9 @@ import type { Model } from './expand';
 import { itfTrace } from './itf';
 import { stepLabel } from './operations';
 import type { Finding } from './search';
-import type { StateVars } from './state-codec';
-import { blockViews, rootSimulator, stateVars } from './state-codec';
+import { rootSimulator } from './state-codec';
+import type { StateVars } from './state-view';
+import { blockViews, stateVars } from './state-view';
 
 export interface Counterexample {
   finding: Finding;
