@@ -13,6 +13,7 @@ import { evict } from './evict';
 import type { Exposure } from './content';
 import { exposePages, zeroAtGuestFault, zeroAtHostFault, zeroPages } from './content';
 import { mapGuest, zapAll } from './stage2';
+import { transfer, transferSplit } from './transfer';
 import { PhysicalMemory } from '../arena/memory';
 import { HugePool } from '../arena/pool';
 import type { FolioMeta } from '../arena/pool';
@@ -138,7 +139,7 @@ export class Simulator {
       exposePages(file, p, p + 1, this.exposed, 'host');
       file.hostMap(process).add(p);
     }
-    return this.transfer(file, offset, length, write, into);
+    return transfer(this.memory, file, offset, length, write, into);
   }
 
   /**
@@ -184,53 +185,7 @@ export class Simulator {
       zeroAtGuestFault(file, p);
       mapGuest(file, p, type, this.exposed);
     }
-    return file.slotMemory ? this.transferSplit(file, offset, length, write) : this.transfer(file, offset, length, write);
-  }
-
-  /**
-   * A guest transfer where shared memory is the memslot's (S-ML612): each
-   * page from its own store, a shared page from the memslot's memory (frame
-   * = page), a private one from the file's folio, so an access that crosses a
-   * private and a shared page splits between the two (DOMAIN 7.4).
-   */
-  private transferSplit(file: GmemFile, offset: number, length: number, write?: Payload): StepOutcome {
-    const ps = file.pageSize;
-    const slot = file.slotMemory!;
-    const out = write ? undefined : Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const p = Math.floor(at / ps);
-      const n = Math.min(ps - (at % ps), length - done);
-      const [memory, pfn] = file.shareability(p) === 'shared' ? [slot, p] : [this.memory, file.pfn(p)!];
-      if (!write) memory.read(pfn, at % ps, out!, done, n);
-      else if ('data' in write) memory.write(pfn, at % ps, write.data, done, n);
-      else memory.fill(pfn, at % ps, write.fill, n);
-      done += n;
-    }
-    return out ? { kind: 'ok', data: out } : OK;
-  }
-
-  /** Reads or writes the bytes of pages already faulted in; a read lands in `into` when given (as read(2) fills the caller's buffer). */
-  private transfer(file: GmemFile, offset: number, length: number, write?: Payload, into?: Buffer): StepOutcome {
-    const ps = file.pageSize;
-    const blockBytes = ps * file.blockPages;
-    // Every byte of `out` is written below (unwritten memory reads as zeroes), so it need not start zeroed.
-    if (into && into.length < length) throw new RangeError(`read of ${length} bytes into a buffer of ${into.length}`);
-    const out = write ? undefined : (into ?? Buffer.allocUnsafe(length));
-    let done = 0;
-    while (done < length) {
-      // One run per block: a block's frames are consecutive (INV-13), so the arena copies it at once.
-      const at = offset + done;
-      const n = Math.min(blockBytes - (at % blockBytes), length - done);
-      const pfn = file.pfn(Math.floor(at / ps))!;
-      const within = at % ps;
-      if (!write) this.memory.read(pfn, within, out!, done, n);
-      else if ('data' in write) this.memory.write(pfn, within, write.data, done, n);
-      else this.memory.fill(pfn, within, write.fill, n);
-      done += n;
-    }
-    return out ? { kind: 'ok', data: out } : OK;
+    return file.slotMemory ? transferSplit(this.memory, file, offset, length, write) : transfer(this.memory, file, offset, length, write);
   }
 
   /**
