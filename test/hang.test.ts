@@ -171,7 +171,7 @@ describe('the explorer', () => {
     const model = buildModel(setting, scope);
     const sim = rootSimulator(model.setup);
     for (const s of [model.steps.find((s) => s.op === 'create' && s.flags.join() === 'mmap,hugetlb')!, { op: 'fallocate' as const, offset: 0, length: 32 }, { op: 'inject' as const, fault: 'split-enomem' as const }]) runStep(sim, s);
-    const x = expand(model, encode(sim, model.setup));
+    const x = expand(model, encode(sim));
     const convert = model.steps.findIndex((s) => s.op === 'convert' && s.offset === 0 && s.length === 16 && s.to === 'shared');
     expect(x.violations).toContainEqual([convert, ['INV-14/K10']]);
     expect(x.children.map(([step]) => step)).not.toContain(convert);

@@ -68,7 +68,7 @@ export function stateVars(sim: Simulator): StateVars | undefined {
   });
   return {
     open: file.fdOpen,
-    mappers: [...file.mappers].sort(),
+    mappers: [...file.lifetime.mappers].sort(),
     bound: file.bound,
     released: file.released,
     shareability: pages.map((p) => file.shareability(p)),

@@ -315,8 +315,8 @@ function convertWhole(sim: Simulator, file: GmemFile, range: Unit, to: Shareabil
     // A page made private is zeroed by the guest's accept at its next private fault; one made shared needs none.
     for (const run of changing) {
       for (let p = run.from; p < run.to; p++) {
-        if (to === 'private') file.acceptPending.add(p);
-        else file.acceptPending.delete(p);
+        if (to === 'private') file.store.acceptPending.add(p);
+        else file.store.acceptPending.delete(p);
       }
     }
   }

@@ -15,9 +15,12 @@ import { exposePages, zeroAtGuestFault, zeroAtHostFault, zeroPages } from './con
 import { mapGuest, zapAll } from './stage2';
 import { transfer, transferSplit } from './transfer';
 import { PhysicalMemory } from '../arena/memory';
+import type { MemorySnapshot } from '../arena/memory';
 import { HugePool } from '../arena/pool';
-import type { FolioMeta } from '../arena/pool';
+import type { FolioMeta, PoolSnapshot } from '../arena/pool';
+import type { FileGeometry, FileSettings } from './file-parts';
 import { GmemFile } from './gmem-file';
+import type { GmemFileSnapshot } from './gmem-file';
 import type { SimConfig } from './config';
 import type { Payload, StepOutcome } from './outcome';
 import { fail, OK, refused } from './outcome';
@@ -44,7 +47,33 @@ export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | '
   return undefined;
 }
 
+/** The shape and settings of the file a create that createRefusal lets through makes. */
+export function newFileOf(config: SimConfig, size: number, flags: ReadonlyArray<CreateFlag>): { geometry: FileGeometry; settings: FileSettings } {
+  const { pageSize, hugePageSize, variant } = config;
+  const hugetlb = flags.includes('hugetlb');
+  return {
+    geometry: { size, pageSize, blockPages: hugetlb ? hugePageSize / pageSize : 1, hugetlb, mmap: flags.includes('mmap'), initShared: flags.includes('init-shared') },
+    settings: { variant, profile: profileOf(variant), vmType: config.vmType, policy: config.policy, faults: new Set(config.faults ?? []) },
+  };
+}
+
+/** The whole machine's state: the configuration, the arena and the file. A snapshot shares the live structures; Simulator.fromSnapshot copies them. */
+export interface SimulatorSnapshot {
+  readonly config: SimConfig;
+  readonly memory: MemorySnapshot;
+  readonly pool: PoolSnapshot;
+  readonly file: GmemFileSnapshot | undefined;
+}
+
 export class Simulator {
+  /** The fields no snapshot carries, and why (test/snapshot-fields.test.ts holds every other field to the snapshot). */
+  static readonly NOT_IN_SNAPSHOT = {
+    baseline: 'the pool as the configuration makes it',
+    exposed: 'per-step scratch, emptied by the step runner',
+    convertFailure: 'per-step scratch, cleared by the step runner',
+    impossibleAccess: 'per-step scratch, cleared by the step runner',
+  };
+
   readonly memory: PhysicalMemory;
   readonly pool: HugePool;
   readonly baseline: { free: number; rsvd: number; cgroupRsvd: number; cgroupUsage: number };
@@ -61,29 +90,42 @@ export class Simulator {
    */
   impossibleAccess?: { page: number; access: Shareability; shareability: Shareability };
 
-  constructor(readonly config: SimConfig) {
-    this.memory = new PhysicalMemory(config.pageSize);
+  /** `storage.slabPages`: how many pages a slab of the arena holds (storage only: no answer depends on it). */
+  constructor(
+    readonly config: SimConfig,
+    storage: { slabPages?: number } = {},
+  ) {
+    this.memory = new PhysicalMemory(config.pageSize, storage.slabPages);
     this.pool = new HugePool(config.poolHugePages, Math.max(1, config.hugePageSize / config.pageSize));
     this.baseline = { free: this.pool.free, rsvd: this.pool.rsvd, cgroupRsvd: 0, cgroupUsage: 0 };
   }
 
   /**
-   * An independent copy of the whole machine (the explorer forks a state per
-   * step it tries): memory, pool and file copied, each folio once, so the
-   * pool's metadata, the file's records and the pins still share them.
+   * A machine in the state `state` describes, everything copied: each folio
+   * once, so the pool's metadata, the file's records and the pins that share
+   * a folio there share its copy here. Nothing has happened yet in the step.
    */
-  clone(): Simulator {
-    const twins = new Map<FolioMeta, FolioMeta>();
-    const twin = (folio: FolioMeta): FolioMeta => {
-      let copy = twins.get(folio);
-      if (!copy) twins.set(folio, (copy = { ...folio, pins: new Map(folio.pins) }));
+  static fromSnapshot(state: SimulatorSnapshot): Simulator {
+    const copies = new Map<FolioMeta, FolioMeta>();
+    const copyOfFolio = (folio: FolioMeta): FolioMeta => {
+      let copy = copies.get(folio);
+      if (!copy) copies.set(folio, (copy = { ...folio, pins: new Map(folio.pins) }));
       return copy;
     };
-    const memory = this.memory.clone();
-    const pool = this.pool.clone(twin);
-    const copy = Object.create(Simulator.prototype) as Simulator;
-    Object.assign(copy, this, { memory, pool, file: this.file?.clone(pool, memory, twin), exposed: [], convertFailure: undefined, impossibleAccess: undefined });
-    return copy;
+    const sim = new Simulator(state.config, { slabPages: state.memory.slabPages });
+    sim.memory.restore(state.memory);
+    sim.pool.restore(state.pool, copyOfFolio);
+    if (state.file) sim.file = new GmemFile(state.file, sim.pool, sim.memory, copyOfFolio);
+    return sim;
+  }
+
+  snapshot(): SimulatorSnapshot {
+    return { config: this.config, memory: this.memory.snapshot(), pool: this.pool.snapshot(), file: this.file?.snapshot() };
+  }
+
+  /** An independent copy of the whole machine (the explorer forks a state per step it tries). */
+  clone(): Simulator {
+    return Simulator.fromSnapshot(this.snapshot());
   }
 
   get profile(): VariantProfile {
@@ -92,23 +134,17 @@ export class Simulator {
 
   /** KVM_CREATE_GUEST_MEMFD: checks size, then the variant's flag rules, then reserves the pool and charges the cgroup (S-ML, S-V2h, S-Wh gmem_hugetlb_setup). */
   create(size: number, flags: ReadonlyArray<CreateFlag>): StepOutcome {
-    const { pageSize, hugePageSize, variant } = this.config;
     const refusal = createRefusal(this.config, size, flags);
     if (refusal) return fail(refusal);
-    const hugetlb = flags.includes('hugetlb');
-    const blockPages = hugetlb ? hugePageSize / pageSize : 1;
-    const blocks = size / pageSize / blockPages;
-    if (hugetlb && this.pool.unreserved < blocks) return fail('ENOMEM');
-    if (hugetlb) {
+    const { geometry, settings } = newFileOf(this.config, size, flags);
+    const blocks = size / geometry.pageSize / geometry.blockPages;
+    if (geometry.hugetlb && this.pool.unreserved < blocks) return fail('ENOMEM');
+    if (geometry.hugetlb) {
       this.pool.reserve(blocks);
       this.pool.cgroupRsvd += blocks;
     }
-    this.file = new GmemFile(
-      { size, pageSize, blockPages, hugetlb, mmap: flags.includes('mmap'), initShared: flags.includes('init-shared') },
-      { variant, profile: profileOf(variant), vmType: this.config.vmType, policy: this.config.policy, faults: new Set(this.config.faults ?? []) },
-      this.pool,
-      this.memory,
-    );
+    // A new file holds no folio, so none needs a copy.
+    this.file = new GmemFile(GmemFile.initial(geometry, settings, this.pool), this.pool, this.memory, (folio) => folio);
     return OK;
   }
 
@@ -137,7 +173,7 @@ export class Simulator {
       if (refusal) return refused(refusal);
       zeroAtHostFault(file, p);
       exposePages(file, p, p + 1, this.exposed, 'host');
-      file.hostMap(process).add(p);
+      file.store.hostMap(process).add(p);
     }
     return transfer(this.memory, file, offset, length, write, into);
   }
@@ -181,7 +217,7 @@ export class Simulator {
       const refusal = file.runOp(blockOf(file, p), { type: 'guestAccess', page: p % file.blockPages, access: type });
       if (refusal) return refused(refusal, refusal.exit ? memoryFault : {});
       // In-place tdx: the accept of a page made private zeroes it (TDH.MEM.PAGE.AUG + TDG.MEM.PAGE.ACCEPT; DOMAIN 6).
-      if (type === 'private' && file.acceptPending.delete(p)) zeroPages(file, p, p + 1, 'the accept', { from: p, to: p + 1 });
+      if (type === 'private' && file.store.acceptPending.delete(p)) zeroPages(file, p, p + 1, 'the accept', { from: p, to: p + 1 });
       zeroAtGuestFault(file, p);
       mapGuest(file, p, type, this.exposed);
     }
@@ -209,9 +245,10 @@ export class Simulator {
         mapped.delete(p);
       }
     }
-    if (offset === 0 && length >= file.geometry.size && file.mappers.delete(process)) {
-      file.dropHostMap(process);
-      if (!file.fdOpen && file.mappers.size === 0 && !file.released) evict(file);
+    const lifetime = file.lifetime;
+    if (offset === 0 && length >= file.geometry.size && lifetime.unmappedBy(process)) {
+      file.store.dropHostMap(process);
+      if (!lifetime.fdOpen && lifetime.mappers.size === 0 && !lifetime.released) evict(file);
     }
     return OK;
   }
@@ -220,8 +257,8 @@ export class Simulator {
   closeFd(): StepOutcome {
     const file = this.fdFile();
     if (!isFile(file)) return file;
-    file.fdOpen = false;
-    if (file.mappers.size === 0) evict(file);
+    file.lifetime.closeFd();
+    if (file.lifetime.mappers.size === 0) evict(file);
     return OK;
   }
 
@@ -231,7 +268,7 @@ export class Simulator {
     const file = this.file;
     if (file.closed) return fail('EBADF');
     if (!file.bound) return fail('EINVAL');
-    file.bound = false;
+    file.lifetime.unbind();
     zapAll(file);
     return OK;
   }
@@ -241,11 +278,8 @@ export class Simulator {
     if (!this.file) return { kind: 'nofile' };
     const file = this.file;
     if (file.closed || file.released) return fail('EBADF');
-    file.fdOpen = false;
-    file.mappers.clear();
-    file.dropHostMaps();
-    file.bound = false;
-    file.closed = true;
+    file.lifetime.closeAll();
+    file.store.dropHostMaps();
     evict(file);
     return OK;
   }
@@ -278,9 +312,9 @@ export class Simulator {
     if (!this.file) return { kind: 'nofile' };
     const file = this.file;
     if (file.closed || file.released) return fail('EBADF');
-    if (!file.mappers.has(process) && !file.fdOpen) return fail('EBADF');
+    if (!file.lifetime.mappers.has(process) && !file.lifetime.fdOpen) return fail('EBADF');
     if (!file.geometry.mmap) return fail('ENODEV');
-    file.mappers.add(process);
+    file.lifetime.mappedBy(process);
     return file;
   }
 
