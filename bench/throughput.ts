@@ -7,7 +7,8 @@
 import { fromBuild } from './entry';
 
 // The simulator as `gmem replay` runs it (dist/ when current).
-const { defaultConfig, Simulator } = fromBuild<typeof import('../src/interpreter/simulator')>('src/interpreter/simulator');
+const { Simulator } = fromBuild<typeof import('../src/interpreter/simulator')>('src/interpreter/simulator');
+const { defaultConfig } = fromBuild<typeof import('../src/interpreter/config')>('src/interpreter/config');
 
 const MiB = 1 << 20;
 

@@ -76,7 +76,7 @@ export function runPlan(view: BlockView, plan: ReadonlyArray<PlanStep>, inputs: 
       continue;
     }
     const r = step(folioMachine as unknown as AnyStateMachine, inputs.folio, { file: current.file, wrapper: current.wrapper }, s);
-    // Effects apply even with a refusal (splitFailed disarms the injection), as GmemFile.stepFolio does.
+    // Effects apply even with a refusal (splitFailed disarms the injection), as the interpreter's PlanRunner.stepFolio does.
     for (const e of r.effects) current = { ...current, ...applyFolioEffect(current, e as never) };
     effects.push(...r.effects);
     // A refusal normally keeps the state; a tree's defect may move it anyway (K6), so take the machine's next state.

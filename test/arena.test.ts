@@ -68,7 +68,8 @@ describe('HugePool', () => {
 
 describe('reads through the simulator', () => {
   it('land in the caller\'s buffer when one is given, across slabs and pages', () => {
-    const { Simulator, defaultConfig } = require('../src/interpreter/simulator') as typeof import('../src/interpreter/simulator');
+    const { Simulator } = require('../src/interpreter/simulator') as typeof import('../src/interpreter/simulator');
+    const { defaultConfig } = require('../src/interpreter/config') as typeof import('../src/interpreter/config');
     const sim = new Simulator(defaultConfig({ poolHugePages: 1 }));
     expect(sim.create(2 << 20, ['mmap', 'init-shared', 'hugetlb']).kind).toBe('ok');
     const data = Buffer.alloc(200_000, 0x5a);

@@ -9,7 +9,7 @@
  * of the original, each number, flag and string equal.
  */
 import { DEFAULT_POLICY, VARIANTS } from '../machines/policy';
-import { FAULTS } from '../src/interpreter/simulator';
+import { FAULTS } from '../src/interpreter/config';
 import type { Setting } from '../src/explore/expand';
 import { buildModel } from '../src/explore/expand';
 import { START_SCOPE } from '../src/explore/settings';
@@ -56,7 +56,10 @@ it.each(settings.map((s) => [`${s.variant} ${s.vmType} ${JSON.stringify(s.policy
       sameFields(copy, parent, 'Simulator');
       sameFields(copy.pool, parent.pool, 'HugePool');
       sameFields(copy.memory, parent.memory, 'PhysicalMemory');
-      if (parent.file) sameFields(copy.file!, parent.file, 'GmemFile');
+      if (parent.file) {
+        sameFields(copy.file!, parent.file, 'GmemFile');
+        for (const part of ['store', 'folios', 'account', 'lifetime'] as const) sameFields(copy.file![part], parent.file[part], `GmemFile.${part}`);
+      }
       const [from, to] = enc === '' ? [0, model.firstOp] : [model.firstOp, model.steps.length];
       for (let i = from; i < to; i++) {
         const step = model.steps[i]!;

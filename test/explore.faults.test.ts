@@ -5,8 +5,8 @@
  * replay with the fault. The counterexample length is printed per fault.
  */
 import { DEFAULT_POLICY } from '../machines/policy';
-import { FAULTS } from '../src/interpreter/simulator';
-import type { FaultName } from '../src/interpreter/simulator';
+import { FAULTS } from '../src/interpreter/config';
+import type { FaultName } from '../src/interpreter/config';
 import { runSettings } from '../src/explore/run';
 import { START_SCOPE } from '../src/explore/settings';
 import { stepLabel } from '../src/explore/operations';

@@ -18,7 +18,8 @@ import { buildModel, expand } from '../src/explore/expand';
 import { explore } from '../src/explore/search';
 import { report } from '../src/explore/run';
 import { rootSimulator, encode } from '../src/explore/state-codec';
-import { Simulator, hang } from '../src/interpreter/simulator';
+import { Simulator } from '../src/interpreter/simulator';
+import { hang } from '../src/interpreter/outcome';
 import { toJunit } from '../src/present/report/junit';
 import { toKtap } from '../src/present/report/ktap';
 import { emitSelftest, HANG_REFUSAL } from '../src/selftest/emit';
@@ -172,7 +173,7 @@ describe('the explorer', () => {
     const model = buildModel(setting, scope);
     const sim = rootSimulator(model.setup);
     for (const s of [model.steps.find((s) => s.op === 'create' && s.flags.join() === 'mmap,hugetlb')!, { op: 'fallocate' as const, offset: 0, length: 32 }, { op: 'inject' as const, fault: 'split-enomem' as const }]) takeStep(sim, s);
-    const x = expand(model, encode(sim, model.setup));
+    const x = expand(model, encode(sim));
     const convert = model.steps.findIndex((s) => s.op === 'convert' && s.offset === 0 && s.length === 16 && s.to === 'shared');
     expect(x.violations).toContainEqual([convert, ['INV-14/K10']]);
     expect(x.children.map(([step]) => step)).not.toContain(convert);

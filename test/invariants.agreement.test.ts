@@ -11,8 +11,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreement } from '../src/invariants/invariants';
-import { FAULTS } from '../src/interpreter/simulator';
-import type { FaultName } from '../src/interpreter/simulator';
+import { FAULTS } from '../src/interpreter/config';
+import type { FaultName } from '../src/interpreter/config';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import { runWalks } from '../src/walk/run-walks';
 

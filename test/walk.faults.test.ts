@@ -3,8 +3,8 @@
  * fail, and the failing path's trace reproduces the failure under replay with
  * the same bug, and passes on the real simulator.
  */
-import type { FaultName } from '../src/interpreter/simulator';
-import { FAULTS } from '../src/interpreter/simulator';
+import type { FaultName } from '../src/interpreter/config';
+import { FAULTS } from '../src/interpreter/config';
 import { runTrace } from '../src/trace/replay';
 import type { PathFailure } from '../src/walk/block-walk';
 import { opLabel } from '../machines/block.plan';

@@ -20,7 +20,7 @@ const SLAB_BYTES = 64 * 1024;
 /** written pages a sparse slab holds before it becomes contiguous. */
 const SPARSE_PAGES = 2;
 
-interface Slab {
+export interface Slab {
   /** the slab's bytes, once contiguous. */
   bytes?: Buffer;
   /** while sparse: the written pages' bytes, by index in the slab. */
@@ -30,12 +30,30 @@ interface Slab {
   count: number;
 }
 
+/** The memory's state: its slabs (shared with the live memory; restore copies them) and how many pages a slab holds. */
+export interface MemorySnapshot {
+  readonly pageSize: number;
+  readonly slabPages: number;
+  readonly slabs: ReadonlyMap<number, Readonly<Slab>>;
+}
+
 export class PhysicalMemory {
   private readonly slabs = new Map<number, Slab>();
-  private readonly slabPages: number;
+  private slabPages: number;
 
-  constructor(readonly pageSize: number) {
-    this.slabPages = Math.max(1, Math.floor(SLAB_BYTES / pageSize));
+  /** `slabPages`: pages per slab, 64 KiB of them unless the caller knows better (storage only: every answer is the same). */
+  constructor(
+    readonly pageSize: number,
+    slabPages = Math.max(1, Math.floor(SLAB_BYTES / pageSize)),
+  ) {
+    this.slabPages = slabPages;
+  }
+
+  /** A memory holding what `state` describes, copied. */
+  static fromSnapshot(state: MemorySnapshot): PhysicalMemory {
+    const memory = new PhysicalMemory(state.pageSize, state.slabPages);
+    memory.restore(state);
+    return memory;
   }
 
   private slab(pfn: number, create: boolean): Slab | undefined {
@@ -200,19 +218,28 @@ export class PhysicalMemory {
     return n;
   }
 
-  /** An independent copy (the explorer forks a state per step it tries): every slab's bytes copied. */
-  clone(): PhysicalMemory {
-    const copy = Object.create(PhysicalMemory.prototype) as PhysicalMemory;
-    const slabs = new Map<number, Slab>();
-    for (const [index, slab] of this.slabs) {
-      slabs.set(index, {
+  snapshot(): MemorySnapshot {
+    return { pageSize: this.pageSize, slabPages: this.slabPages, slabs: this.slabs };
+  }
+
+  /** Holds what `state` describes from now on, every slab's bytes copied (the page size must be the same). */
+  restore(state: MemorySnapshot): void {
+    if (state.pageSize !== this.pageSize) throw new RangeError(`a memory of ${state.pageSize}-byte pages restored into one of ${this.pageSize}`);
+    if (state.slabs === this.slabs) return; // its own state
+    this.slabPages = state.slabPages;
+    this.slabs.clear();
+    for (const [index, slab] of state.slabs) {
+      this.slabs.set(index, {
         ...(slab.bytes ? { bytes: Buffer.from(slab.bytes) } : {}),
         ...(slab.pages ? { pages: new Map([...slab.pages].map(([i, page]) => [i, Buffer.from(page)])) } : {}),
         written: slab.written.slice(),
         count: slab.count,
       });
     }
-    Object.assign(copy, { pageSize: this.pageSize, slabPages: this.slabPages, slabs });
-    return copy;
+  }
+
+  /** An independent copy (the explorer forks a state per step it tries). */
+  clone(): PhysicalMemory {
+    return PhysicalMemory.fromSnapshot(this.snapshot());
   }
 }

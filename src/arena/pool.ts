@@ -25,7 +25,25 @@ export interface PoolReturn {
   originalOrder: number;
 }
 
+/** The pool's state; a snapshot shares the live free list and metadata table, restore copies them. */
+export interface PoolSnapshot {
+  readonly hugePages: number;
+  readonly pagesPerHuge: number;
+  readonly free: number;
+  readonly rsvd: number;
+  readonly cgroupRsvd: number;
+  readonly cgroupUsage: number;
+  readonly freeList: ReadonlyArray<number>;
+  readonly fresh: number;
+  readonly meta: ReadonlyMap<number, FolioMeta>;
+}
+
 export class HugePool {
+  /** The fields no snapshot carries, and why (test/snapshot-fields.test.ts holds every other field to the snapshot). */
+  static readonly NOT_IN_SNAPSHOT = {
+    returns: 'a log the invariant checks read from the length they noted before the step (captureBefore): a copy starts it empty',
+  };
+
   free: number;
   rsvd = 0;
   /** the hugetlb cgroup's rsvd.usage_in_bytes, in huge pages (DOMAIN 10). */
@@ -109,17 +127,36 @@ export class HugePool {
     return this.meta.values();
   }
 
+  snapshot(): PoolSnapshot {
+    const { hugePages, pagesPerHuge, free, rsvd, cgroupRsvd, cgroupUsage, freeList, fresh, meta } = this;
+    return { hugePages, pagesPerHuge, free, rsvd, cgroupRsvd, cgroupUsage, freeList, fresh, meta };
+  }
+
   /**
-   * An independent copy; `twin` gives each folio's copy, so the file's
-   * records and pins that share a folio with the pool still share it.
+   * Holds what `state` describes from now on (a pool of the same size), its
+   * free list and metadata copied, `copyOfFolio` giving each folio's copy so
+   * that the file's records and pins that share a folio with the pool still
+   * share it. The return log starts empty.
    */
-  clone(twin: (folio: FolioMeta) => FolioMeta): HugePool {
-    const copy = Object.create(HugePool.prototype) as HugePool;
-    Object.assign(copy, this, {
-      freeList: [...this.freeList],
-      meta: new Map([...this.meta].map(([head, folio]) => [head, twin(folio)])),
-      returns: [...this.returns],
-    });
+  restore(state: PoolSnapshot, copyOfFolio: (folio: FolioMeta) => FolioMeta): void {
+    if (state.hugePages !== this.hugePages || state.pagesPerHuge !== this.pagesPerHuge) throw new RangeError(`a pool of ${state.hugePages} x ${state.pagesPerHuge} pages restored into one of ${this.hugePages} x ${this.pagesPerHuge}`);
+    if (state.freeList === this.freeList) return; // its own state
+    this.free = state.free;
+    this.rsvd = state.rsvd;
+    this.cgroupRsvd = state.cgroupRsvd;
+    this.cgroupUsage = state.cgroupUsage;
+    this.freeList.length = 0;
+    for (const k of state.freeList) this.freeList.push(k);
+    this.fresh = state.fresh;
+    this.meta.clear();
+    for (const [head, folio] of state.meta) this.meta.set(head, copyOfFolio(folio));
+    this.returns.length = 0;
+  }
+
+  /** An independent copy; `copyOfFolio` as for restore. */
+  clone(copyOfFolio: (folio: FolioMeta) => FolioMeta): HugePool {
+    const copy = new HugePool(this.hugePages, this.pagesPerHuge);
+    copy.restore(this.snapshot(), copyOfFolio);
     return copy;
   }
 }

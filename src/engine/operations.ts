@@ -8,8 +8,9 @@ import { fallocate, punchHole, settle } from '../interpreter/allocation';
 import { convert } from '../interpreter/convert';
 import { inject } from '../interpreter/inject';
 import { pin, unpin } from '../interpreter/pins';
-import type { Payload, Simulator, StepOutcome } from '../interpreter/simulator';
-import { fail } from '../interpreter/simulator';
+import type { Simulator } from '../interpreter/simulator';
+import type { Payload, StepOutcome } from '../interpreter/outcome';
+import { fail } from '../interpreter/outcome';
 import type { TraceStep } from '../trace/schema';
 
 export type OperationStep = Exclude<TraceStep, { op: 'check' }>;

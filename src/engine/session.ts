@@ -3,7 +3,7 @@
  * it: a step at a time through the engine, read between steps through the
  * one reader (reads.ts).
  */
-import type { SimConfig } from '../interpreter/simulator';
+import type { SimConfig } from '../interpreter/config';
 import { Simulator } from '../interpreter/simulator';
 import type { TraceStep } from '../trace/schema';
 import type { Reads } from './reads';

@@ -8,7 +8,8 @@
 import type { Before, Violation } from '../invariants/invariants';
 import { captureBefore, checkInvariants, conversionPages } from '../invariants/invariants';
 import type { Shareability } from '../../machines/policy';
-import type { Simulator, StepOutcome } from '../interpreter/simulator';
+import type { Simulator } from '../interpreter/simulator';
+import type { StepOutcome } from '../interpreter/outcome';
 import type { TraceStep } from '../trace/schema';
 import type { CheckedField, Mismatch } from './observe';
 import { checkedFields, mismatchOf } from './observe';

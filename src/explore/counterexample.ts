@@ -7,7 +7,7 @@
  * confirmed: `reproduced` says whether replay reports the same invariant.
  */
 import { drawBlock } from '../../machines/block.picture';
-import type { StepOutcome } from '../interpreter/simulator';
+import type { StepOutcome } from '../interpreter/outcome';
 import type { Expectation, Trace } from '../trace/schema';
 import { HANG } from '../trace/schema';
 import { describeOutcome, runTrace, traceConfig } from '../trace/replay';
@@ -17,8 +17,9 @@ import type { Model } from './expand';
 import { itfTrace } from './itf';
 import { stepLabel } from './operations';
 import type { Finding } from './search';
-import type { StateVars } from './state-codec';
-import { blockViews, rootSimulator, stateVars } from './state-codec';
+import { rootSimulator } from './state-codec';
+import type { StateVars } from './state-view';
+import { blockViews, stateVars } from './state-view';
 import type { InvariantName } from '../../machines/invariants';
 
 export interface Counterexample {

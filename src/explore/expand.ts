@@ -5,21 +5,21 @@
  * the transition), each child encoded canonically. Used inline and by the
  * worker threads alike.
  */
-import type { FaultName, SimConfig } from '../interpreter/simulator';
-import { defaultConfig } from '../interpreter/simulator';
+import type { FaultName, SimConfig } from '../interpreter/config';
+import { defaultConfig } from '../interpreter/config';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { takeStep } from '../engine/step';
 import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
-import { assertKnownFields, encode, hasFile, materialize, pinsHeld } from './state-codec';
+import { encode, hasFile, materialize, pinsHeld } from './state-codec';
 import { tuneHeapForShortLivedSimulators } from '../heap-tuning';
 
 export interface Setting {
   variant: Variant;
   vmType: VmType;
   policy: Policy;
-  /** seeded bugs (tests only; FAULTS in src/interpreter/simulator.ts). */
+  /** seeded bugs (tests only; FAULTS in src/interpreter/config.ts). */
   faults?: FaultName[];
 }
 
@@ -30,8 +30,6 @@ export interface Model {
   /** creates first, then every other step: a transition is named by its index here. */
   steps: Step[];
   firstOp: number;
-  /** the codec's field check has run on a state with a file. */
-  checked?: boolean;
 }
 
 export function simConfig(setting: Setting, scope: Scope): SimConfig {
@@ -74,10 +72,6 @@ export function expand(model: Model, encoding: string): Expansion {
   const [from, to] = file ? [model.firstOp, model.steps.length] : [0, model.firstOp];
   const seen = new Set<string>();
   const out: Expansion = { transitions: 0, children: [], violations: [], crashes: [] };
-  if (file && !model.checked) {
-    assertKnownFields(parent);
-    model.checked = true;
-  }
   for (let i = from; i < to; i++) {
     const step = model.steps[i]!;
     if (pinsFull && step.op === 'pin') continue;
@@ -90,7 +84,7 @@ export function expand(model: Model, encoding: string): Expansion {
       if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
       // A step that never returns (INV-14) leads to a terminal state: the machine is stuck in the kernel, and no step can follow.
       if (outcome?.kind === 'hang') continue;
-      child = encode(sim, model.setup);
+      child = encode(sim);
     } catch (err) {
       out.crashes.push([i, err instanceof Error ? err.message : String(err)]);
       continue;

@@ -1,12 +1,17 @@
 /**
- * THE ONE FILE THAT KNOWS THE SIMULATOR'S INSIDES. Everything else in
- * src/explore drives the simulator through the trace step runner
- * (src/trace/replay.ts `takeStep`) and sees states only as the strings made
- * here. When the simulator's state changes (issue 10 moved the interpreter
- * onto interval maps), this file is what changes: `encode`, `materialize`
- * and KNOWN_FIELDS; and the classes' own `clone` methods, which the search
- * steps (test/explore.clone.test.ts holds every clone to `materialize`, and
- * `assertKnownFields` refuses a field neither knows).
+ * THE ONE FILE THAT KNOWS WHAT A SIMULATOR STATE IS MADE OF. Everything else
+ * in src/explore drives the simulator through the trace step runner
+ * (src/engine/step.ts `takeStep`) and sees states only as the strings made
+ * here. The codec composes the classes' own state descriptions: `encode`
+ * reads `Simulator.snapshot()` (the pool's, the file's and its parts'
+ * snapshots within), and `materialize` builds such a snapshot from the
+ * string and asks `Simulator.fromSnapshot` for the machine. Each class says
+ * in one place which of its fields no snapshot carries
+ * (NOT_IN_SNAPSHOT; test/snapshot-fields.test.ts holds every other field to
+ * the snapshot), and materialize must give every field of every snapshot (the
+ * compiler holds it to that), so a field the simulator gains reaches this
+ * file. Bytes are read and written through the memory's page API (peek,
+ * fill, write).
  *
  * The canonical encoding is a string of 16-bit units holding everything that
  * decides a future outcome or an invariant verdict:
@@ -33,6 +38,8 @@
  * - physical frame numbers are renamed in order of first appearance (no
  *   operation or invariant depends on a frame's number, only on which folio
  *   owns it and what it holds; INV-13 checks alignment, which renaming keeps);
+ *   so the pool's never-used pages and the next 4K frame follow from the
+ *   renamed ones;
  * - a page's bytes are kept as its byte value when uniform (the explorer
  *   writes whole pages with one value; the kernel zeroes whole pages);
  * - bytes of frames nobody can read again (4K folios that left the file,
@@ -40,42 +47,25 @@
  * - the arena's "written" bit is dropped: an unwritten page and a written
  *   page of zeroes read, zero and compare alike (the explorer never writes
  *   zeroes);
- * - per-step scratch (pages exposed by this step, the failed unit, the
- *   shareability-change summary, the content breaks seen in the step, the
- *   pool's return log) is reset by the step runner before every step, so it
- *   is not state.
+ * - how many pages a slab of the arena holds (storage only);
+ * - what no snapshot carries: per-step scratch (pages exposed by this step,
+ *   the failed unit, what the step changed, the content breaks seen in the
+ *   step, the pool's return log) is reset by the step runner before every
+ *   step, and the running counts (folios held, pins) are counted again from
+ *   the blocks.
  */
+import BTree from 'sorted-btree';
 import type { FolioFileState, FolioWrapperState } from '../../machines/folio.machine';
 import { FOLIO_FILE_STATES, FOLIO_WRAPPER_STATES } from '../../machines/folio.machine';
+import type { CreateFlag } from '../../machines/variant';
+import type { PhysicalMemory } from '../arena/memory';
 import type { FolioMeta } from '../arena/pool';
-import { PhysicalMemory } from '../arena/memory';
-import { noChanges } from '../interpreter/gmem-file';
-import type { PinRecord } from '../interpreter/gmem-file';
-import type { PageSet } from '../interpreter/page-set';
-import type { CreateFlag, SimConfig } from '../interpreter/simulator';
-import { Simulator } from '../interpreter/simulator';
-import { STATE_OF_CODE } from '../interpreter/steppers';
-import type { BlockView } from '../../machines/block.plan';
-
-/** The fields of the arena objects the codec reads and restores (TypeScript-private there, plain fields at run time). */
-interface PoolInside {
-  hugePages: number;
-  pagesPerHuge: number;
-  free: number;
-  rsvd: number;
-  cgroupRsvd: number;
-  cgroupUsage: number;
-  freeList: number[];
-  /** every huge page from here up was never handed out. */
-  fresh: number;
-  meta: Map<number, FolioMeta>;
-}
-interface MemoryInside {
-  slabPages: number;
-}
-interface FileInside {
-  nextSmallPfn: number;
-}
+import type { SimConfig } from '../interpreter/config';
+import type { BlockRecord, PinRecord } from '../interpreter/folio-table';
+import { UNTOUCHED_BLOCK } from '../interpreter/folio-table';
+import { PageSet } from '../interpreter/page-set';
+import { RunMap } from '../interpreter/run-map';
+import { createRefusal, newFileOf, Simulator } from '../interpreter/simulator';
 
 const NO_STATE = '';
 const FILE_CODES = FOLIO_FILE_STATES.length;
@@ -91,14 +81,32 @@ export interface CodecSetup {
 
 /** A fresh simulator with nothing created: the explorer's root. */
 export function rootSimulator(setup: CodecSetup): Simulator {
-  const sim = new Simulator(setup.config);
-  smallSlabs(sim.memory, sim.pool.pagesPerHuge);
-  return sim;
+  // Slabs of one huge page: the arena's 64 KiB slabs would make every 16-byte-page state allocate 64 KiB. Storage only; no outcome changes.
+  return new Simulator(setup.config, { slabPages: pagesPerHuge(setup.config) });
 }
 
-/** Slabs of one huge page: the arena's 64 KiB slabs would make every 16-byte-page state allocate 64 KiB. Storage only; no outcome changes. */
-function smallSlabs(memory: PhysicalMemory, pagesPerHuge: number): void {
-  (memory as unknown as MemoryInside).slabPages = Math.max(1, pagesPerHuge);
+/** Pages per huge page, as the simulator sizes its pool. */
+function pagesPerHuge(config: SimConfig): number {
+  return Math.max(1, config.hugePageSize / config.pageSize);
+}
+
+/**
+ * The shape and settings of the file each set of create flags makes, made
+ * once per setup: the files materialized from one setup share them, as
+ * copies of a file do, and with them the machines' steppers.
+ */
+const filesOf = new WeakMap<CodecSetup, Map<number, ReturnType<typeof newFileOf>>>();
+
+function fileOf(setup: CodecSetup, flagBits: number, flags: ReadonlyArray<CreateFlag>): ReturnType<typeof newFileOf> {
+  let files = filesOf.get(setup);
+  if (!files) filesOf.set(setup, (files = new Map()));
+  let file = files.get(flagBits);
+  if (!file) {
+    const refusal = createRefusal(setup.config, setup.size, flags);
+    if (refusal) throw new Error(`state-codec: the create that made this state is refused now (${refusal})`);
+    files.set(flagBits, (file = newFileOf(setup.config, setup.size, flags)));
+  }
+  return file;
 }
 
 /** Pins currently held (the scope bounds them). */
@@ -115,174 +123,181 @@ export function hasFile(sim: Simulator): boolean {
  * reused (encode runs once per transition). The tables are arrays searched
  * with indexOf: a state holds a handful of folios, where that beats a Map.
  */
-const enc = {
-  buf: new Uint16Array(4096),
-  n: 0,
+const scratch = {
+  units: new Uint16Array(4096),
+  length: 0,
   /** folios in order of first appearance (a folio's index is its name). */
-  metas: [] as FolioMeta[],
+  folios: [] as FolioMeta[],
   /** huge pages (head / P) and 4K frames (pfn) in order of first appearance. */
-  hugeCanon: [] as number[],
-  smallCanon: [] as number[],
-  odd: [] as number[],
+  hugePages: [] as number[],
+  smallFrames: [] as number[],
+  /** the bytes of every page that is not one byte value throughout, page after page. */
+  mixedBytes: [] as number[],
   /** process, page set, process, page set, ... */
   hosts: [] as Array<number | PageSet>,
 };
 
-function put(v: number): void {
-  if (enc.n === enc.buf.length) {
-    const bigger = new Uint16Array(enc.buf.length * 2);
-    bigger.set(enc.buf);
-    enc.buf = bigger;
+function emit(v: number): void {
+  if (scratch.length === scratch.units.length) {
+    const bigger = new Uint16Array(scratch.units.length * 2);
+    bigger.set(scratch.units);
+    scratch.units = bigger;
   }
-  enc.buf[enc.n++] = v;
+  scratch.units[scratch.length++] = v;
 }
 
-function metaId(m: FolioMeta): number {
-  let i = enc.metas.indexOf(m);
-  if (i < 0) i = enc.metas.push(m) - 1;
+function folioName(m: FolioMeta): number {
+  let i = scratch.folios.indexOf(m);
+  if (i < 0) i = scratch.folios.push(m) - 1;
   return i;
 }
 
-function canonOf(head: number, smallBase: number, P: number): number {
+/** A frame's new name: huge pages counted from 0, 4K frames from 0x8000, each in order of first appearance. */
+function frameName(head: number, smallBase: number, P: number): number {
   if (head >= smallBase) {
-    let c = enc.smallCanon.indexOf(head);
-    if (c < 0) c = enc.smallCanon.push(head) - 1;
+    let c = scratch.smallFrames.indexOf(head);
+    if (c < 0) c = scratch.smallFrames.push(head) - 1;
     return 0x8000 | c;
   }
   const k = head / P;
-  let c = enc.hugeCanon.indexOf(k);
-  if (c < 0) c = enc.hugeCanon.push(k) - 1;
+  let c = scratch.hugePages.indexOf(k);
+  if (c < 0) c = scratch.hugePages.push(k) - 1;
   return c;
 }
 
-function contentOf(memory: PhysicalMemory, pfn: number, ps: number): number {
+/** A page's bytes: its byte value when uniform, else 0x100 + its index among the mixed pages. */
+function pageContent(memory: PhysicalMemory, pfn: number, ps: number): number {
   const b = memory.peek(pfn);
   if (!b) return 0;
   const v = b[0]!;
   for (let i = 1; i < ps; i++) {
     if (b[i] !== v) {
-      for (let j = 0; j < ps; j++) enc.odd.push(b[j]!);
-      return 0x100 + enc.odd.length / ps - 1;
+      for (let j = 0; j < ps; j++) scratch.mixedBytes.push(b[j]!);
+      return 0x100 + scratch.mixedBytes.length / ps - 1;
     }
   }
   return v;
 }
 
 /** The canonical encoding of a simulator's state (see the file comment). */
-export function encode(sim: Simulator, _setup?: CodecSetup): string {
-  const file = sim.file;
+export function encode(sim: Simulator): string {
+  const state = sim.snapshot();
+  const file = state.file;
   if (!file) return NO_STATE;
-  const pool = sim.pool as unknown as PoolInside;
+  const { pool } = state;
+  const { store, folios, account, lifetime } = file;
   const P = pool.pagesPerHuge;
   const smallBase = pool.hugePages * P;
   const g = file.geometry;
   const ps = g.pageSize;
-  enc.n = 0;
-  enc.metas.length = 0;
-  enc.hugeCanon.length = 0;
-  enc.smallCanon.length = 0;
-  enc.odd.length = 0;
-  put((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
+  const nPages = g.size / ps;
+  const nBlocks = nPages / g.blockPages;
+  const blockAt = (b: number): BlockRecord => folios.records.get(b) ?? UNTOUCHED_BLOCK;
+  scratch.length = 0;
+  scratch.folios.length = 0;
+  scratch.hugePages.length = 0;
+  scratch.smallFrames.length = 0;
+  scratch.mixedBytes.length = 0;
+  emit((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
   let mappers = 0;
-  for (const q of file.mappers) mappers |= 1 << q;
-  put((file.fdOpen ? 1 : 0) | (file.bound ? 2 : 0) | (file.released ? 4 : 0) | (file.closed ? 8 : 0) | (file.splitArmed ? 16 : 0) | (file.subpoolAlive ? 32 : 0));
-  put(mappers);
-  put(file.used);
-  put(file.allocatedBytes / ps);
-  put(pool.free);
-  put(pool.rsvd);
-  put(pool.cgroupRsvd + 0x8000);
-  put(pool.cgroupUsage + 0x8000);
+  for (const q of lifetime.mappers) mappers |= 1 << q;
+  emit((lifetime.fdOpen ? 1 : 0) | (lifetime.bound ? 2 : 0) | (lifetime.released ? 4 : 0) | (lifetime.closed ? 8 : 0) | (file.splitArmed ? 16 : 0) | (account.subpoolAlive ? 32 : 0));
+  emit(mappers);
+  emit(account.used);
+  emit(account.allocatedBytes / ps);
+  emit(pool.free);
+  emit(pool.rsvd);
+  emit(pool.cgroupRsvd + 0x8000);
+  emit(pool.cgroupUsage + 0x8000);
 
   // Folios in order of first appearance; physical huge pages and 4K frames renamed the same way.
-  const blocks = file.blocks;
-  for (let b = 0; b < file.nBlocks; b++) {
-    const block = blocks[b]!;
-    if (block.meta) metaId(block.meta);
-    for (const r of block.retired) metaId(r);
+  for (let b = 0; b < nBlocks; b++) {
+    const block = blockAt(b);
+    if (block.meta) folioName(block.meta);
+    for (const r of block.retired) folioName(r);
   }
-  for (const pin of file.pinStack) metaId(pin.folio);
+  for (const pin of folios.pinStack) folioName(pin.folio);
   let loose: FolioMeta[] | undefined;
-  for (const m of pool.meta.values()) if (enc.metas.indexOf(m) < 0) (loose ??= []).push(m);
-  if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) metaId(m);
+  for (const m of pool.meta.values()) if (scratch.folios.indexOf(m) < 0) (loose ??= []).push(m);
+  if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) folioName(m);
 
-  enc.hosts.length = 0;
-  for (const [process, pages] of file.hostMaps) if (pages.size) enc.hosts.push(process, pages);
-  const hosts = enc.hosts;
-  for (let p = 0; p < file.nPages; p++) {
+  scratch.hosts.length = 0;
+  for (const [process, pages] of store.hostMaps) if (pages.size) scratch.hosts.push(process, pages);
+  const hosts = scratch.hosts;
+  for (let p = 0; p < nPages; p++) {
     let host = 0;
     for (let h = 0; h < hosts.length; h += 2) if ((hosts[h + 1] as PageSet).has(p)) host |= 1 << (hosts[h] as number);
-    put(file.pages.get(p));
-    put(file.uptodate.get(p) | (file.exposed.get(p) << 1) | (file.guest4k.has(p) ? 4 : 0) | (file.acceptPending.has(p) ? 8 : 0));
-    put(host);
+    emit(store.pages.get(p));
+    emit(store.uptodate.get(p) | (store.exposed.get(p) << 1) | (store.guest4k.has(p) ? 4 : 0) | (store.acceptPending.has(p) ? 8 : 0));
+    emit(host);
   }
-  for (let b = 0; b < file.nBlocks; b++) {
-    const block = blocks[b]!;
-    put(FILE_CODE[block.folio.file] + FILE_CODES * WRAPPER_CODE[block.folio.wrapper]);
-    put((block.guestHuge ? 1 : 0) | (file.noPromote.has(b) ? 2 : 0));
-    put(block.meta ? enc.metas.indexOf(block.meta) + 1 : 0);
-    put(block.retired.length);
-    for (const r of block.retired) put(enc.metas.indexOf(r));
-    put(block.totalPins);
-    put(block.totalRetiredPins);
-    putCounts(block.pins);
-    putCounts(block.retiredPins);
+  for (let b = 0; b < nBlocks; b++) {
+    const block = blockAt(b);
+    emit(FILE_CODE[block.folio.file] + FILE_CODES * WRAPPER_CODE[block.folio.wrapper]);
+    emit((block.guestHuge ? 1 : 0) | (folios.noPromote.has(b) ? 2 : 0));
+    emit(block.meta ? scratch.folios.indexOf(block.meta) + 1 : 0);
+    emit(block.retired.length);
+    for (const r of block.retired) emit(scratch.folios.indexOf(r));
+    emit(block.totalPins);
+    emit(block.totalRetiredPins);
+    emitCounts(block.pins);
+    emitCounts(block.retiredPins);
   }
-  put(file.pinStack.length);
-  for (const pin of file.pinStack) {
-    put(pin.page);
-    put(pin.process);
-    put(enc.metas.indexOf(pin.folio));
-    put(pin.retired ? 1 : 0);
+  emit(folios.pinStack.length);
+  for (const pin of folios.pinStack) {
+    emit(pin.page);
+    emit(pin.process);
+    emit(scratch.folios.indexOf(pin.folio));
+    emit(pin.retired ? 1 : 0);
   }
-  const metas = enc.metas;
-  put(metas.length);
-  for (const m of metas) {
-    put(canonOf(m.head, smallBase, P));
-    put(m.originalOrder);
-    put(m.order);
-    put(pool.meta.get(m.head) === m ? 1 : 0);
-    putCounts(m.pins);
+  const named = scratch.folios;
+  emit(named.length);
+  for (const m of named) {
+    emit(frameName(m.head, smallBase, P));
+    emit(m.originalOrder);
+    emit(m.order);
+    emit(pool.meta.get(m.head) === m ? 1 : 0);
+    emitCounts(m.pins);
   }
-  put(pool.freeList.length);
-  for (const k of pool.freeList) put(canonOf(k * P, smallBase, P));
+  emit(pool.freeList.length);
+  for (const k of pool.freeList) emit(frameName(k * P, smallBase, P));
 
   // Bytes: every page of every huge page renamed so far (in the file, in the wrapper, free), and the 4K folios the file holds.
-  put(enc.hugeCanon.length);
-  for (const k of enc.hugeCanon) for (let i = 0; i < P; i++) put(contentOf(sim.memory, k * P + i, ps));
-  for (const m of metas) {
+  emit(scratch.hugePages.length);
+  for (const k of scratch.hugePages) for (let i = 0; i < P; i++) emit(pageContent(sim.memory, k * P + i, ps));
+  for (const m of named) {
     if (m.head < smallBase) continue;
     let held = false;
-    for (let b = 0; b < file.nBlocks && !held; b++) held = blocks[b]!.meta === m;
-    put(held ? contentOf(sim.memory, m.head, ps) : 0xffff);
+    for (let b = 0; b < nBlocks && !held; b++) held = blockAt(b).meta === m;
+    emit(held ? pageContent(sim.memory, m.head, ps) : 0xffff);
   }
   // The memslot's memory, page by page, where the tree keeps shared memory outside the file (the profile decides, so no flag).
-  if (file.slotMemory) for (let p = 0; p < file.nPages; p++) put(contentOf(file.slotMemory, p, ps));
-  for (const v of enc.odd) put(v);
+  const slotMemory = sim.file!.slotMemory;
+  if (slotMemory) for (let p = 0; p < nPages; p++) emit(pageContent(slotMemory, p, ps));
+  for (const v of scratch.mixedBytes) emit(v);
   let out = '';
-  for (let i = 0; i < enc.n; i += 4096) out += String.fromCharCode.apply(null, enc.buf.subarray(i, Math.min(enc.n, i + 4096)) as unknown as number[]);
+  for (let i = 0; i < scratch.length; i += 4096) out += String.fromCharCode.apply(null, scratch.units.subarray(i, Math.min(scratch.length, i + 4096)) as unknown as number[]);
   return out;
 }
 
-function putCounts(counts: ReadonlyMap<number, number>): void {
-  put(counts.size);
+function emitCounts(counts: ReadonlyMap<number, number>): void {
+  emit(counts.size);
   if (counts.size === 1) {
     for (const [k, v] of counts) {
-      put(k);
-      put(v);
+      emit(k);
+      emit(v);
     }
     return;
   }
   for (const k of [...counts.keys()].sort((a, b) => a - b)) {
-    put(k);
-    put(counts.get(k)!);
+    emit(k);
+    emit(counts.get(k)!);
   }
 }
 
 /** A live simulator in exactly the state `encoding` describes (the inverse of encode, up to the renaming). */
 export function materialize(encoding: string, setup: CodecSetup): Simulator {
-  const sim = rootSimulator(setup);
-  if (encoding === NO_STATE) return sim;
+  if (encoding === NO_STATE) return rootSimulator(setup);
   let at = 0;
   const next = () => encoding.charCodeAt(at++);
   const flagBits = next();
@@ -290,240 +305,135 @@ export function materialize(encoding: string, setup: CodecSetup): Simulator {
   if (flagBits & 2) flags.push('mmap');
   if (flagBits & 4) flags.push('init-shared');
   if (flagBits & 1) flags.push('hugetlb');
-  const created = sim.create(setup.size, flags);
-  if (created.kind !== 'ok') throw new Error(`state-codec: the create that made this state is refused now (${JSON.stringify(created)})`);
-  const file = sim.file!;
-  const pool = sim.pool as unknown as PoolInside;
-  const P = pool.pagesPerHuge;
-  const smallBase = pool.hugePages * P;
-  const ps = file.geometry.pageSize;
-  const life = next();
-  file.fdOpen = (life & 1) !== 0;
-  file.bound = (life & 2) !== 0;
-  file.released = (life & 4) !== 0;
-  file.closed = (life & 8) !== 0;
-  file.splitArmed = (life & 16) !== 0;
-  file.subpoolAlive = (life & 32) !== 0;
-  const mappers = next();
-  for (let q = 0; q < 16; q++) if (mappers & (1 << q)) file.mappers.add(q);
-  file.used = next();
-  file.allocatedBytes = next() * ps;
-  pool.free = next();
-  pool.rsvd = next();
-  pool.cgroupRsvd = next() - 0x8000;
-  pool.cgroupUsage = next() - 0x8000;
+  const { config } = setup;
+  const { geometry, settings } = fileOf(setup, flagBits, flags);
+  const P = pagesPerHuge(config);
+  const smallBase = config.poolHugePages * P;
+  const ps = geometry.pageSize;
+  const nPages = geometry.size / ps;
+  const nBlocks = nPages / geometry.blockPages;
 
-  for (let p = 0; p < file.nPages; p++) {
-    file.pages.set(p, p + 1, next());
+  const life = next();
+  const mapperBits = next();
+  const mappers = new Set<number>();
+  for (let q = 0; q < 16; q++) if (mapperBits & (1 << q)) mappers.add(q);
+  const lifetime = { fdOpen: (life & 1) !== 0, mappers, bound: (life & 2) !== 0, released: (life & 4) !== 0, closed: (life & 8) !== 0 };
+  const used = next();
+  const allocatedBytes = next() * ps;
+  const counters = { free: next(), rsvd: next(), cgroupRsvd: next() - 0x8000, cgroupUsage: next() - 0x8000 };
+
+  const store = { pages: new RunMap<number>(nPages, 0), uptodate: new RunMap<number>(nPages, 0), exposed: new RunMap<number>(nPages, 0), guest4k: new PageSet(nPages), acceptPending: new Set<number>(), hostMaps: new Map<number, PageSet>() };
+  for (let p = 0; p < nPages; p++) {
+    store.pages.set(p, p + 1, next());
     const bits = next();
-    file.uptodate.set(p, p + 1, bits & 1);
-    file.exposed.set(p, p + 1, (bits >> 1) & 1);
-    if (bits & 4) file.guest4k.add(p);
-    if (bits & 8) file.acceptPending.add(p);
+    store.uptodate.set(p, p + 1, bits & 1);
+    store.exposed.set(p, p + 1, (bits >> 1) & 1);
+    if (bits & 4) store.guest4k.add(p);
+    if (bits & 8) store.acceptPending.add(p);
     const host = next();
-    for (let q = 0; q < setup.processes; q++) if (host & (1 << q)) file.hostMap(q).add(p);
+    for (let q = 0; q < setup.processes; q++) {
+      if (!(host & (1 << q))) continue;
+      let pages = store.hostMaps.get(q);
+      if (!pages) store.hostMaps.set(q, (pages = new PageSet(nPages)));
+      pages.add(p);
+    }
   }
 
   // Blocks refer to folios by index; the folio table comes later in the string, so fill the blocks in once it is read.
+  const records = new BTree<number, BlockRecord>(undefined, (a, b) => a - b);
+  const noPromote = new Set<number>();
   const blockRefs: Array<{ meta: number; retired: number[] }> = [];
-  for (let b = 0; b < file.nBlocks; b++) {
+  for (let b = 0; b < nBlocks; b++) {
     // Every block gets a record: the explorer's files are a few blocks, and a record equal to the untouched block's behaves as it.
-    const block = file.recordFor(b);
     const labels = next();
-    block.folio = { file: FOLIO_FILE_STATES[labels % FILE_CODES] as FolioFileState, wrapper: FOLIO_WRAPPER_STATES[Math.floor(labels / FILE_CODES)] as FolioWrapperState };
     const mapped = next();
-    block.guestHuge = (mapped & 1) !== 0;
-    if (mapped >> 1) file.noPromote.add(b);
+    if (mapped >> 1) noPromote.add(b);
     const metaRef = next();
     const retired: number[] = [];
     for (let n = next(); n > 0; n--) retired.push(next());
     blockRefs.push({ meta: metaRef, retired });
-    block.totalPins = next();
-    block.totalRetiredPins = next();
-    readCounts(next, block.pins);
-    readCounts(next, block.retiredPins);
+    const record: BlockRecord = {
+      folio: { file: FOLIO_FILE_STATES[labels % FILE_CODES] as FolioFileState, wrapper: FOLIO_WRAPPER_STATES[Math.floor(labels / FILE_CODES)] as FolioWrapperState },
+      retired: [],
+      guestHuge: (mapped & 1) !== 0,
+      totalPins: next(),
+      totalRetiredPins: next(),
+      pins: readCounts(next),
+      retiredPins: readCounts(next),
+    };
+    records.set(b, record);
   }
   const pinRefs: Array<{ page: number; process: number; meta: number; retired: boolean }> = [];
   for (let n = next(); n > 0; n--) pinRefs.push({ page: next(), process: next(), meta: next(), retired: next() === 1 });
-  const metas: FolioMeta[] = [];
-  const poolMeta = pool.meta;
-  poolMeta.clear();
+  const named: FolioMeta[] = [];
+  const poolMeta = new Map<number, FolioMeta>();
   let smallCount = 0;
   for (let n = next(); n > 0; n--) {
-    const canon = next();
-    const head = canon & 0x8000 ? smallBase + (canon & 0x7fff) : canon * P;
-    if (canon & 0x8000) smallCount = Math.max(smallCount, (canon & 0x7fff) + 1);
-    const m: FolioMeta = { head, originalOrder: next(), order: next(), pins: new Map() };
-    if (next()) poolMeta.set(head, m);
-    readCounts(next, m.pins);
-    metas.push(m);
+    const name = next();
+    const head = name & 0x8000 ? smallBase + (name & 0x7fff) : name * P;
+    if (name & 0x8000) smallCount = Math.max(smallCount, (name & 0x7fff) + 1);
+    const originalOrder = next();
+    const order = next();
+    const inPool = next() === 1;
+    const m: FolioMeta = { head, originalOrder, order, pins: readCounts(next) };
+    if (inPool) poolMeta.set(head, m);
+    named.push(m);
   }
-  file.heldFolios = 0;
-  file.currentPins = 0;
-  for (let b = 0; b < file.nBlocks; b++) {
-    const block = file.recordFor(b);
+  for (let b = 0; b < nBlocks; b++) {
+    const record = records.get(b)!;
     const ref = blockRefs[b]!;
-    block.meta = ref.meta ? metas[ref.meta - 1] : undefined;
-    block.retired = ref.retired.map((i) => metas[i]!);
-    // The file's running counters (gmem-file.ts keeps them as records change).
-    if (block.meta) file.heldFolios++;
-    file.currentPins += block.totalPins;
+    if (ref.meta) record.meta = named[ref.meta - 1];
+    record.retired = ref.retired.map((i) => named[i]!);
   }
-  for (const r of pinRefs) file.pinStack.push({ page: r.page, process: r.process, folio: metas[r.meta]!, retired: r.retired } satisfies PinRecord);
-  const freeList = pool.freeList;
-  freeList.length = 0;
+  const pinStack = pinRefs.map((r): PinRecord => ({ page: r.page, process: r.process, folio: named[r.meta]!, retired: r.retired }));
+  const freeList: number[] = [];
   for (let n = next(); n > 0; n--) freeList.push(next());
-  (file as unknown as FileInside).nextSmallPfn = smallBase + smallCount;
 
   const hugeCount = next();
-  // Every huge page ever handed out is in the file, the wrapper or the free list, so renamed 0..hugeCount-1: the rest are fresh.
-  pool.fresh = hugeCount;
+  const sim = Simulator.fromSnapshot({
+    config,
+    memory: { pageSize: ps, slabPages: P, slabs: new Map() },
+    // Every huge page ever handed out is in the file, the wrapper or the free list, so renamed 0..hugeCount-1: the rest are fresh.
+    pool: { hugePages: config.poolHugePages, pagesPerHuge: P, ...counters, freeList, fresh: hugeCount, meta: poolMeta },
+    file: {
+      geometry,
+      settings,
+      splitArmed: (life & 16) !== 0,
+      store,
+      folios: { records, noPromote, pinStack },
+      account: { used, subpoolAlive: (life & 32) !== 0, allocatedBytes, nextSmallPfn: smallBase + smallCount },
+      lifetime,
+      // The memslot's memory where the tree keeps shared memory outside the file, in slabs of the file's size (storage only).
+      slotMemory: settings.profile.sharedMemory === 'memslot' ? { pageSize: ps, slabPages: nPages, slabs: new Map() } : undefined,
+    },
+  });
+
   const fills: Array<[number, number]> = [];
   for (let k = 0; k < hugeCount; k++) for (let i = 0; i < P; i++) fills.push([k * P + i, next()]);
-  for (const m of metas) if (m.head >= smallBase) fills.push([m.head, next()]);
+  for (const m of named) if (m.head >= smallBase) fills.push([m.head, next()]);
+  const slotMemory = sim.file!.slotMemory;
   const slotFills: Array<[number, number]> = [];
-  if (file.slotMemory) {
-    smallSlabs(file.slotMemory, file.nPages);
-    for (let p = 0; p < file.nPages; p++) slotFills.push([p, next()]);
-  }
-  const oddStart = at;
-  const restore = (memory: PhysicalMemory, list: Array<[number, number]>) => {
+  if (slotMemory) for (let p = 0; p < nPages; p++) slotFills.push([p, next()]);
+  const mixedStart = at;
+  const fill = (memory: PhysicalMemory, list: Array<[number, number]>) => {
     for (const [pfn, v] of list) {
       if (v === 0 || v === 0xffff) continue;
       if (v < 0x100) memory.fill(pfn, 0, v, ps);
       else {
-        const from = oddStart + (v - 0x100) * ps;
+        const from = mixedStart + (v - 0x100) * ps;
         const bytes = Buffer.alloc(ps);
         for (let i = 0; i < ps; i++) bytes[i] = encoding.charCodeAt(from + i);
         memory.write(pfn, 0, bytes, 0, ps);
       }
     }
   };
-  restore(sim.memory, fills);
-  if (file.slotMemory) restore(file.slotMemory, slotFills);
-  // What the rebuilding changed is not a step's change: the first check of this file is a full one anyway.
-  file.changes = noChanges();
+  fill(sim.memory, fills);
+  if (slotMemory) fill(slotMemory, slotFills);
   return sim;
 }
 
-function readCounts(next: () => number, into: Map<number, number>): void {
-  into.clear();
-  for (let n = next(); n > 0; n--) into.set(next(), next());
+function readCounts(next: () => number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let n = next(); n > 0; n--) counts.set(next(), next());
+  return counts;
 }
-
-/** One block as `drawBlock` wants it (machines/block.picture.ts), for counterexample pictures. */
-export function blockViews(sim: Simulator): Array<BlockView & { open: boolean }> {
-  const file = sim.file;
-  if (!file) return [];
-  return Array.from({ length: file.nBlocks }, (_, b) => {
-    const block = file.blocks[b]!;
-    const base = b * file.blockPages;
-    const range = (m: ReadonlyMap<number, number>) => Array.from({ length: file.blockPages }, (_, i) => m.get(base + i) ?? 0);
-    return {
-      pages: Array.from({ length: file.blockPages }, (_, i) => STATE_OF_CODE[file.pages.get(base + i)]!),
-      file: file.geometry.hugetlb ? block.folio.file : block.meta ? 'split' : 'none',
-      wrapper: block.folio.wrapper,
-      pins: range(block.pins),
-      retiredPins: range(block.retiredPins),
-      available: 0,
-      splitArmed: file.splitArmed,
-      open: file.fdOpen,
-    };
-  });
-}
-
-/** What the ITF trace shows of a state: named, typed values (see itf.ts). */
-export interface StateVars {
-  open: boolean;
-  /** processes mapping the file (each mapping holds a reference). */
-  mappers: number[];
-  bound: boolean;
-  released: boolean;
-  shareability: string[];
-  pageState: string[];
-  folio: string[];
-  guestMapping: string[];
-  hostMapped: number[][];
-  pins: Array<{ page: number; process: number; retired: boolean }>;
-  bytes: number[];
-  free: number;
-  rsvd: number;
-  allocatedBytes: number;
-  pendingMerge: number;
-  splitArmed: boolean;
-}
-
-export function stateVars(sim: Simulator): StateVars | undefined {
-  const file = sim.file;
-  if (!file) return undefined;
-  const pages = Array.from({ length: file.nPages }, (_, p) => p);
-  const bytes = pages.map((p) => {
-    const b = Buffer.alloc(1);
-    // What the guest reads there: a shared page of the memslot's memory where the tree keeps it outside the file (mainline-6.12).
-    if (file.slotMemory && file.shareability(p) === 'shared') {
-      file.slotMemory.read(p, 0, b, 0, 1);
-      return b[0]!;
-    }
-    const pfn = file.pfn(p);
-    if (pfn === undefined) return 0;
-    sim.memory.read(pfn, 0, b, 0, 1);
-    return b[0]!;
-  });
-  return {
-    open: file.fdOpen,
-    mappers: [...file.mappers].sort(),
-    bound: file.bound,
-    released: file.released,
-    shareability: pages.map((p) => file.shareability(p)),
-    pageState: pages.map((p) => STATE_OF_CODE[file.pages.get(p)]!),
-    folio: Array.from({ length: file.nBlocks }, (_, b) => file.blocks[b]!.folio.file),
-    guestMapping: pages.map((p) => (file.blocks[Math.floor(p / file.blockPages)]!.guestHuge ? 'huge' : file.guest4k.has(p) ? '4k' : 'none')),
-    hostMapped: pages.map((p) => [...file.hostMaps].filter(([, s]) => s.has(p)).map(([q]) => q).sort()),
-    pins: file.pinStack.map((r) => ({ page: r.page, process: r.process, retired: r.retired })),
-    bytes,
-    free: sim.pool.free,
-    rsvd: sim.pool.rsvd,
-    allocatedBytes: file.allocatedBytes,
-    pendingMerge: file.pendingMerge,
-    splitArmed: file.splitArmed,
-  };
-}
-
-
-/**
- * The fields of each simulator object that the codec knows. A
- * field the simulator gains must be added to encode and
- * materialize; `assertKnownFields` refuses to explore until it is,
- * so a new field can never be silently left out of the state.
- */
-export const KNOWN_FIELDS = {
-  // convertFailure, impossibleAccess: the step's bookkeeping, reset by every step.
-  Simulator: ['config', 'memory', 'pool', 'baseline', 'file', 'exposed', 'convertFailure', 'impossibleAccess'],
-  // initialCode, range, folio, onPageChange, onMappingChange: fixed by create; records and blocks: the blocks, encoded per block;
-  // changes: the step's bookkeeping for the incremental check (reset); heldFolios, currentPins: recounted from the blocks.
-  GmemFile: [
-    'geometry', 'settings', 'pool', 'memory', 'nPages', 'nBlocks', 'pages', 'initialCode', 'uptodate', 'exposed', 'noPromote', 'acceptPending', 'contentBreaks',
-    'records', 'blocks', 'guest4k', 'hostMaps', 'pinStack', 'changes', 'heldFolios', 'currentPins', 'used', 'subpoolAlive', 'fdOpen', 'mappers',
-    'bound', 'released', 'closed', 'splitArmed', 'allocatedBytes', 'slotMemory', 'nextSmallPfn', 'range', 'folio', 'onPageChange', 'onMappingChange',
-  ],
-  BlockRecord: ['folio', 'meta', 'retired', 'guestHuge', 'pins', 'retiredPins', 'totalPins', 'totalRetiredPins'],
-  // fresh: recomputed from the renamed huge pages (materialize).
-  HugePool: ['hugePages', 'pagesPerHuge', 'free', 'rsvd', 'cgroupRsvd', 'cgroupUsage', 'freeList', 'fresh', 'meta', 'returns'],
-  PhysicalMemory: ['pageSize', 'slabs', 'slabPages'],
-} as const;
-
-export function assertKnownFields(sim: Simulator): void {
-  const check = (what: keyof typeof KNOWN_FIELDS, obj: object | undefined) => {
-    if (!obj) return;
-    const known = new Set<string>(KNOWN_FIELDS[what]);
-    const unknown = Object.keys(obj).filter((k) => !known.has(k));
-    if (unknown.length) throw new Error(`src/explore/state-codec.ts does not know ${what}.${unknown.join(`, ${what}.`)}: add to encode and materialize before exploring`);
-  };
-  check('Simulator', sim);
-  check('GmemFile', sim.file);
-  check('BlockRecord', sim.file?.blocks[0]);
-  check('HugePool', sim.pool);
-  check('PhysicalMemory', sim.memory);
-  check('PhysicalMemory', sim.file?.slotMemory);
-}
-

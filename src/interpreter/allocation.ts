@@ -6,9 +6,11 @@
  * deferred or refused is the machines' answer.
  */
 import type { GmemFile } from './gmem-file';
-import type { Simulator, StepOutcome } from './simulator';
+import type { Simulator } from './simulator';
+import type { StepOutcome } from './outcome';
 import { zeroPages } from './content';
-import { fail, isFile, OK, refused } from './simulator';
+import { isFile } from './simulator';
+import { fail, OK, refused } from './outcome';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 import { causedDefect } from '../../machines/expectations';
 

@@ -22,7 +22,7 @@ export function zeroPages(file: GmemFile, from: number, to: number, why: string,
   for (const pfn of file.memory.framesIn(head + from - base, head + to - base)) {
     const page = base + pfn - head;
     const inside = allowed && page >= allowed.from && page < allowed.to;
-    if (!inside && file.exposed.get(page) && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page`, ...(defect ? { defect } : {}) });
+    if (!inside && file.store.exposed.get(page) && !file.memory.isZero(pfn)) file.contentBreaks.push({ page, detail: `${why} cleared data of an exposed page`, ...(defect ? { defect } : {}) });
     file.memory.zeroPage(pfn);
   }
 }
@@ -35,7 +35,7 @@ export function zeroPages(file: GmemFile, from: number, to: number, why: string,
  */
 export function exposePages(file: GmemFile, from: number, to: number, newlyExposed: Exposure[], by: 'host' | 'guest'): void {
   const defect = by === 'host' ? undefined : causedDefect(file.settings.profile, 'guestZero', 'INV-9');
-  const hidden = [...file.exposed.runs(from, to)].filter((run) => run.value === 0);
+  const hidden = [...file.store.exposed.runs(from, to)].filter((run) => run.value === 0);
   if (hidden.length === 0) return;
   const head = file.pfn(from);
   const base = from - (from % file.blockPages);
@@ -46,16 +46,16 @@ export function exposePages(file: GmemFile, from: number, to: number, newlyExpos
         if (!file.memory.isZero(pfn)) file.contentBreaks.push({ page: base + pfn - first, detail: 'first exposure did not read zero', ...(defect ? { defect } : {}) });
       }
     }
-    file.exposed.set(run.from, run.to, 1);
+    file.store.exposed.set(run.from, run.to, 1);
     newlyExposed.push({ from: run.from, to: run.to });
   }
 }
 
 /** The first host fault or pin of a page: zero it if its folio (order 0) is not uptodate, mark it uptodate. */
 export function zeroAtHostFault(file: GmemFile, p: number): void {
-  if (file.uptodate.get(p)) return;
+  if (file.store.uptodate.get(p)) return;
   if (!file.settings.faults.has('no-zero-on-first-fault')) zeroPages(file, p, p + 1, 'a host fault', undefined, mergeLostUptodate(file));
-  file.uptodate.set(p, p + 1, 1);
+  file.store.uptodate.set(p, p + 1, 1);
 }
 
 /**
@@ -67,20 +67,20 @@ export function zeroAtHostFault(file: GmemFile, p: number): void {
 export function zeroAtGuestFault(file: GmemFile, p: number): void {
   const fault = file.settings.faults.has('no-zero-on-first-fault');
   if (!file.isHuge(p)) {
-    if (file.uptodate.get(p)) return;
+    if (file.store.uptodate.get(p)) return;
     if (!fault) zeroPages(file, p, p + 1, 'a guest fault', undefined, mergeLostUptodate(file));
-    file.uptodate.set(p, p + 1, 1);
+    file.store.uptodate.set(p, p + 1, 1);
     return;
   }
   const base = p - (p % file.blockPages);
-  if (file.uptodate.get(base)) return;
+  if (file.store.uptodate.get(base)) return;
   if (!fault) {
     const zero = file.settings.profile.guestZero;
     if (zero === 'whole-folio') zeroPages(file, base, base + file.blockPages, 'a guest fault zeroing the whole folio', undefined, causedDefect(file.settings.profile, 'guestZero', 'INV-9'));
     else if (zero === 'page-0') zeroPages(file, base, base + 1, 'a guest fault zeroing page 0 of the folio');
     else zeroPages(file, p, p + 1, 'a guest fault');
   }
-  file.uptodate.set(base, base + file.blockPages, 1);
+  file.store.uptodate.set(base, base + file.blockPages, 1);
 }
 
 /**

@@ -13,8 +13,10 @@
 import { NEVER_RETURNS } from '../../machines/outcome';
 import type { Shareability } from '../../machines/policy';
 import type { GmemFile } from './gmem-file';
-import type { Simulator, StepOutcome } from './simulator';
-import { fail, hang, isFile, OK, refused } from './simulator';
+import type { Simulator } from './simulator';
+import type { StepOutcome } from './outcome';
+import { isFile } from './simulator';
+import { fail, hang, OK, refused } from './outcome';
 import { zeroPages } from './content';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
 import { IS_SHARED_CODE } from './steppers';
@@ -314,8 +316,8 @@ function convertWhole(sim: Simulator, file: GmemFile, range: Unit, to: Shareabil
     // A page made private is zeroed by the guest's accept at its next private fault; one made shared needs none.
     for (const run of changing) {
       for (let p = run.from; p < run.to; p++) {
-        if (to === 'private') file.acceptPending.add(p);
-        else file.acceptPending.delete(p);
+        if (to === 'private') file.store.acceptPending.add(p);
+        else file.store.acceptPending.delete(p);
       }
     }
   }

@@ -12,15 +12,15 @@ import type { GmemFile } from './gmem-file';
 import { zapAll } from './stage2';
 
 export function evict(file: GmemFile): void {
-  file.dropHostMaps();
-  file.mappers.clear();
+  file.store.dropHostMaps();
+  file.lifetime.dropMappers();
   zapAll(file);
   file.forEveryBlock({ type: 'close' }, (_, refusal) => {
     if (refusal) throw new Error(`eviction refused: ${refusal.errno}`);
   });
   // Released after the blocks: a block freed above still gives its reservation back to the live subpool.
-  file.released = true;
-  if (!file.geometry.hugetlb || file.inodeHeld) return; // restore=inode-held: nothing is released
+  file.lifetime.release();
+  if (!file.geometry.hugetlb || file.folios.inodeHeld) return; // restore=inode-held: nothing is released
   file.pool.cgroupRsvd -= file.nBlocks;
-  if (file.used === 0) file.releaseSubpool();
+  if (file.account.used === 0) file.account.releaseSubpool();
 }

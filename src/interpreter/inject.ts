@@ -4,8 +4,9 @@
  * consumes the arming at the next split it attempts; a second inject while
  * armed changes nothing.
  */
-import type { StepOutcome } from './simulator';
-import { isFile, OK } from './simulator';
+import type { StepOutcome } from './outcome';
+import { isFile } from './simulator';
+import { OK } from './outcome';
 import type { Simulator } from './simulator';
 
 export function inject(sim: Simulator): StepOutcome {

@@ -5,9 +5,11 @@
  * process; a pin follows its folio out of the file (TRACE-FORMAT).
  */
 import type { PinRecord } from './gmem-file';
-import type { Simulator, StepOutcome } from './simulator';
+import type { Simulator } from './simulator';
+import type { StepOutcome } from './outcome';
 import { exposePages, zeroAtHostFault } from './content';
-import { blockOf, fail, isFile, OK, refused } from './simulator';
+import { blockOf, isFile } from './simulator';
+import { fail, OK, refused } from './outcome';
 
 export function pin(sim: Simulator, offset: number, process: number): StepOutcome {
   const f = sim.hostFile(process);
@@ -19,11 +21,11 @@ export function pin(sim: Simulator, offset: number, process: number): StepOutcom
   if (refusal) return refused(refusal);
   zeroAtHostFault(f, p);
   exposePages(f, p, p + 1, sim.exposed, 'host');
-  f.hostMap(process).add(p);
+  f.store.hostMap(process).add(p);
   const folio = f.block(blockOf(f, p)).meta!;
   const sub = p % f.blockPages;
   folio.pins.set(sub, (folio.pins.get(sub) ?? 0) + 1);
-  f.pinStack.push({ page: p, process, folio, retired: false });
+  f.folios.pinStack.push({ page: p, process, folio, retired: false });
   return OK;
 }
 
@@ -35,9 +37,10 @@ export function unpin(sim: Simulator, offset: number): StepOutcome {
   const refusal = file.runOp(blockOf(file, p), { type: 'unpin', page: p % file.blockPages });
   if (refusal) return refused(refusal);
   // The machines dropped the newest pin on the file's folio if there is one, else on a retired folio.
-  const record = newest(file.pinStack, p, false) ?? newest(file.pinStack, p, true);
+  const stack = file.folios.pinStack;
+  const record = newest(stack, p, false) ?? newest(stack, p, true);
   if (!record) throw new Error(`unpin accepted at page ${p} with no pin record`);
-  file.pinStack.splice(file.pinStack.indexOf(record), 1);
+  stack.splice(stack.indexOf(record), 1);
   const sub = p % file.blockPages;
   const n = (record.folio.pins.get(sub) ?? 0) - 1;
   if (n > 0) record.folio.pins.set(sub, n);

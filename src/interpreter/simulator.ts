@@ -5,89 +5,28 @@
  * TRACE-FORMAT's shared details; everything about pages and folios is asked
  * of the machines through GmemFile.
  */
-import type { Errno, Refusal } from '../../machines/outcome';
-import { NEVER_RETURNS } from '../../machines/outcome';
-import type { Policy, Shareability, Variant, VmType } from '../../machines/policy';
-import { DEFAULT_POLICY } from '../../machines/policy';
+import type { Errno } from '../../machines/outcome';
+import type { Shareability } from '../../machines/policy';
 import type { CreateFlag, VariantProfile } from '../../machines/variant';
 import { profileOf } from '../../machines/variant';
 import { evict } from './evict';
 import type { Exposure } from './content';
 import { exposePages, zeroAtGuestFault, zeroAtHostFault, zeroPages } from './content';
 import { mapGuest, zapAll } from './stage2';
+import { transfer, transferSplit } from './transfer';
 import { PhysicalMemory } from '../arena/memory';
+import type { MemorySnapshot } from '../arena/memory';
 import { HugePool } from '../arena/pool';
-import type { FolioMeta } from '../arena/pool';
+import type { FolioMeta, PoolSnapshot } from '../arena/pool';
+import type { FileGeometry, FileSettings } from './file-parts';
 import { GmemFile } from './gmem-file';
+import type { GmemFileSnapshot } from './gmem-file';
+import type { SimConfig } from './config';
+import type { Payload, StepOutcome } from './outcome';
+import { fail, OK, refused } from './outcome';
 
-/**
- * Seeded bugs, for proving that the generated tests bite (issue: model-based
- * test generation). Injected through the configuration by tests only.
- */
-export const FAULTS = [
-  'lazy-split',
-  'merge-without-refcount-check',
-  'punch-resets-shareability',
-  'piecemeal-pool-return',
-  'to-private-forgets-other-processes',
-  'no-zero-on-first-fault',
-  'stale-huge-guest-mapping',
-] as const;
-export type FaultName = (typeof FAULTS)[number];
-
-export interface SimConfig {
-  /** seeded bugs to inject (tests only). */
-  faults?: ReadonlyArray<FaultName>;
-  variant: Variant;
-  vmType: VmType;
-  pageSize: number;
-  hugePageSize: number;
-  poolHugePages: number;
-  policy: Policy;
-}
-
-export interface MemoryFault {
-  /** the gpa as a file offset: the first page that faulted. */
-  offset: number;
-  size: number;
-  private: boolean;
-}
-
-export type StepOutcome =
-  | { kind: 'ok'; data?: Uint8Array }
-  | { kind: 'error'; error: Errno; exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault }
-  /** the operation needs a file and no create has succeeded. */
-  | { kind: 'nofile' }
-  /**
-   * the operation never returns (INV-14; TRACE-FORMAT `"HANG"`): an endless
-   * loop or spin in the kernel, holding its locks (K10). Nothing after it is
-   * observable: replay ends there, the explorer makes no successor.
-   */
-  | { kind: 'hang'; reason: string };
-
+// The simulator's vocabulary, for callers that drive it and import from here only.
 export type { CreateFlag };
-export type Payload = { data: Buffer } | { fill: number; length: number };
-
-const OK: StepOutcome = { kind: 'ok' };
-/** What a machine's refusal means for the operation: an error, or (NEVER_RETURNS) an operation that never returns. */
-const refused = (refusal: Refusal, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome =>
-  refusal.errno === NEVER_RETURNS ? hang('the machines answer that the kernel loops for ever here (INV-14)') : fail(refusal.errno, extra);
-const fail = (error: Errno, extra: { exit?: 'memory-fault'; errorOffset?: number; memoryFault?: MemoryFault } = {}): StepOutcome => ({ kind: 'error', error, ...extra });
-/** An operation that never returns, and why (the loop or spin the kernel is stuck in). */
-const hang = (reason: string): StepOutcome => ({ kind: 'hang', reason });
-
-export function defaultConfig(partial: Omit<Partial<SimConfig>, 'policy'> & { policy?: Partial<Policy> } = {}): SimConfig {
-  const variant = partial.variant ?? 'rfc-v2';
-  const pageSize = partial.pageSize ?? 4096;
-  return {
-    variant,
-    vmType: partial.vmType ?? 'sw-protected',
-    pageSize,
-    hugePageSize: partial.hugePageSize ?? (profileOf(variant).hugetlb ? 2 * 1024 * 1024 : pageSize),
-    poolHugePages: partial.poolHugePages ?? 0,
-    policy: { ...DEFAULT_POLICY, ...partial.policy },
-  };
-}
 
 /** Why create refuses, in TRACE-FORMAT's order: size, then the tree's flag rules; ENOMEM is the pool's. */
 export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | 'hugePageSize'>, size: number, flags: ReadonlyArray<CreateFlag>): Errno | undefined {
@@ -104,7 +43,33 @@ export function createRefusal(config: Pick<SimConfig, 'variant' | 'pageSize' | '
   return undefined;
 }
 
+/** The shape and settings of the file a create that createRefusal lets through makes. */
+export function newFileOf(config: SimConfig, size: number, flags: ReadonlyArray<CreateFlag>): { geometry: FileGeometry; settings: FileSettings } {
+  const { pageSize, hugePageSize, variant } = config;
+  const hugetlb = flags.includes('hugetlb');
+  return {
+    geometry: { size, pageSize, blockPages: hugetlb ? hugePageSize / pageSize : 1, hugetlb, mmap: flags.includes('mmap'), initShared: flags.includes('init-shared') },
+    settings: { variant, profile: profileOf(variant), vmType: config.vmType, policy: config.policy, faults: new Set(config.faults ?? []) },
+  };
+}
+
+/** The whole machine's state: the configuration, the arena and the file. A snapshot shares the live structures; Simulator.fromSnapshot copies them. */
+export interface SimulatorSnapshot {
+  readonly config: SimConfig;
+  readonly memory: MemorySnapshot;
+  readonly pool: PoolSnapshot;
+  readonly file: GmemFileSnapshot | undefined;
+}
+
 export class Simulator {
+  /** The fields no snapshot carries, and why (test/snapshot-fields.test.ts holds every other field to the snapshot). */
+  static readonly NOT_IN_SNAPSHOT = {
+    baseline: 'the pool as the configuration makes it',
+    exposed: 'per-step scratch, emptied by the step runner',
+    convertFailure: 'per-step scratch, cleared by the step runner',
+    impossibleAccess: 'per-step scratch, cleared by the step runner',
+  };
+
   readonly memory: PhysicalMemory;
   readonly pool: HugePool;
   readonly baseline: { free: number; rsvd: number; cgroupRsvd: number; cgroupUsage: number };
@@ -121,29 +86,42 @@ export class Simulator {
    */
   impossibleAccess?: { page: number; access: Shareability; shareability: Shareability };
 
-  constructor(readonly config: SimConfig) {
-    this.memory = new PhysicalMemory(config.pageSize);
+  /** `storage.slabPages`: how many pages a slab of the arena holds (storage only: no answer depends on it). */
+  constructor(
+    readonly config: SimConfig,
+    storage: { slabPages?: number } = {},
+  ) {
+    this.memory = new PhysicalMemory(config.pageSize, storage.slabPages);
     this.pool = new HugePool(config.poolHugePages, Math.max(1, config.hugePageSize / config.pageSize));
     this.baseline = { free: this.pool.free, rsvd: this.pool.rsvd, cgroupRsvd: 0, cgroupUsage: 0 };
   }
 
   /**
-   * An independent copy of the whole machine (the explorer forks a state per
-   * step it tries): memory, pool and file copied, each folio once, so the
-   * pool's metadata, the file's records and the pins still share them.
+   * A machine in the state `state` describes, everything copied: each folio
+   * once, so the pool's metadata, the file's records and the pins that share
+   * a folio there share its copy here. Nothing has happened yet in the step.
    */
-  clone(): Simulator {
-    const twins = new Map<FolioMeta, FolioMeta>();
-    const twin = (folio: FolioMeta): FolioMeta => {
-      let copy = twins.get(folio);
-      if (!copy) twins.set(folio, (copy = { ...folio, pins: new Map(folio.pins) }));
+  static fromSnapshot(state: SimulatorSnapshot): Simulator {
+    const copies = new Map<FolioMeta, FolioMeta>();
+    const copyOfFolio = (folio: FolioMeta): FolioMeta => {
+      let copy = copies.get(folio);
+      if (!copy) copies.set(folio, (copy = { ...folio, pins: new Map(folio.pins) }));
       return copy;
     };
-    const memory = this.memory.clone();
-    const pool = this.pool.clone(twin);
-    const copy = Object.create(Simulator.prototype) as Simulator;
-    Object.assign(copy, this, { memory, pool, file: this.file?.clone(pool, memory, twin), exposed: [], convertFailure: undefined, impossibleAccess: undefined });
-    return copy;
+    const sim = new Simulator(state.config, { slabPages: state.memory.slabPages });
+    sim.memory.restore(state.memory);
+    sim.pool.restore(state.pool, copyOfFolio);
+    if (state.file) sim.file = new GmemFile(state.file, sim.pool, sim.memory, copyOfFolio);
+    return sim;
+  }
+
+  snapshot(): SimulatorSnapshot {
+    return { config: this.config, memory: this.memory.snapshot(), pool: this.pool.snapshot(), file: this.file?.snapshot() };
+  }
+
+  /** An independent copy of the whole machine (the explorer forks a state per step it tries). */
+  clone(): Simulator {
+    return Simulator.fromSnapshot(this.snapshot());
   }
 
   get profile(): VariantProfile {
@@ -152,23 +130,17 @@ export class Simulator {
 
   /** KVM_CREATE_GUEST_MEMFD: checks size, then the variant's flag rules, then reserves the pool and charges the cgroup (S-ML, S-V2h, S-Wh gmem_hugetlb_setup). */
   create(size: number, flags: ReadonlyArray<CreateFlag>): StepOutcome {
-    const { pageSize, hugePageSize, variant } = this.config;
     const refusal = createRefusal(this.config, size, flags);
     if (refusal) return fail(refusal);
-    const hugetlb = flags.includes('hugetlb');
-    const blockPages = hugetlb ? hugePageSize / pageSize : 1;
-    const blocks = size / pageSize / blockPages;
-    if (hugetlb && this.pool.unreserved < blocks) return fail('ENOMEM');
-    if (hugetlb) {
+    const { geometry, settings } = newFileOf(this.config, size, flags);
+    const blocks = size / geometry.pageSize / geometry.blockPages;
+    if (geometry.hugetlb && this.pool.unreserved < blocks) return fail('ENOMEM');
+    if (geometry.hugetlb) {
       this.pool.reserve(blocks);
       this.pool.cgroupRsvd += blocks;
     }
-    this.file = new GmemFile(
-      { size, pageSize, blockPages, hugetlb, mmap: flags.includes('mmap'), initShared: flags.includes('init-shared') },
-      { variant, profile: profileOf(variant), vmType: this.config.vmType, policy: this.config.policy, faults: new Set(this.config.faults ?? []) },
-      this.pool,
-      this.memory,
-    );
+    // A new file holds no folio, so none needs a copy.
+    this.file = new GmemFile(GmemFile.initial(geometry, settings, this.pool), this.pool, this.memory, (folio) => folio);
     return OK;
   }
 
@@ -197,9 +169,9 @@ export class Simulator {
       if (refusal) return refused(refusal);
       zeroAtHostFault(file, p);
       exposePages(file, p, p + 1, this.exposed, 'host');
-      file.hostMap(process).add(p);
+      file.store.hostMap(process).add(p);
     }
-    return this.transfer(file, offset, length, write, into);
+    return transfer(this.memory, file, offset, length, write, into);
   }
 
   /**
@@ -241,57 +213,11 @@ export class Simulator {
       const refusal = file.runOp(blockOf(file, p), { type: 'guestAccess', page: p % file.blockPages, access: type });
       if (refusal) return refused(refusal, refusal.exit ? memoryFault : {});
       // In-place tdx: the accept of a page made private zeroes it (TDH.MEM.PAGE.AUG + TDG.MEM.PAGE.ACCEPT; DOMAIN 6).
-      if (type === 'private' && file.acceptPending.delete(p)) zeroPages(file, p, p + 1, 'the accept', { from: p, to: p + 1 });
+      if (type === 'private' && file.store.acceptPending.delete(p)) zeroPages(file, p, p + 1, 'the accept', { from: p, to: p + 1 });
       zeroAtGuestFault(file, p);
       mapGuest(file, p, type, this.exposed);
     }
-    return file.slotMemory ? this.transferSplit(file, offset, length, write) : this.transfer(file, offset, length, write);
-  }
-
-  /**
-   * A guest transfer where shared memory is the memslot's (S-ML612): each
-   * page from its own store, a shared page from the memslot's memory (frame
-   * = page), a private one from the file's folio, so an access that crosses a
-   * private and a shared page splits between the two (DOMAIN 7.4).
-   */
-  private transferSplit(file: GmemFile, offset: number, length: number, write?: Payload): StepOutcome {
-    const ps = file.pageSize;
-    const slot = file.slotMemory!;
-    const out = write ? undefined : Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const p = Math.floor(at / ps);
-      const n = Math.min(ps - (at % ps), length - done);
-      const [memory, pfn] = file.shareability(p) === 'shared' ? [slot, p] : [this.memory, file.pfn(p)!];
-      if (!write) memory.read(pfn, at % ps, out!, done, n);
-      else if ('data' in write) memory.write(pfn, at % ps, write.data, done, n);
-      else memory.fill(pfn, at % ps, write.fill, n);
-      done += n;
-    }
-    return out ? { kind: 'ok', data: out } : OK;
-  }
-
-  /** Reads or writes the bytes of pages already faulted in; a read lands in `into` when given (as read(2) fills the caller's buffer). */
-  private transfer(file: GmemFile, offset: number, length: number, write?: Payload, into?: Buffer): StepOutcome {
-    const ps = file.pageSize;
-    const blockBytes = ps * file.blockPages;
-    // Every byte of `out` is written below (unwritten memory reads as zeroes), so it need not start zeroed.
-    if (into && into.length < length) throw new RangeError(`read of ${length} bytes into a buffer of ${into.length}`);
-    const out = write ? undefined : (into ?? Buffer.allocUnsafe(length));
-    let done = 0;
-    while (done < length) {
-      // One run per block: a block's frames are consecutive (INV-13), so the arena copies it at once.
-      const at = offset + done;
-      const n = Math.min(blockBytes - (at % blockBytes), length - done);
-      const pfn = file.pfn(Math.floor(at / ps))!;
-      const within = at % ps;
-      if (!write) this.memory.read(pfn, within, out!, done, n);
-      else if ('data' in write) this.memory.write(pfn, within, write.data, done, n);
-      else this.memory.fill(pfn, within, write.fill, n);
-      done += n;
-    }
-    return out ? { kind: 'ok', data: out } : OK;
+    return file.slotMemory ? transferSplit(this.memory, file, offset, length, write) : transfer(this.memory, file, offset, length, write);
   }
 
   /**
@@ -315,9 +241,10 @@ export class Simulator {
         mapped.delete(p);
       }
     }
-    if (offset === 0 && length >= file.geometry.size && file.mappers.delete(process)) {
-      file.dropHostMap(process);
-      if (!file.fdOpen && file.mappers.size === 0 && !file.released) evict(file);
+    const lifetime = file.lifetime;
+    if (offset === 0 && length >= file.geometry.size && lifetime.unmappedBy(process)) {
+      file.store.dropHostMap(process);
+      if (!lifetime.fdOpen && lifetime.mappers.size === 0 && !lifetime.released) evict(file);
     }
     return OK;
   }
@@ -326,8 +253,8 @@ export class Simulator {
   closeFd(): StepOutcome {
     const file = this.fdFile();
     if (!isFile(file)) return file;
-    file.fdOpen = false;
-    if (file.mappers.size === 0) evict(file);
+    file.lifetime.closeFd();
+    if (file.lifetime.mappers.size === 0) evict(file);
     return OK;
   }
 
@@ -337,7 +264,7 @@ export class Simulator {
     const file = this.file;
     if (file.closed) return fail('EBADF');
     if (!file.bound) return fail('EINVAL');
-    file.bound = false;
+    file.lifetime.unbind();
     zapAll(file);
     return OK;
   }
@@ -347,11 +274,8 @@ export class Simulator {
     if (!this.file) return { kind: 'nofile' };
     const file = this.file;
     if (file.closed || file.released) return fail('EBADF');
-    file.fdOpen = false;
-    file.mappers.clear();
-    file.dropHostMaps();
-    file.bound = false;
-    file.closed = true;
+    file.lifetime.closeAll();
+    file.store.dropHostMaps();
     evict(file);
     return OK;
   }
@@ -384,9 +308,9 @@ export class Simulator {
     if (!this.file) return { kind: 'nofile' };
     const file = this.file;
     if (file.closed || file.released) return fail('EBADF');
-    if (!file.mappers.has(process) && !file.fdOpen) return fail('EBADF');
+    if (!file.lifetime.mappers.has(process) && !file.lifetime.fdOpen) return fail('EBADF');
     if (!file.geometry.mmap) return fail('ENODEV');
-    file.mappers.add(process);
+    file.lifetime.mappedBy(process);
     return file;
   }
 
@@ -416,4 +340,3 @@ export function blockOf(file: GmemFile, page: number): number {
   return Math.floor(page / file.blockPages);
 }
 
-export { OK, fail, hang, refused };

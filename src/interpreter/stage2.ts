@@ -22,7 +22,7 @@ function mapsHuge(file: GmemFile, p: number, type: Shareability): boolean {
     case 'huge-2m':
       return blockBytes <= TWO_MIB;
     case 'huge-2m-no-promotion':
-      return blockBytes <= TWO_MIB && !file.noPromote.has(b);
+      return blockBytes <= TWO_MIB && !file.folios.noPromote.has(b);
     case '4k':
       return false;
   }
@@ -34,14 +34,14 @@ export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExp
   const base = b * file.blockPages;
   if (file.geometry.hugetlb && mapsHuge(file, p, type)) {
     file.guest4k.deleteRange(base, base + file.blockPages);
-    file.recordFor(b).guestHuge = true;
+    file.folios.recordFor(b).guestHuge = true;
     exposePages(file, base, base + file.blockPages, newlyExposed, 'guest');
     return;
   }
   if (file.block(b).guestHuge) return;
   file.guest4k.add(p);
   // No promotion: a TDX block that had a private 4k leaf keeps its S-EPT page table (S-Y3 06).
-  if (type === 'private' && file.settings.profile.stage2[file.settings.vmType] === 'huge-2m-no-promotion') file.noPromote.add(b);
+  if (type === 'private' && file.settings.profile.stage2[file.settings.vmType] === 'huge-2m-no-promotion') file.folios.noPromote.add(b);
   exposePages(file, p, p + 1, newlyExposed, 'guest');
 }
 
@@ -49,7 +49,7 @@ export function mapGuest(file: GmemFile, p: number, type: Shareability, newlyExp
 export function zapWholeLeaf(file: GmemFile, from: number, to: number): void {
   if (to <= from) return;
   const stale = file.settings.faults.has('stale-huge-guest-mapping');
-  if (!stale) for (const b of hugeMapped(file, from, to)) file.recordFor(b).guestHuge = false;
+  if (!stale) for (const b of hugeMapped(file, from, to)) file.folios.recordFor(b).guestHuge = false;
   file.guest4k.deleteRange(from, to);
 }
 
@@ -65,12 +65,12 @@ export function zapSplitLeaf(file: GmemFile, from: number, to: number): void {
   const stale = file.settings.faults.has('stale-huge-guest-mapping');
   if (!stale) {
     for (const b of hugeMapped(file, from, to)) {
-      file.recordFor(b).guestHuge = false;
+      file.folios.recordFor(b).guestHuge = false;
       const base = b * file.blockPages;
       const crosses = base < from || to < base + file.blockPages;
       if (base < from) file.guest4k.addRange(base, from);
       if (to < base + file.blockPages) file.guest4k.addRange(to, base + file.blockPages);
-      if (crosses) file.noPromote.add(b);
+      if (crosses) file.folios.noPromote.add(b);
     }
   }
   file.guest4k.deleteRange(from, to);
@@ -79,7 +79,7 @@ export function zapSplitLeaf(file: GmemFile, from: number, to: number): void {
 /** Every guest mapping of the file goes (unbind, eviction). */
 export function zapAll(file: GmemFile): void {
   file.guest4k.clear();
-  for (const b of hugeMapped(file, 0, file.nPages)) file.recordFor(b).guestHuge = false;
+  for (const b of hugeMapped(file, 0, file.nPages)) file.folios.recordFor(b).guestHuge = false;
 }
 
 /** The blocks meeting pages [from, to) that a huge leaf maps (only blocks with a record can be). */

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepOutcome } from '../interpreter/simulator';
+import type { StepOutcome } from '../interpreter/outcome';
 import { Simulator } from '../interpreter/simulator';
 import { configOf, runTrace } from '../trace/replay';
 import { takeStep } from '../engine/step';

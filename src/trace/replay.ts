@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { takeStep } from '../engine/step';
 import type { Violation } from '../invariants/invariants';
-import type { FaultName, SimConfig, StepOutcome } from '../interpreter/simulator';
-import { createRefusal, defaultConfig, Simulator } from '../interpreter/simulator';
+import type { FaultName, SimConfig } from '../interpreter/config';
+import type { StepOutcome } from '../interpreter/outcome';
+import { createRefusal, Simulator } from '../interpreter/simulator';
+import { defaultConfig } from '../interpreter/config';
 import type { Expectation, Trace, TraceStep } from './schema';
 import { HANG, jsonPath, structuralProblems, traceSchema } from './schema';
 import { firstIssue, unknownField } from './field-suggestion';

@@ -20,8 +20,9 @@ import { formatRefusal, NEVER_RETURNS, refusalsOf } from '../../machines/outcome
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { DEFAULT_POLICY } from '../../machines/policy';
 import { profileOf, VARIANTS } from '../../machines/variant';
-import type { FaultName, SimConfig } from '../interpreter/simulator';
-import { defaultConfig, Simulator } from '../interpreter/simulator';
+import type { FaultName, SimConfig } from '../interpreter/config';
+import { Simulator } from '../interpreter/simulator';
+import { defaultConfig } from '../interpreter/config';
 import { describeOutcome, traceConfig } from '../trace/replay';
 import { excusedInWalk } from '../../machines/expectations';
 import { takeStep } from '../engine/step';

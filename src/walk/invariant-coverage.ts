@@ -6,7 +6,8 @@
  * an existing file; INV-14 (every operation returns) too, and a step that
  * never returns is judged by INV-14 alone.
  */
-import type { Simulator, StepOutcome } from '../interpreter/simulator';
+import type { Simulator } from '../interpreter/simulator';
+import type { StepOutcome } from '../interpreter/outcome';
 import type { Ledger } from './coverage';
 import type { InvariantName } from '../../machines/invariants';
 import { INVARIANT_NAMES } from '../../machines/invariants';

@@ -3,8 +3,8 @@
  * `--seeded-bug` read from the options and checked, then that part of the
  * walk run (or only listed). A selection that matches no row is bad input.
  */
-import type { FaultName } from '../interpreter/simulator';
-import { FAULTS } from '../interpreter/simulator';
+import type { FaultName } from '../interpreter/config';
+import { FAULTS } from '../interpreter/config';
 import { InputError } from '../input-error';
 import type { WalkOptions, WalkReport } from './run-walks';
 import { runWalks } from './run-walks';

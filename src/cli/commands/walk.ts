@@ -16,7 +16,7 @@ import { reporterOf } from '../../present/report/test-result';
 import { pathName, renderWalk, rowLines } from '../../present/report/walk-report';
 import { DEFAULT_RESULT, resultFileToWrite, walkResultOf } from '../../present/report/walk-result';
 import type { WalkPath } from '../../walk/block-walk';
-import { FAULTS } from '../../interpreter/simulator';
+import { FAULTS } from '../../interpreter/config';
 import type { MachinePath } from '../../walk/machine-walks';
 import type { WalkFailure, WalkRow } from '../../walk/run-walks';
 import type { WalkSelection } from '../../walk/selected-walk';

@@ -8,8 +8,8 @@
  */
 import type { Policy, Variant } from '../../../machines/policy';
 import { AFTER_TRUNCATE, DEFAULT_POLICY, RESTORE, SPLIT, TRUNCATE_WHILE_PINNED, VARIANTS } from '../../../machines/policy';
-import { defaultConfig } from '../../interpreter/simulator';
-import type { StepOutcome } from '../../interpreter/simulator';
+import { defaultConfig } from '../../interpreter/config';
+import type { StepOutcome } from '../../interpreter/outcome';
 import { describeOutcome } from '../../trace/replay';
 import type { SimulatorReads } from '../../engine/session';
 import { simulate } from '../../engine/session';

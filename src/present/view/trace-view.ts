@@ -18,7 +18,8 @@
 import type { RangeState } from '../../../machines/range.machine';
 import { RANGE_STATES } from '../../../machines/range.machine';
 import type { MachineModel, ModelTransition } from '../draw/machine-model';
-import type { SimConfig, StepOutcome } from '../../interpreter/simulator';
+import type { SimConfig } from '../../interpreter/config';
+import type { StepOutcome } from '../../interpreter/outcome';
 import { describeExpectation, describeOutcome, matches } from '../../trace/replay';
 import type { CheckedField as EngineCheckedField } from '../../engine/observe';
 import type { Expectation, TraceStep } from '../../trace/schema';

@@ -14,7 +14,7 @@ import { refusalsOf } from '../../../machines/outcome';
 import { rangeMachine } from '../../../machines/range.machine';
 import { folioMachine } from '../../../machines/folio.machine';
 import { machineModel } from '../draw/machine-model';
-import type { SimConfig } from '../../interpreter/simulator';
+import type { SimConfig } from '../../interpreter/config';
 import { configOf } from '../../trace/replay';
 import type { Trace, TraceStep } from '../../trace/schema';
 import { simConfig, traceStepFor, WALK_PAGE } from '../../walk/block-walk';
