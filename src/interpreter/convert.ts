@@ -19,7 +19,7 @@ import { isFile } from './simulator';
 import { fail, hang, OK, refused } from './outcome';
 import { zeroPages } from './content';
 import { zapSplitLeaf, zapWholeLeaf } from './stage2';
-import { IS_SHARED_CODE } from './steppers';
+import { IS_SHARED_CODE } from './machine-steppers';
 import { causedDefect } from '../../machines/expectations';
 
 interface Unit {

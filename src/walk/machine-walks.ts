@@ -29,7 +29,7 @@ import { begin, finish } from '../engine/step';
 import { Simulator } from '../interpreter/simulator';
 import { defaultConfig } from '../interpreter/config';
 import { refused } from '../interpreter/outcome';
-import { STATE_OF_CODE } from '../interpreter/steppers';
+import { STATE_OF_CODE } from '../interpreter/machine-steppers';
 import { excusedInWalk } from '../../machines/expectations';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
