@@ -9,6 +9,8 @@ import { fromBuild } from './entry';
 // The simulator as `gmem replay` runs it (dist/ when current).
 const { Simulator } = fromBuild<typeof import('../src/interpreter/simulator')>('src/interpreter/simulator');
 const { defaultConfig } = fromBuild<typeof import('../src/interpreter/config')>('src/interpreter/config');
+const { create } = fromBuild<typeof import('../src/interpreter/ops/create')>('src/interpreter/ops/create');
+const { hostAccess } = fromBuild<typeof import('../src/interpreter/ops/host-access')>('src/interpreter/ops/host-access');
 
 const MiB = 1 << 20;
 
@@ -27,7 +29,7 @@ export interface Throughput {
 export function measureThroughput(blocks = 32, rounds = 7, passesPerRound = 4): Throughput {
   const size = blocks * 2 * MiB;
   const sim = new Simulator(defaultConfig({ poolHugePages: blocks }));
-  if (sim.create(size, ['mmap', 'init-shared', 'hugetlb']).kind !== 'ok') throw new Error('create failed');
+  if (create(sim, size, ['mmap', 'init-shared', 'hugetlb']).kind !== 'ok') throw new Error('create failed');
   const data = Buffer.alloc(2 * MiB);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
   const plain = Buffer.alloc(size);
@@ -36,8 +38,8 @@ export function measureThroughput(blocks = 32, rounds = 7, passesPerRound = 4): 
   // Both sides read back into a buffer they own, as a process's read(2) would.
   const simBack = Buffer.alloc(2 * MiB);
   const roundTrip = (offset: number) => {
-    const w = sim.hostAccess(offset, 2 * MiB, 0, { data });
-    const r = sim.hostAccess(offset, 2 * MiB, 0, undefined, simBack);
+    const w = hostAccess(sim, offset, 2 * MiB, 0, { data });
+    const r = hostAccess(sim, offset, 2 * MiB, 0, undefined, simBack);
     if (w.kind !== 'ok' || r.kind !== 'ok' || r.data !== simBack || Buffer.compare(simBack, data) !== 0) {
       throw new Error(`round trip at ${offset} failed`);
     }

@@ -70,14 +70,16 @@ describe('reads through the simulator', () => {
   it('land in the caller\'s buffer when one is given, across slabs and pages', () => {
     const { Simulator } = require('../src/interpreter/simulator') as typeof import('../src/interpreter/simulator');
     const { defaultConfig } = require('../src/interpreter/config') as typeof import('../src/interpreter/config');
+    const { create } = require('../src/interpreter/ops/create') as typeof import('../src/interpreter/ops/create');
+    const { hostAccess } = require('../src/interpreter/ops/host-access') as typeof import('../src/interpreter/ops/host-access');
     const sim = new Simulator(defaultConfig({ poolHugePages: 1 }));
-    expect(sim.create(2 << 20, ['mmap', 'init-shared', 'hugetlb']).kind).toBe('ok');
+    expect(create(sim, 2 << 20, ['mmap', 'init-shared', 'hugetlb']).kind).toBe('ok');
     const data = Buffer.alloc(200_000, 0x5a);
-    expect(sim.hostAccess(70_000, data.length, 0, { data }).kind).toBe('ok');
+    expect(hostAccess(sim, 70_000, data.length, 0, { data }).kind).toBe('ok');
     const into = Buffer.alloc(200_002, 1);
-    const read = sim.hostAccess(69_999, 200_002, 0, undefined, into);
+    const read = hostAccess(sim, 69_999, 200_002, 0, undefined, into);
     expect(read.kind === 'ok' && read.data).toBe(into);
     expect([into[0], into[1], into[200_000], into[200_001]]).toEqual([0, 0x5a, 0x5a, 0]);
-    expect(() => sim.hostAccess(0, 10, 0, undefined, Buffer.alloc(4))).toThrow(RangeError);
+    expect(() => hostAccess(sim, 0, 10, 0, undefined, Buffer.alloc(4))).toThrow(RangeError);
   });
 });

@@ -13,7 +13,7 @@ import type { Trace } from '../src/trace/schema';
 import { traceSource } from '../src/present/view/viewer-sources';
 import { INSTALL_HINT, locateBrowser } from './support/find-browser';
 
-/** Why the K10 conversion below never returns (src/interpreter/convert.ts). */
+/** Why the K10 conversion below never returns (src/interpreter/ops/convert.ts). */
 const K10_REASON = 'the split of block 0 failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)';
 
 

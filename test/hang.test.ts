@@ -31,7 +31,7 @@ import { Ledger } from '../src/walk/coverage';
 import { INVARIANT_KIND, recordInvariants } from '../src/walk/invariant-coverage';
 import { INVARIANTS, INVARIANT_NAMES } from '../machines/invariants';
 
-/** Why the K10 conversion below never returns (src/interpreter/convert.ts). */
+/** Why the K10 conversion below never returns (src/interpreter/ops/convert.ts). */
 const K10_REASON = 'the split of block 0 failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)';
 
 

@@ -8,8 +8,11 @@
  * explorer's states (state-codec.ts reads and builds states as snapshots).
  */
 import { defaultConfig } from '../src/interpreter/config';
-import { convert } from '../src/interpreter/convert';
-import { pin } from '../src/interpreter/pins';
+import { convert } from '../src/interpreter/ops/convert';
+import { create } from '../src/interpreter/ops/create';
+import { guestAccess } from '../src/interpreter/ops/guest-access';
+import { hostAccess } from '../src/interpreter/ops/host-access';
+import { pin } from '../src/interpreter/ops/pin';
 import { Simulator } from '../src/interpreter/simulator';
 
 interface Stateful {
@@ -45,18 +48,18 @@ function machines(): Simulator[] {
   const MiB = 1024 * 1024;
   const huge = new Simulator(defaultConfig({ variant: 'rfc-v2', poolHugePages: 4 }));
   const steps = [
-    huge.create(4 * MiB, ['mmap', 'hugetlb']),
+    create(huge, 4 * MiB, ['mmap', 'hugetlb']),
     convert(huge, 0, 2 * MiB, 'shared'),
-    huge.hostAccess(0, 4096, 0, { fill: 0x41, length: 4096 }),
+    hostAccess(huge, 0, 4096, 0, { fill: 0x41, length: 4096 }),
     pin(huge, 0, 1),
-    huge.guestAccess(2 * MiB, 4096, 'private', { fill: 0x42, length: 4096 }),
+    guestAccess(huge, 2 * MiB, 4096, 'private', { fill: 0x42, length: 4096 }),
   ];
   const memslot = new Simulator(defaultConfig({ variant: 'mainline-6.12' }));
   steps.push(
-    memslot.create(8 * 4096, []),
+    create(memslot, 8 * 4096, []),
     convert(memslot, 0, 4096, 'shared'),
-    memslot.guestAccess(0, 4096, 'shared', { fill: 0x43, length: 4096 }),
-    memslot.guestAccess(4096, 4096, 'private', { fill: 0x44, length: 4096 }),
+    guestAccess(memslot, 0, 4096, 'shared', { fill: 0x43, length: 4096 }),
+    guestAccess(memslot, 4096, 4096, 'private', { fill: 0x44, length: 4096 }),
   );
   expect(steps.map((o) => o.kind)).toEqual(steps.map(() => 'ok'));
   return [huge, memslot];

@@ -65,7 +65,8 @@ import type { BlockRecord, PinRecord } from '../interpreter/folio-table';
 import { UNTOUCHED_BLOCK } from '../interpreter/folio-table';
 import { PageSet } from '../interpreter/page-set';
 import { RunMap } from '../interpreter/run-map';
-import { createRefusal, newFileOf, Simulator } from '../interpreter/simulator';
+import { createRefusal, newFileOf } from '../interpreter/ops/create';
+import { Simulator } from '../interpreter/simulator';
 
 const NO_STATE = '';
 const FILE_CODES = FOLIO_FILE_STATES.length;

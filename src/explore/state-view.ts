@@ -6,7 +6,7 @@
  */
 import type { BlockView } from '../../machines/block.plan';
 import type { Simulator } from '../interpreter/simulator';
-import { STATE_OF_CODE } from '../interpreter/steppers';
+import { STATE_OF_CODE } from '../interpreter/machine-steppers';
 
 /** One block as `drawBlock` wants it, for counterexample pictures. */
 export function blockViews(sim: Simulator): Array<BlockView & { open: boolean }> {

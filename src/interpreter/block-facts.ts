@@ -9,7 +9,7 @@ import type { BlockFacts } from '../../machines/block.plan';
 import { planProfileOf } from '../../machines/block.plan';
 import type { FileParts } from './file-parts';
 import type { BlockRecord } from './folio-table';
-import { STATE_OF_CODE } from './steppers';
+import { STATE_OF_CODE } from './machine-steppers';
 
 export class FileBlockFacts implements BlockFacts {
   readonly n: number;

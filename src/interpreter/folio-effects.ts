@@ -8,7 +8,7 @@
 import type { FolioEffect } from '../../machines/folio.machine';
 import type { FolioMeta } from '../arena/pool';
 import type { FileParts } from './file-parts';
-import { IS_ALLOCATED_CODE } from './steppers';
+import { IS_ALLOCATED_CODE } from './machine-steppers';
 
 export function applyFolioEffect(file: FileParts, b: number, effect: FolioEffect): void {
   const { folios, store, account } = file;

@@ -10,7 +10,7 @@ import BTree from 'sorted-btree';
 import type { FolioMeta } from '../arena/pool';
 import { InputError } from '../input-error';
 import type { StepChanges } from './step-changes';
-import type { FolioState } from './steppers';
+import type { FolioState } from './machine-steppers';
 
 /** A pin: GUP's extra reference on the folio at a page, in some process. */
 export interface PinRecord {

@@ -28,7 +28,7 @@ import type { PoolAccountSnapshot } from './pool-account';
 import type { RunMap } from './run-map';
 import type { ContentBreak } from './step-changes';
 import { StepChanges } from './step-changes';
-import { PAGE_CODE } from './steppers';
+import { PAGE_CODE } from './machine-steppers';
 
 export type { FileGeometry, FileSettings } from './file-parts';
 export type { BlockRecord, PinRecord } from './folio-table';

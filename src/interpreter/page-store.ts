@@ -10,7 +10,7 @@ import type { Shareability } from '../../machines/policy';
 import { PageSet } from './page-set';
 import { RunMap } from './run-map';
 import type { StepChanges } from './step-changes';
-import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from './steppers';
+import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from './machine-steppers';
 
 /** The pages' state; a snapshot shares the live maps, the PageStore made from it copies them. */
 export interface PageStoreSnapshot {

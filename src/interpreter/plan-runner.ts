@@ -16,8 +16,8 @@ import type { FileGeometry, FileParts, FileSettings } from './file-parts';
 import { applyFolioEffect, pagesChanged } from './folio-effects';
 import type { OnChange } from './run-map';
 import { RunMap } from './run-map';
-import type { PageTable } from './steppers';
-import { FolioStepper, RangeStepper } from './steppers';
+import type { PageTable } from './machine-steppers';
+import { FolioStepper, RangeStepper } from './machine-steppers';
 
 interface Steppers {
   range: RangeStepper;

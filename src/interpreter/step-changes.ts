@@ -4,7 +4,7 @@
  * it once they have looked. It describes a step, not the file, so no
  * snapshot carries it: a copy of a file starts with nothing changed.
  */
-import { IS_SHARED_CODE } from './steppers';
+import { IS_SHARED_CODE } from './machine-steppers';
 
 /** An INV-9 break seen during the step: a page exposed holding bytes, or zeroing that clears an exposed page. */
 export interface ContentBreak {

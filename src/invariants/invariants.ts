@@ -18,7 +18,7 @@ import type { BlockRecord, GmemFile, PinRecord } from '../interpreter/gmem-file'
 import type { PageSet } from '../interpreter/page-set';
 import type { RunMap } from '../interpreter/run-map';
 import type { Simulator } from '../interpreter/simulator';
-import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from '../interpreter/steppers';
+import { IS_ALLOCATED_CODE, IS_SHARED_CODE } from '../interpreter/machine-steppers';
 import type { InvariantName } from '../../machines/invariants';
 import { INVARIANT_NAMES } from '../../machines/invariants';
 import { causedDefect } from '../../machines/expectations';

@@ -26,10 +26,11 @@ import type { RangeEvent, RangeInput } from '../../machines/range.machine';
 import { rangeMachine, RANGE_STATES } from '../../machines/range.machine';
 import { RANGE_EVENT_VARIANTS, RANGE_INPUTS } from '../../machines/range.table';
 import { begin, finish } from '../engine/step';
+import { create } from '../interpreter/ops/create';
 import { Simulator } from '../interpreter/simulator';
 import { defaultConfig } from '../interpreter/config';
 import { refused } from '../interpreter/outcome';
-import { STATE_OF_CODE } from '../interpreter/steppers';
+import { STATE_OF_CODE } from '../interpreter/machine-steppers';
 import { excusedInWalk } from '../../machines/expectations';
 import type { Ledger } from './coverage';
 import { allBranches, branchesTaken } from './coverage';
@@ -167,7 +168,7 @@ function simulatorFor(path: MachinePath): Simulator {
     }),
   );
   const initShared = path.machine === 'range' ? range.initial !== 'private' : false;
-  const outcome = sim.create(2 * PAGE, ['mmap', ...(hugetlb ? (['hugetlb'] as const) : []), ...(initShared ? (['init-shared'] as const) : [])]);
+  const outcome = create(sim, 2 * PAGE, ['mmap', ...(hugetlb ? (['hugetlb'] as const) : []), ...(initShared ? (['init-shared'] as const) : [])]);
   if (outcome.kind !== 'ok') throw new Error(`walk file could not be created: ${JSON.stringify(outcome)}`);
   return sim;
 }

@@ -6,6 +6,7 @@
  */
 import { drawBlock } from '../../../machines/block.picture';
 import type { FileReads } from '../../engine/reads';
+import { stepPages } from '../../engine/step-span';
 import type { TraceStep } from '../../trace/schema';
 
 const MAX_BLOCKS = 4;
@@ -23,14 +24,12 @@ function collapse(picture: string, n: number): string {
  * a 64 TiB file has 2^25 blocks, and only four are drawn.
  */
 export function touchedBlocks(file: FileReads, step: TraceStep, max = MAX_BLOCKS): { blocks: number[]; total: number } {
-  const blockBytes = file.pageSize * file.blockPages;
-  const s = step as { offset?: number; length?: number; data?: string };
+  const pages = stepPages(step, file.pageSize, file.nPages);
   let first = 0;
   let last = file.nBlocks - 1;
-  if (typeof s.offset === 'number') {
-    const length = s.length ?? (s.data ? s.data.length / 2 : 1);
-    first = Math.floor(s.offset / blockBytes);
-    last = Math.min(Math.floor((s.offset + Math.max(1, length) - 1) / blockBytes), file.nBlocks - 1);
+  if (pages) {
+    first = Math.floor(pages.from / file.blockPages);
+    last = Math.min(Math.floor((pages.to - 1) / file.blockPages), file.nBlocks - 1);
   }
   const total = Math.max(0, last - first + 1);
   const blocks: number[] = [];

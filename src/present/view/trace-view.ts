@@ -24,6 +24,7 @@ import { describeExpectation, describeOutcome, matches } from '../../trace/repla
 import type { CheckedField as EngineCheckedField } from '../../engine/observe';
 import type { Expectation, TraceStep } from '../../trace/schema';
 import type { FileReads } from '../../engine/reads';
+import { stepPages } from '../../engine/step-span';
 import { simulate } from '../../engine/session';
 
 export interface PageRun {
@@ -244,21 +245,19 @@ function folioEvents(step: TraceStep): string[] {
 
 /** The file pages a step addresses (all of them for close and settle). */
 function touchedPages(step: TraceStep, file: FileReads): [number, number] | undefined {
-  const span = (offset: number, length: number): [number, number] => [Math.floor(offset / file.pageSize), Math.min(file.nPages, Math.ceil((offset + Math.max(1, length)) / file.pageSize))];
-  const s = step as { offset?: number; length?: number; data?: string };
   switch (step.op) {
     case 'close':
     case 'settle':
       return [0, file.nPages];
-    case 'pin':
-    case 'unpin':
-      return span(s.offset!, 1);
     case 'create':
     case 'check':
     case 'inject':
       return undefined;
-    default:
-      return s.offset === undefined ? undefined : span(s.offset, s.length ?? (s.data ? s.data.length / 2 : 1));
+    default: {
+      // pin and unpin carry no length: one page.
+      const span = stepPages(step, file.pageSize, file.nPages);
+      return span && [span.from, span.to];
+    }
   }
 }
 

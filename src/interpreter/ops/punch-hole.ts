@@ -1,65 +1,24 @@
 /**
- * fallocate(2) on guest_memfd: allocate (KEEP_SIZE) and punch hole
- * (PUNCH_HOLE | KEEP_SIZE); settle (the merge worker). Check order, rounding
- * and each tree's punch follow TRACE-FORMAT's shared details and the tree's
- * profile (machines/variant.ts: alignment, punch); which blocks are freed,
- * deferred or refused is the machines' answer.
+ * punchHole: fallocate(2) with PUNCH_HOLE | KEEP_SIZE on guest_memfd; the
+ * `punchHole` row of the operation table (src/engine/operations.ts). Each
+ * tree's punch follows TRACE-FORMAT's shared details and the tree's profile
+ * (machines/variant.ts: punch, zapLeaf); which blocks are freed, deferred or
+ * refused is the machines' answer.
  */
-import type { GmemFile } from './gmem-file';
-import type { Simulator } from './simulator';
-import type { StepOutcome } from './outcome';
-import { zeroPages } from './content';
-import { isFile } from './simulator';
-import { fail, OK, refused } from './outcome';
-import { zapSplitLeaf, zapWholeLeaf } from './stage2';
-import { causedDefect } from '../../machines/expectations';
-
-export type FallocateMode = 'keep-size' | 'punch-hole' | 'zero-range' | 'collapse-range' | 'insert-range' | 'unshare-range';
-
-/** Alignment the tree demands of fallocate and punch: blocks for WIP HugeTLB files, pages otherwise (DOMAIN 7.1). */
-function unit(file: GmemFile): number {
-  return file.settings.profile.alignment === 'block' && file.geometry.hugetlb ? file.blockPages * file.pageSize : file.pageSize;
-}
-
-function sameModes(mode: ReadonlyArray<FallocateMode>, wanted: ReadonlyArray<FallocateMode>): boolean {
-  const set = new Set(mode);
-  return set.size === wanted.length && wanted.every((m) => set.has(m));
-}
-
-/** EBADF, length 0, mode, alignment: the checks fallocate and punch share, in TRACE-FORMAT's order. */
-function checks(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>, wanted: ReadonlyArray<FallocateMode>): GmemFile | StepOutcome {
-  const file = sim.fdFile();
-  if (!isFile(file)) return file;
-  if (length === 0) return fail('EINVAL');
-  if (!sameModes(mode, wanted)) return fail('EOPNOTSUPP');
-  const align = unit(file);
-  if (offset % align !== 0 || length % align !== 0 || offset < 0 || length < 0) return fail('EINVAL');
-  return file;
-}
-
-/** fallocate(KEEP_SIZE): allocates whole blocks, splitting those that hold a shared page; never zeroes (S-ML, S-W, S-V2c). */
-export function fallocate(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>): StepOutcome {
-  const file = checks(sim, offset, length, mode, ['keep-size']);
-  if (!isFile(file)) return file;
-  if (offset + length > file.geometry.size) return fail('EINVAL');
-  const blockBytes = file.blockPages * file.pageSize;
-  let start = offset;
-  let end = offset + length;
-  if (file.settings.profile.alignment === 'page-round-down' && file.geometry.hugetlb) {
-    // rfc-v2 rounds start and end down to the block: an unaligned tail is not allocated (S-V2c kvm_gmem_fallocate).
-    start = Math.floor(start / blockBytes) * blockBytes;
-    end = Math.floor(end / blockBytes) * blockBytes;
-  }
-  for (let b = Math.floor(start / blockBytes); b * blockBytes < end; b++) {
-    const refusal = file.runOp(b, { type: 'fallocate' });
-    if (refusal) return refused(refusal); // blocks before it stay allocated
-  }
-  return OK;
-}
+import type { GmemFile } from '../gmem-file';
+import type { Simulator } from '../simulator';
+import type { StepOutcome } from '../outcome';
+import { zeroPages } from '../content';
+import { isFile } from '../file-access';
+import type { FallocateMode } from '../fallocate-checks';
+import { fallocateChecks } from '../fallocate-checks';
+import { OK, refused } from '../outcome';
+import { zapSplitLeaf, zapWholeLeaf } from '../stage2';
+import { causedDefect } from '../../../machines/expectations';
 
 /** fallocate(PUNCH_HOLE | KEEP_SIZE): at or beyond size 0; else the range, clamped to size, is truncated as the tree does it. */
 export function punchHole(sim: Simulator, offset: number, length: number, mode: ReadonlyArray<FallocateMode>): StepOutcome {
-  const file = checks(sim, offset, length, mode, ['punch-hole', 'keep-size']);
+  const file = fallocateChecks(sim, offset, length, mode, ['punch-hole', 'keep-size']);
   if (!isFile(file)) return file;
   const size = file.geometry.size;
   if (offset >= size) return OK;
@@ -134,12 +93,4 @@ function punchAllOrNothing(file: GmemFile, first: number, last: number): StepOut
 
 function unmapHost(file: GmemFile, from: number, to: number): void {
   for (const pages of file.hostMaps.values()) pages.deleteRange(from, to);
-}
-
-/** Runs deferred work until none is left: the merge worker returns every mergeable block whole (S-V2h). */
-export function settle(sim: Simulator): StepOutcome {
-  const file = sim.file;
-  if (!file) return { kind: 'nofile' };
-  file.forEveryBlock({ type: 'settle' }, () => undefined);
-  return OK;
 }

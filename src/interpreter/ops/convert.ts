@@ -1,6 +1,7 @@
 /**
- * KVM_SET_MEMORY_ATTRIBUTES2 (RFC v2 KVM_GMEM_CONVERT_*): set the
- * shareability of a page range (S-IP8, S-IP13, S-V2c, S-W, S-W2, S-SC).
+ * convert: KVM_SET_MEMORY_ATTRIBUTES2 (RFC v2 KVM_GMEM_CONVERT_*), set the
+ * shareability of a page range (S-IP8, S-IP13, S-V2c, S-W, S-W2, S-SC); the
+ * `convert` row of the operation table (src/engine/operations.ts).
  *
  * Each tree's order is its profile (machines/variant.ts): the unit that
  * checks, commits and fails together (`convertUnit`), where the stage-2 zap
@@ -10,17 +11,17 @@
  * whether a split fails: the machines answer. Contents follow the VM type
  * and, under tdx, the tree (`tdxConvertContents`).
  */
-import { NEVER_RETURNS } from '../../machines/outcome';
-import type { Shareability } from '../../machines/policy';
-import type { GmemFile } from './gmem-file';
-import type { Simulator } from './simulator';
-import type { StepOutcome } from './outcome';
-import { isFile } from './simulator';
-import { fail, hang, OK, refused } from './outcome';
-import { zeroPages } from './content';
-import { zapSplitLeaf, zapWholeLeaf } from './stage2';
-import { IS_SHARED_CODE } from './steppers';
-import { causedDefect } from '../../machines/expectations';
+import { NEVER_RETURNS } from '../../../machines/outcome';
+import type { Shareability } from '../../../machines/policy';
+import type { GmemFile } from '../gmem-file';
+import type { Simulator } from '../simulator';
+import type { StepOutcome } from '../outcome';
+import { fdFile, isFile, vmFile } from '../file-access';
+import { fail, hang, OK, refused } from '../outcome';
+import { zeroPages } from '../content';
+import { zapSplitLeaf, zapWholeLeaf } from '../stage2';
+import { IS_SHARED_CODE } from '../machine-steppers';
+import { causedDefect } from '../../../machines/expectations';
 
 interface Unit {
   /** pages [from, to) of the file. */
@@ -31,7 +32,7 @@ interface Unit {
 export function convert(sim: Simulator, offset: number, length: number, to: Shareability): StepOutcome {
   // Attributes on the VM (S-ML612): KVM_SET_MEMORY_ATTRIBUTES is a VM ioctl, which works after the file's fd is closed.
   const onVm = sim.profile.attributes === 'vm';
-  const file = onVm ? sim.vmFile() : sim.fdFile();
+  const file = onVm ? vmFile(sim) : fdFile(sim);
   if (!isFile(file)) return file;
   const { pageSize, size } = file.geometry;
   const profile = file.settings.profile;
