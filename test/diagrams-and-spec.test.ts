@@ -190,6 +190,12 @@ describe('docs/SPEC.md', () => {
     expect([...new Set(linked)].filter((a) => !anchors.has(a))).toEqual([]);
   });
 
+  it('cites for every invariant where DOMAIN defines it, and no invariant without a source', () => {
+    const rows = spec.split('\n## Invariants\n')[1]!.split('\n## ')[0]!.split('\n').filter((l) => /^\| INV-\d+ \|/.test(l));
+    expect(rows.length).toBe(14);
+    for (const row of rows) expect(row).toContain('[DOMAIN 9](DOMAIN.md#9-invariants)');
+  });
+
   it('names every reachable block state by a unique label, each part of which the legend explains', () => {
     const block = blockTables(2);
     const labels = block.tables[0]!.rows.map((r) => r.state);

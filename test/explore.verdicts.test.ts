@@ -9,8 +9,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../machines/policy';
-import { inputsDigest, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE } from '../src/explore/verdicts';
-import { renderVerdicts, withoutTimings } from '../src/present/verdicts/verdicts-document';
+import { inputsDigest, readVerdictResults, storedResult, VERDICT_RESULTS, VERDICT_TRACES, VERDICTS_FILE } from '../src/explore/verdicts';
+import { renderVerdicts } from '../src/present/verdicts/verdicts-document';
+import { INVARIANT_NAMES } from '../machines/invariants';
+import { KNOWN_DEFECTS } from '../machines/expectations';
 import { report, runSettings } from '../src/explore/run';
 import type { ExploreResult } from '../src/explore/search';
 import { policyAlternatives, settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
@@ -18,7 +20,7 @@ import { loadTrace, runTrace } from '../src/trace/replay';
 import { POLICY_BREAKS, expectedBreaks } from '../machines/expectations';
 
 const doc = readFileSync(VERDICTS_FILE, 'utf8');
-const results = JSON.parse(readFileSync(VERDICT_RESULTS, 'utf8')) as ExploreResult[];
+const results: ExploreResult[] = readVerdictResults();
 const byName = new Map(results.map((r) => [settingName(r.setting), r]));
 const broken = (name: string) => new Set(byName.get(name)!.findings.map((f) => (f.defect ? `${f.invariant} ${f.defect}` : f.invariant)));
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
@@ -27,8 +29,50 @@ it('docs/VERDICTS.md was generated from the sources as they are now (else run `n
   expect(doc).toContain(`digest \`${inputsDigest()}\``);
 });
 
-it('docs/VERDICTS.md is what `gmem verdicts` renders from its results (timings aside)', () => {
-  expect(withoutTimings(doc)).toBe(withoutTimings(renderVerdicts(results.map((r) => report(r)), 0)));
+let rendered: string | undefined;
+const renderedNow = () => (rendered ??= renderVerdicts(results.map((r) => report(r))));
+
+it('docs/VERDICTS.md is what `gmem verdicts` renders from its results', () => {
+  expect(doc).toBe(renderedNow());
+});
+
+it('regenerating writes the same committed files when only the timings differ', () => {
+  // Two runs differ in their timings and nothing else: neither committed file may show them.
+  const slower = results.map((r) => ({ ...r, wallMs: r.wallMs + 12_345, statesPerSecond: r.statesPerSecond + 7 }));
+  expect(renderVerdicts(slower.map((r) => report(r)))).toBe(renderedNow());
+  expect(JSON.stringify(slower.map(storedResult))).toBe(JSON.stringify(results.map(storedResult)));
+  expect(readFileSync(VERDICT_RESULTS, 'utf8')).not.toMatch(/"wallMs"|"statesPerSecond"/);
+  expect(doc).not.toMatch(/\d s\b|wall time/);
+});
+
+it('docs/VERDICTS.md says what holds and within which scope, in its title', () => {
+  expect(doc.split('\n')[0]).toMatch(/^# Verdicts: what holds within the scope \d+ block/);
+});
+
+it('docs/VERDICTS.md defines every invariant and known defect, with a linked source, before anything names it', () => {
+  // The definitions may name one another (K1 names K10); nothing before them or after them names an undefined one.
+  const start = doc.indexOf('\n## Invariants\n');
+  const end = doc.indexOf('\n## ', doc.indexOf('\n## Known defects\n') + 1);
+  const definitions = doc.slice(start, end).split('\n');
+  for (const name of [...INVARIANT_NAMES, ...KNOWN_DEFECTS.map((d) => d.id)]) {
+    const line = definitions.find((l) => l.startsWith(`- **${name}** `)) ?? '';
+    expect({ name, defined: /Sources?: .*\]\((SOURCES|DOMAIN)\.md#/.test(line), namedBefore: new RegExp(`\\b${name}\\b`).test(doc.slice(0, start)) }).toEqual({ name, defined: true, namedBefore: false });
+  }
+});
+
+it('docs/VERDICTS.md links every source tag outside code', () => {
+  const prose = doc.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`]*`/g, '').replace(/\[[^\]]*\]\([^)]*\)/g, '');
+  expect(prose.match(/\bS-(?!EPT\b)[A-Za-z0-9]+/g) ?? []).toEqual([]);
+});
+
+it("docs/VERDICTS.md prints under each counterexample's breaking step what the simulator reported", () => {
+  const lines = doc.split('\n');
+  const breaking = lines.flatMap((l, i) => (/ {3}BREAKS (INV-\d+(, )?)+$/.test(l) ? [i] : []));
+  expect(breaking.length).toBeGreaterThan(10);
+  for (const i of breaking) {
+    const end = lines.findIndex((l, k) => k > i && /^( ?\d+\. |```)/.test(l));
+    for (const inv of lines[i]!.split('BREAKS ')[1]!.split(', ')) expect({ step: lines[i], reported: lines.slice(i + 1, end).some((l) => l.startsWith(`      ${inv} at `)) }).toEqual({ step: lines[i], reported: true });
+  }
 });
 
 it('the stored results are what a fresh search finds now', async () => {

@@ -26,8 +26,8 @@ export interface Counterexample {
   finding: Finding;
   trace: Trace;
   itf: object;
-  /** per step: its label, outcome, and the state after it drawn block by block. */
-  pictures: Array<{ step: string; outcome: string; violations: string[]; blocks: string[] }>;
+  /** per step: its label, outcome, the invariants it broke with what the simulator said of each, and the state after it drawn block by block. */
+  pictures: Array<{ step: string; outcome: string; violations: string[]; details: string[]; blocks: string[] }>;
   /** replay reports this invariant (excused as declared, or as the failure). */
   reproduced: boolean;
   replay: string;
@@ -62,11 +62,13 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
   for (const step of finding.steps) {
     let outcome: StepOutcome | undefined;
     let violations: InvariantName[] = [];
+    let details: string[] = [];
     let crashed: string | undefined;
     try {
       const r = takeStep(sim, step);
       outcome = r.outcome;
       violations = [...new Set(r.violations.map((v) => v.invariant))];
+      details = [...new Set(r.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`))];
     } catch (err) {
       crashed = err instanceof Error ? err.message : String(err);
     }
@@ -74,7 +76,7 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
     const expect = expectOf(outcome);
     steps.push({ ...step, ...(expect !== undefined ? { expect } : {}) } as Trace['steps'][number]);
     const outcomeText = crashed ? `internal error: ${crashed}` : outcome ? describeOutcome(outcome) : '';
-    pictures.push({ step: stepLabel(step), outcome: outcomeText, violations, blocks: drawState(sim) });
+    pictures.push({ step: stepLabel(step), outcome: outcomeText, violations, details, blocks: drawState(sim) });
     const vars = stateVars(sim);
     if (vars) states.push({ action: stepLabel(step), outcome: outcomeText, violations, ...vars });
     if (crashed) break;

@@ -2,15 +2,17 @@
  * The verdicts' search and where its results go: every verdict setting
  * explored at the start scope, counterexample traces under docs/verdicts/,
  * every setting's result in docs/verdicts/results.json, the document in
- * docs/VERDICTS.md. Everything but the document's timings is a function of
- * the sources named in VERDICT_INPUTS, whose digest the document records:
- * the staleness test compares that digest with the sources now.
+ * docs/VERDICTS.md. Those committed files are a function of the sources
+ * named in VERDICT_INPUTS, whose digest the document records (the
+ * staleness test compares that digest with the sources now), so they hold
+ * no timings: those differ on every run and go to an ignored file beside.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root';
 import type { SettingReport } from './run';
+import type { ExploreResult } from './search';
 import { runSettings } from './run';
 import { START_SCOPE, verdictSettings } from './settings';
 
@@ -19,6 +21,29 @@ export const VERDICTS_FILE = join(ROOT, 'docs', 'VERDICTS.md');
 export const VERDICT_TRACES = join(ROOT, 'docs', 'verdicts');
 /** Every setting's result (without fingerprints), from which the document is rendered. */
 export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
+/** Each setting's wall time and rate from the last `gmem verdicts` on this machine (ignored by git). */
+export const VERDICT_TIMINGS = join(VERDICT_TRACES, 'timings.json');
+
+/** A result as committed: without the timings, which change from run to run while nothing else does. */
+export type StoredResult = Omit<ExploreResult, 'wallMs' | 'statesPerSecond'>;
+
+export function storedResult(r: ExploreResult): StoredResult {
+  const { wallMs: _wallMs, statesPerSecond: _rate, ...rest } = r;
+  return rest;
+}
+
+/** Writes every setting's result (results.json, committed) and its timings (timings.json, ignored). */
+export function writeVerdictResults(reports: SettingReport[], wallMs: number): void {
+  writeFileSync(VERDICT_RESULTS, `${JSON.stringify(reports.map((r) => storedResult(r.result)), null, 1)}\n`);
+  const timings = { wallMs, settings: reports.map((r) => ({ name: r.name, wallMs: r.result.wallMs, statesPerSecond: r.result.statesPerSecond })) };
+  writeFileSync(VERDICT_TIMINGS, `${JSON.stringify(timings, null, 1)}\n`);
+}
+
+/** The committed results, as the explorer's results again (their timings unknown: 0). */
+export function readVerdictResults(): ExploreResult[] {
+  const stored = JSON.parse(readFileSync(VERDICT_RESULTS, 'utf8')) as StoredResult[];
+  return stored.map((r) => ({ ...r, wallMs: 0, statesPerSecond: 0 }));
+}
 
 /** The sources the verdicts are a function of (their digest goes into the document). */
 export const VERDICT_INPUTS = ['machines', 'src/interpreter', 'src/arena', 'src/invariants', 'src/trace', 'src/explore', 'src/selftest', 'src/engine', 'src/present/verdicts'];

@@ -10,9 +10,9 @@ import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { Command } from '../command';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { exploreVerdicts, VERDICT_RESULTS, VERDICTS_FILE } from '../../explore/verdicts';
+import { exploreVerdicts, VERDICTS_FILE, writeVerdictResults } from '../../explore/verdicts';
 import { progressBar } from '../../present/report/progress-bar';
-import { renderVerdicts } from '../../present/verdicts/verdicts-document';
+import { renderVerdicts, verdictTimings } from '../../present/verdicts/verdicts-document';
 
 export const verdictsCommand: Command = {
   name: 'verdicts',
@@ -34,8 +34,10 @@ export const verdictsCommand: Command = {
     const onProgress = progressBar(process.stderr);
     const start = Date.now();
     const reports = await exploreVerdicts(workers, onProgress);
-    writeFileSync(VERDICTS_FILE, renderVerdicts(reports, Date.now() - start));
-    writeFileSync(VERDICT_RESULTS, `${JSON.stringify(reports.map((r) => r.result), null, 1)}\n`);
+    const wallMs = Date.now() - start;
+    writeFileSync(VERDICTS_FILE, renderVerdicts(reports));
+    writeVerdictResults(reports, wallMs);
+    process.stdout.write(`${verdictTimings(reports, wallMs)}\n`);
     const bad = reports.filter((r) => r.unexpected.length || r.missing.length || r.counterexamples.some((c) => !c.reproduced));
     process.stdout.write(`wrote ${relative(process.cwd(), VERDICTS_FILE)} (${reports.length} settings)${bad.length ? `; MISMATCH with the known defects: ${bad.map((r) => r.name).join('; ')}` : ''}\n`);
     return bad.length ? EXIT_FAILED : EXIT_OK;

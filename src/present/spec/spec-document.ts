@@ -13,35 +13,29 @@ import { formatField, PROFILE_FIELDS, VARIANT_PROFILES, VARIANT_SOURCES, VARIANT
 import type { VariantProfile } from '../../../machines/variant';
 import { opLabel } from '../../../machines/block.plan';
 import { INVARIANTS } from '../../../machines/invariants';
+import type { InvariantName } from '../../../machines/invariants';
 import { policyDifferences, variantDifferences } from '../draw/differences';
 import type { DifferenceTable } from '../draw/differences';
 import type { MachineModel, ModelTransition } from '../draw/machine-model';
-import { citationsOf } from '../draw/machine-model';
 import { DIAGRAM_MACHINES, diagramModel } from '../draw/machine-diagrams';
 import { toMermaid } from '../draw/mermaid';
 import { USE_CASES, useCasePaths, useCaseSettings } from '../../walk/usecases';
 import type { MachineTables } from './machine-tables';
 import { blockTables, folioTables, formatOutcome, rangeTables } from './machine-tables';
+import { citationLinks, githubSlug, linkCitations } from './citation-links';
+import { INVARIANT_SOURCES } from './invariant-sources';
 
 /** A table cell: one line, `|` escaped (GFM splits cells on it even inside code spans). */
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (s: string) => `\`${s}\``;
 
-/** A citation as a link: source tags to their SOURCES.md section, invariants and DOMAIN sections to theirs. */
-export function citationLink(c: string): string {
-  if (c.startsWith('S-')) return `[${c}](SOURCES.md#${c.toLowerCase()})`;
-  if (c.startsWith('INV-')) return `[${c}](#invariants)`;
-  if (c.startsWith('DOMAIN')) return `[${c}](DOMAIN.md)`;
-  if (c === 'TRACE-FORMAT') return '[TRACE-FORMAT](TRACE-FORMAT.md)';
-  return '[deck](DOMAIN.md)';
-}
-const cites = (cs: string[]) => cs.map(citationLink).join(', ') || '(none)';
+const cites = (text: string) => citationLinks(text).join(', ') || '(none)';
 
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes, repeats numbered. */
+/** GitHub's heading anchors, repeats numbered. */
 class Slugger {
   private seen = new Map<string, number>();
   slug(heading: string): string {
-    const base = heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const base = githubSlug(heading);
     const n = this.seen.get(base) ?? 0;
     this.seen.set(base, n + 1);
     return n ? `${base}-${n}` : base;
@@ -71,10 +65,10 @@ function transitionsSection(doc: Doc, model: MachineModel) {
   for (const state of model.states) {
     const own = model.transitions.filter((t) => t.from === state.path);
     heading(doc, 4, code(state.path || model.machine), false);
-    doc.lines.push(`${state.description}${state.repeat ? ` Drawn once for the ${state.repeat} page regions (pK).` : ''}`, '', `Sources: ${cites(state.citations)}`, '');
+    doc.lines.push(`${state.description}${state.repeat ? ` Drawn once for the ${state.repeat} page regions (pK).` : ''}`, '', `Sources: ${cites(state.description)}`, '');
     if (own.length === 0) continue;
     doc.lines.push('| event | guard | outcome | description | sources |', '|---|---|---|---|---|');
-    for (const t of own) doc.lines.push(`| ${cell(code(t.event))} | ${t.guard ? cell(code(t.guard)) : ''} | ${cell(outcomeOf(t))} | ${cell(t.description)} | ${cites(t.citations)} |`);
+    for (const t of own) doc.lines.push(`| ${cell(code(t.event))} | ${t.guard ? cell(code(t.guard)) : ''} | ${cell(outcomeOf(t))} | ${cell(t.description)} | ${cites(t.description)} |`);
     doc.lines.push('');
   }
 }
@@ -94,7 +88,7 @@ function tablesSection(doc: Doc, t: MachineTables) {
 function machineSection(doc: Doc, t: MachineTables, machine: AnyStateMachine) {
   const model = diagramModel(t.machine);
   heading(doc, 2, `The ${t.machine} machine`);
-  doc.lines.push(t.description, '', `Sources: ${cites(citationsOf(t.description))}`, '');
+  doc.lines.push(t.description, '', `Sources: ${cites(t.description)}`, '');
   doc.lines.push(`![The ${t.machine} machine, laid out by ELK](${t.machine}.svg)`, '', '```mermaid', toMermaid(machine), '```', '');
   if (t.machine === 'block') {
     heading(doc, 3, 'block: how a state is labelled');
@@ -122,12 +116,12 @@ export function generateSpec(): string {
 
   heading(doc, 2, 'Invariants');
   doc.lines.push('Checked after every step of every trace and every generated path.', '', '| invariant | gloss | sources |', '|---|---|---|');
-  for (const [name, gloss] of Object.entries(INVARIANTS)) doc.lines.push(`| ${name} | ${cell(gloss)} | ${cites(citationsOf(gloss).filter((c) => c !== name))} |`);
+  for (const [name, gloss] of Object.entries(INVARIANTS)) doc.lines.push(`| ${name} | ${cell(gloss)} | ${cell(linkCitations(INVARIANT_SOURCES[name as InvariantName]))} |`);
   doc.lines.push('');
 
   heading(doc, 2, 'Variants');
   doc.lines.push('The kernel trees the model replays, each as a profile of choices (machines/variant.ts); the plans, the folio machine and the simulator read these fields and nothing else about the tree.', '', '| variant | tree | sources |', '|---|---|---|');
-  for (const name of VARIANTS) doc.lines.push(`| ${cell(code(name))} | ${cell(VARIANT_PROFILES[name].tree)} | ${cell(VARIANT_SOURCES[name])}: ${cites(citationsOf(`${VARIANT_PROFILES[name].tree} ${VARIANT_SOURCES[name]}`))} |`);
+  for (const name of VARIANTS) doc.lines.push(`| ${cell(code(name))} | ${cell(VARIANT_PROFILES[name].tree)} | ${cell(VARIANT_SOURCES[name])}: ${cites(`${VARIANT_PROFILES[name].tree} ${VARIANT_SOURCES[name]}`)} |`);
   doc.lines.push('');
   heading(doc, 3, 'The variants\' profiles');
   doc.lines.push('One row per profile field (each a choice on which at least two trees differ), one column per tree.', '');

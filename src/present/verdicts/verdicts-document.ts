@@ -2,14 +2,18 @@
  * docs/VERDICTS.md: the deck's four questions with each alternative's
  * verdict and shortest counterexample drawn as block pictures; every
  * variant's and VM type's broken invariants against the known defects, each
- * with the kernel selftest `gmem selftest` makes of it; the table of scopes;
- * the timings, which the staleness comparison leaves out.
+ * with the kernel selftest `gmem selftest` makes of it; the table of scopes.
+ * The invariants and known defects are defined, with their sources linked as
+ * SPEC.md links them, before anything names them. Timings are not in it (the
+ * committed document changes only when a result does): `gmem verdicts`
+ * prints them (verdictTimings).
  */
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { DEFAULT_POLICY, POLICY_NOTES } from '../../../machines/policy';
 import type { Policy } from '../../../machines/policy';
 import { INVARIANTS } from '../../../machines/invariants';
+import type { InvariantName } from '../../../machines/invariants';
 import { KNOWN_DEFECTS } from '../../../machines/expectations';
 import type { Counterexample } from '../../explore/counterexample';
 import { scopeText as scopeWords, slug } from '../../explore/counterexample';
@@ -19,6 +23,8 @@ import { scopeFlags } from '../../explore/scope-flags';
 import { findingKey } from '../../explore/search';
 import { policyAlternatives, POLICY_BASE, POLICY_KEYS, settingName, START_SCOPE, variantSettings } from '../../explore/settings';
 import { inputsDigest, VERDICT_INPUTS, VERDICT_TRACES } from '../../explore/verdicts';
+import { linkCitations } from '../spec/citation-links';
+import { INVARIANT_SOURCES } from '../spec/invariant-sources';
 import { generateSelftests } from '../../selftest/generate';
 import { PACKAGE_ROOT } from '../../package-root';
 
@@ -26,14 +32,11 @@ const ROOT = PACKAGE_ROOT;
 
 /** The kernel's answer to each question and where it is written (docs/SOURCES.md tags). */
 const KERNEL_DECISION: Record<keyof Policy, string> = {
-  split: 'eager: a to-shared conversion splits the huge folio at once [S-V2c `kvm_gmem_convert_range`, S-W `kvm_gmem_convert`]',
-  afterTruncate: 'keep: truncation never changes shareability [S-IPt `truncate`, S-V2t test 7]',
-  restore: 'allocator-wrapper: late sub-folios return through the wrapper and the merge worker [S-V2h, S-W]',
-  truncateWhilePinned: 'eagain: punching a pinned split block is refused [S-V2c, S-W, S-39]',
+  split: 'eager: a to-shared conversion splits the huge folio at once (S-V2c `kvm_gmem_convert_range`, S-W `kvm_gmem_convert`)',
+  afterTruncate: 'keep: truncation never changes shareability (S-IPt `truncate`, S-V2t test 7)',
+  restore: 'allocator-wrapper: late sub-folios return through the wrapper and the merge worker (S-V2h, S-W)',
+  truncateWhilePinned: 'eagain: punching a pinned split block is refused (S-V2c, S-W, S-39)',
 };
-
-export const TIMINGS_START = '<!-- timings: measured on the generating machine; not compared by the staleness test -->';
-export const TIMINGS_END = '<!-- /timings -->';
 
 function rel(file: string): string {
   return relative(join(ROOT, 'docs'), file).split('\\').join('/');
@@ -63,6 +66,8 @@ function drawCounterexample(c: Counterexample, file: string, selftest = false): 
   out.push('```');
   c.pictures.forEach((p, i) => {
     out.push(`${String(i).padStart(2)}. ${p.step}  ->  ${p.outcome}${p.violations.length ? `   BREAKS ${p.violations.join(', ')}` : ''}`);
+    // What the simulator's check said, so the break can be read without replaying it.
+    p.details.forEach((d) => out.push(`      ${d}`));
     p.blocks.forEach((b, k) => out.push(`      block ${k}: ${b}`));
   });
   out.push('```', '');
@@ -88,24 +93,41 @@ function verdictOf(r: SettingReport): string {
   return parts.join(' ');
 }
 
-export function renderVerdicts(reports: SettingReport[], wallMs: number): string {
+/** One line per invariant and per known defect, with their sources linked: what the rest of the document names. */
+function definitions(): string[] {
+  const out = ['## Invariants', '', linkCitations('Checked after every transition (DOMAIN 9; machines/invariants.ts):'), ''];
+  for (const [name, gloss] of Object.entries(INVARIANTS)) out.push(`- **${name}** ${gloss}. Sources: ${linkCitations(INVARIANT_SOURCES[name as InvariantName])}.`);
+  out.push('', '## Known defects', '', linkCitations('The kernel trees\' defects each setting is compared against (DOMAIN 7.3; machines/expectations.ts): id, trees, the invariant it breaks, what happens, source.'), '');
+  for (const d of KNOWN_DEFECTS) out.push(`- **${d.id}** (${d.variants.join(', ')}${d.inject ? ', with an injected split failure' : ''}) breaks ${d.invariant}: ${d.scenario}. Source: ${linkCitations(d.source)}.`);
+  out.push('');
+  return out;
+}
+
+export function renderVerdicts(reports: SettingReport[]): string {
   const byName = new Map(reports.map((r) => [r.name, r]));
   const base = byName.get(settingName({ ...POLICY_BASE, policy: DEFAULT_POLICY }))!;
+  const scope = scopeWords({ scope: START_SCOPE } as never);
   const out: string[] = [
-    '# Verdicts: what exhaustive exploration of the model proves',
+    `# Verdicts: what holds within the scope ${scope}`,
     '',
     `Generated by \`gmem verdicts\` from the sources (digest \`${inputsDigest()}\` of ${VERDICT_INPUTS.map((p) => `\`${p}\``).join(', ')});`,
     'do not edit: `npm test` fails when those sources change and this file is not regenerated.',
     '',
-    `Scope of every setting: \`${scopeFlags(START_SCOPE)}\` (${scopeWords({ scope: START_SCOPE } as never)}; pageSize 16,`,
+    `Scope of every setting: \`${scopeFlags(START_SCOPE)}\` (${scope}; pageSize 16,`,
     `hugePageSize ${16 * START_SCOPE.pages}, a pool of ${START_SCOPE.pool ?? START_SCOPE.blocks} huge page(s)). From the empty machine the explorer tries every create`,
     'flag combination, then every operation of the trace contract with every argument in scope, breadth first,',
-    'checking INV-1..14 on every transition; each counterexample below is a shortest one, and its trace replays',
-    '(`npx gmem replay docs/verdicts/...`). How the state is encoded and why that is sound: README, "Explorer".',
+    'checking every invariant below on every transition; each counterexample below is a shortest one, and its trace replays',
+    '(`npx gmem replay docs/verdicts/...`). "Holds" means: no state reached within this scope breaks it; nothing is',
+    'claimed beyond it (the table of scopes says which searches reached every reachable state). How the state is encoded',
+    'and why that is sound: [EXPLORER.md, "The state and what it abstracts"](EXPLORER.md#the-state-and-what-it-abstracts).',
+    '',
+    ...definitions(),
+    '## Pictures',
     '',
     'Pictures: `|SsPp t|` page shareability (upper case allocated, `t` truncating), `[HH]` huge folio, `[ss]` split,',
     '`[..]` none, `[ii]` held by the closed inode; `guest` per page `.` none, `4` a 4K mapping, `H` a huge mapping;',
-    '`host` the process mapping the page (`*` several); `bytes` the first byte of each allocated page.',
+    '`host` the process mapping the page (`*` several); `bytes` the first byte of each allocated page. A step that',
+    'breaks an invariant is followed by what the simulator\'s check reported.',
     '',
     '## The deck\'s four questions (DOMAIN 8)',
     '',
@@ -115,7 +137,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     '',
   ];
   for (const key of POLICY_KEYS) {
-    out.push(`### \`${key}\``, '', `Kernel decision: ${KERNEL_DECISION[key]}.`, '', `${POLICY_NOTES[key].changes}`, '', '| value | verdict |', '|---|---|');
+    out.push(`### \`${key}\``, '', `Kernel decision: ${linkCitations(KERNEL_DECISION[key])}.`, '', `${POLICY_NOTES[key].changes}`, '', '| value | verdict |', '|---|---|');
     out.push(`| \`${DEFAULT_POLICY[key]}\` (kernel) | ${verdictOf(base)} |`);
     const alts = policyAlternatives().filter((a) => a.key === key);
     for (const a of alts) out.push(`| \`${a.value}\` | ${verdictOf(byName.get(settingName(a.setting))!)} |`);
@@ -129,7 +151,7 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
     }
   }
 
-  out.push('## Kernel trees and VM types: the findings', '', 'Every variant under every VM type with the kernel\'s policies. "Known" is the known-defects table;', 'a break not in it, or a listed defect not found, fails `npm test` (test/explore.verdicts.test.ts).', '');
+  out.push('## Kernel trees and VM types: the findings', '', 'Every variant under every VM type with the kernel\'s policies. "Known" is the [known defects](#known-defects) above;', 'a break not in it, or a listed defect not found, fails `npm test` (test/explore.verdicts.test.ts).', '');
   out.push('| variant | VM type | scope | states | broken in scope (shortest counterexample, steps) | known defects | check |', '|---|---|---|---:|---|---|---|');
   for (const s of variantSettings()) {
     const r = byName.get(settingName(s))!;
@@ -146,21 +168,15 @@ export function renderVerdicts(reports: SettingReport[], wallMs: number): string
       out.push(...drawCounterexample(c, traceFile(r, c), true));
     }
   }
-  out.push('Known defects compared against (DOMAIN 7.3, machines/known-defects.ts):', '', '| id | variant | breaks | scenario | source |', '|---|---|---|---|---|');
-  for (const d of KNOWN_DEFECTS) out.push(`| ${d.id} | ${d.variants.join(', ')}${d.inject ? ' (inject)' : ''} | ${d.invariant} | ${d.scenario} | ${d.source} |`);
-  out.push('');
-
   out.push('## Scopes', '', '| setting | states | transitions | depth reached | every reachable state |', '|---|---:|---:|---:|---|');
   for (const r of reports) out.push(`| ${r.name} | ${r.result.states} | ${r.result.transitions} | ${r.result.depthReached} | ${r.result.exhausted ? 'yes' : 'no (depth bound)'} |`);
-  out.push('', TIMINGS_START, '', `| setting | wall time (all settings ran concurrently on ${availableParallelism()} worker threads; ${(wallMs / 1000).toFixed(1)} s in all) |`, '|---|---:|');
-  for (const r of reports) out.push(`| ${r.name} | ${(r.result.wallMs / 1000).toFixed(1)} s |`);
-  out.push('', TIMINGS_END, '');
+  out.push('');
   return out.join('\n');
 }
 
-/** The document without its timing section, for the staleness comparison. */
-export function withoutTimings(text: string): string {
-  const a = text.indexOf(TIMINGS_START);
-  const b = text.indexOf(TIMINGS_END);
-  return a >= 0 && b > a ? text.slice(0, a) + text.slice(b + TIMINGS_END.length) : text;
+/** Each setting's wall time, for `gmem verdicts` to print (the document leaves them out: they change on every run). */
+export function verdictTimings(reports: SettingReport[], wallMs: number): string {
+  const out = [`${(wallMs / 1000).toFixed(1)} s in all, the settings concurrently on ${availableParallelism()} worker threads:`];
+  for (const r of reports) out.push(`  ${r.name}: ${(r.result.wallMs / 1000).toFixed(1)} s, ${r.result.statesPerSecond} states/s`);
+  return out.join('\n');
 }
