@@ -20,7 +20,7 @@ const refusals = (step: ViewStep) => step.transitions.filter((t) => t.refusal).m
 describe('the refusal the viewer shows at a refused step', () => {
   it('a host read of a private 1 GiB page on rfc-v2 is the private-page refusal, not the K6 folio refusal', () => {
     const step = stepsOfTrace('st-rfc-v2-1g-surrounding-pages.json')[27]!;
-    expect(step.op).toBe('hostRead(offset=2147483648, length=1)');
+    expect(step.op).toBe('hostRead(offset=2 GiB, length=1 B)');
     expect(step.outcome).toBe('SIGBUS');
     expect(refusals(step)).toEqual(['range: unfaultable.allocated HOST_FAULT ✗ SIGBUS']);
     expect(step.transitions.map((t) => t.description).join(' ')).not.toMatch(/K6/);

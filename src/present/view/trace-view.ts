@@ -26,6 +26,7 @@ import type { Expectation, TraceStep } from '../../trace/schema';
 import type { FileReads } from '../../engine/reads';
 import { simulate } from '../../engine/session';
 import { profileOf } from '../../../machines/variant';
+import { KNOWN_DEFECTS } from '../../../machines/expectations';
 
 export interface PageRun {
   /** block-relative page numbers, inclusive. */
@@ -66,6 +67,17 @@ export interface CheckedField {
   ok: boolean;
 }
 
+/** A broken invariant at a step, and the known defect that broke it when the simulator tagged one. */
+export interface ViewViolation {
+  invariant: string;
+  where: string;
+  detail: string;
+  /** the tree's known defect (machines/expectations.ts KNOWN_DEFECTS) the violation is tagged with. */
+  defect?: { id: string; variants: string[]; gloss: string; source: string };
+  /** the trace's `expectViolation` names this invariant. */
+  declared: boolean;
+}
+
 export interface ViewStep {
   index: number;
   op: string;
@@ -80,7 +92,7 @@ export interface ViewStep {
   /** the outcome is what the trace expected (a step without expectation always matches). */
   matches: boolean;
   checked?: CheckedField[];
-  violations: string[];
+  violations: ViewViolation[];
   transitions: StepTransition[];
   file?: {
     open: boolean;
@@ -322,17 +334,49 @@ export interface ViewModels {
   block: MachineModel;
 }
 
+const UNITS: Array<[string, number]> = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['B', 1]];
+
+/** A byte count for people: `4 GiB`, `1 GiB + 2 MiB + 4 KiB`; beyond three units, the digits grouped. */
+export function bytesForPeople(n: number): string {
+  if (n === 0) return '0';
+  const parts: string[] = [];
+  let rest = n;
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${unit}`);
+    rest -= count * size;
+  }
+  return parts.length <= 3 ? parts.join(' + ') : `${n.toLocaleString('en')} B`;
+}
+
+/** The step fields that hold bytes. */
+const BYTE_FIELDS = new Set(['offset', 'length', 'size']);
+
 function stepLabel(step: TraceStep): string {
   const { op, expect: _expect, ...rest } = step as TraceStep & { expect?: unknown };
   void _expect;
   const fields = Object.entries(rest)
     .filter(([k]) => k !== 'op')
-    .map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 18 ? `${v.slice(0, 16)}…` : Array.isArray(v) ? v.join('+') : String(typeof v === 'object' ? JSON.stringify(v) : v)}`);
+    .map(([k, v]) => `${k}=${typeof v === 'number' && BYTE_FIELDS.has(k) ? bytesForPeople(v) : typeof v === 'string' && v.length > 18 ? `${v.slice(0, 16)}…` : Array.isArray(v) ? v.join('+') : String(typeof v === 'object' ? JSON.stringify(v) : v)}`);
   return op === 'check' ? 'check' : `${op}(${fields.join(', ')})`;
 }
 
-/** Runs a trace's steps on a fresh simulator and draws every step. */
-export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = []): ViewStep[] {
+function viewViolation(v: { invariant: string; where: string; detail: string; defect?: string }, declared: ReadonlySet<string>): ViewViolation {
+  const known = v.defect === undefined ? undefined : KNOWN_DEFECTS.find((d) => d.id === v.defect);
+  return {
+    invariant: v.invariant,
+    where: v.where,
+    detail: v.detail,
+    ...(known ? { defect: { id: known.id, variants: [...known.variants], gloss: known.scenario, source: known.source } } : v.defect ? { defect: { id: v.defect, variants: [], gloss: '', source: '' } } : {}),
+    declared: declared.has(v.invariant),
+  };
+}
+
+/**
+ * Runs a trace's steps on a fresh simulator and draws every step; `declared`: the invariants the
+ * trace's `expectViolation` names.
+ */
+export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = [], declared: ReadonlySet<string> = new Set()): ViewStep[] {
   const sim = simulate(config);
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
   // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
@@ -358,7 +402,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step),
       kind: step.op === 'check' ? 'check' : 'op',
       matches: true,
-      violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),
+      violations: result.violations.map((v) => viewViolation(v, declared)),
       transitions: [],
     };
     if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
