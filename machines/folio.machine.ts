@@ -99,6 +99,8 @@ export const folioGuards = {
   /** ... in a tree that keeps the huge folio in the file when that split fails (K6). */
   allocSplitFailsKeepingHuge: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     (event.type === 'ALLOC' || event.type === 'SHARED_FAULT') && event.splitFails === true && context.split === 'eager' && context.allocSplitFailure === 'keep-huge',
+  /** the tree keeps the huge folio in the file when a split at allocation fails (K6), which is how a huge folio ends up behind a shared page there (S-W __maybe_split_fresh_folio). */
+  keepsHugeOnFailedSplit: ({ context }: { context: FolioContext }) => context.allocSplitFailure === 'keep-huge',
   /** eviction hands this split block to the wrapper: rfc-v2 always, WIP when any folio of the file is pinned. */
   evictToWrapper: ({ context, event }: { context: FolioContext; event: FolioEvent }) =>
     event.type === 'EVICT_BLOCK' && context.restore !== 'inode-held' && (context.evict === 'wrapper-always' || event.filePinned === true),
@@ -160,7 +162,8 @@ export function folioStates(root: string) {
             SHARED_FAULT: [
               { guard: 'lazySplit', target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1).' },
               { guard: 'gup', actions: refuse('EFAULT'), description: 'The same fault under GUP (a pin): the SIGBUS comes back as EFAULT (TRACE-FORMAT pin and unpin; K6).' },
-              { actions: refuse('SIGBUS'), description: 'Eager split: a huge folio behind a shared page is left only by a failed split at allocation (K6); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-W, S-ML kvm_gmem_fault_user_mapping).' },
+              { guard: 'keepsHugeOnFailedSplit', actions: refuse('SIGBUS'), description: 'Eager split, in a tree that keeps the huge folio when a split at allocation fails: the huge folio behind a shared page is what that failure left (K6); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-W __maybe_split_fresh_folio, kvm_gmem_fault_user_mapping).' },
+              { actions: refuse('SIGBUS'), description: 'Eager split, in a tree that returns the block when a split at allocation fails: a huge folio behind a shared page is left by the rollback of a failed conversion, which merges the work item\'s earlier blocks whatever their pages\' shareability (K9); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-V2c kvm_gmem_restructure_folios_in_range, S-ML kvm_gmem_fault_user_mapping).' },
             ],
             SPLIT: [
               { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },

@@ -206,7 +206,7 @@ describe('the viewer', () => {
     const steps = stepsOf({ label: 'k10', config: configOf(k10), steps: [...prefix, hanging, { op: 'settle', expect: 'ok' }] });
     const [hung, after] = [steps[4]!, steps[5]!];
     expect(hung).toMatchObject({ kind: 'op', hang: K10_REASON, outcome: `HANG: never returns (${K10_REASON})`, transitions: [] });
-    expect(hung.violations).toEqual([`INV-14 at convert: the operation never returns: ${K10_REASON}`]);
+    expect(hung.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail} (${v.defect?.id})`)).toEqual([`INV-14 at convert: the operation never returns: ${K10_REASON} (K10)`]);
     expect(hung.file).toBeUndefined();
     expect(after).toMatchObject({ kind: 'not-run', outcome: 'not run: step 4 never returned', matches: false });
   });

@@ -21,6 +21,12 @@ import { runCli } from './support/run-cli';
 const OUT = join(__dirname, '..', 'test-output');
 const MULTI = 'test/traces/eagain-punch-keeps-earlier-blocks.json';
 const GIB = 'test/traces/one-gib-pages.json';
+const K1 = 'test/traces/k1-rfc-v2-failed-split-loses-mappings.json';
+const traceDescription = (file: string) => {
+  const loaded = loadTrace(join(__dirname, '..', file));
+  if (!loaded.ok) throw new Error(loaded.message);
+  return loaded.trace.description;
+};
 
 describe('the viewer page', () => {
   let viewer: Awaited<ReturnType<typeof startViewer>>;
@@ -36,7 +42,7 @@ describe('the viewer page', () => {
     // Never skipped: without a browser this fails, saying what to install (npm test's pretest obtains one).
     const lookup = locateBrowser();
     if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
-    const sources = [MULTI, GIB].map((file) => {
+    const sources = [MULTI, GIB, K1].map((file) => {
       const loaded = loadTrace(join(__dirname, '..', file));
       if (!loaded.ok) throw new Error(loaded.message);
       return traceSource(loaded.trace, file);
@@ -65,7 +71,7 @@ describe('the viewer page', () => {
   it('a link opens a step of a multi-block 2 MiB trace: strips of runs, outcome against expectation, transitions taken and highlighted', async () => {
     await open({ source: `trace:${MULTI}`, step: 4 });
     expect(await page.textContent('[data-testid=counter]')).toBe('step 4 of 8');
-    expect(await page.textContent('[data-testid=op]')).toBe('punchHole(offset=0, length=6291456)');
+    expect(await page.textContent('[data-testid=op]')).toBe('punchHole(offset=0, length=6 MiB)');
     expect(await page.textContent('[data-testid=outcome]')).toBe('outcome EAGAIN, expected {"error":"EAGAIN"}: as expected ✓');
     expect(await texts('[data-testid^=labels-]')).toEqual(['0-511 shared unallocated', '0 shared split pinned x1 | 1-511 shared split', '0-511 shared split']);
     expect(await page.$$eval('[data-testid=strip-1] .run', (els) => els.length)).toBe(2);
@@ -107,7 +113,7 @@ describe('the viewer page', () => {
   it('draws a 1 GiB trace as runs of 262,144-page blocks and highlights the transition taken', async () => {
     await open({ source: `trace:${GIB}`, step: 5 });
     // The to-shared zap clears the 1 GiB leaf whole (D6): no page keeps a guest mapping.
-    expect(await page.textContent('[data-testid=op]')).toBe('convert(offset=1075838976, length=4096, to=shared)');
+    expect(await page.textContent('[data-testid=op]')).toBe('convert(offset=1 GiB + 2 MiB, length=4 KiB, to=shared)');
     expect(await texts('[data-testid^=labels-]')).toEqual(['0-262143 private unallocated', '0-511 private split | 512 shared split | 513-262143 private split']);
     expect(await page.$$eval('[data-testid=strip-1] .run', (els) => els.length)).toBe(3);
     expect(await page.$$eval('[data-testid=range-diagram] .edge.taken', (els) => els.map((e) => `${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-from')} -> ${(e as unknown as { getAttribute(n: string): string }).getAttribute('data-to')}`))).toEqual(['unfaultable.allocated -> faultable.allocated']);
@@ -134,8 +140,68 @@ describe('the viewer page', () => {
     await page.click('[data-testid=next]');
     expect(await page.textContent('[data-testid=op]')).toMatch(new RegExp(`^${expected[1]!.labels![1]!.replace(/[()]/g, '\\$&')}: guestWrite\\(`));
     expect(await page.textContent('[data-testid=outcome]')).toMatch(/as expected ✓$/);
-    expect(new URL(page.url()).searchParams.get('path')).toBe('1');
+    // The URL counts paths from 1, as the page does: the second path is path=2.
+    expect(new URL(page.url()).searchParams.get('path')).toBe('2');
+    expect(await page.textContent('[data-testid=title]')).toMatch(/, path 2: /);
     await page.screenshot({ path: join(OUT, 'viewer-use-case.png'), fullPage: true });
+  }, 60_000);
+
+  it('a link to a trace this viewer did not load says so and how to load it, never showing another trace at that step', async () => {
+    const missing = 'test/traces/not-loaded-here.json';
+    await open({ source: `trace:${missing}`, step: 3 });
+    expect(await page.textContent('[data-testid=warning]')).toBe(`trace ${missing} is not loaded; run gmem view --trace ${missing}`);
+    expect(await page.isVisible('[data-testid=warning]')).toBe(true);
+    expect(await page.textContent('[data-testid=counter]')).toMatch(/^step 0 of /);
+  }, 60_000);
+
+  it('a step beyond the trace is named as out of range, not clamped silently', async () => {
+    await open({ source: `trace:${MULTI}`, step: 99 });
+    expect(await page.textContent('[data-testid=warning]')).toBe('step 99 is out of range: this path has steps 0 (before the first) to 8; showing step 0');
+    expect(await page.textContent('[data-testid=counter]')).toBe('step 0 of 8');
+    await open({ source: `trace:${MULTI}`, step: 8 });
+    expect(await page.isVisible('[data-testid=warning]')).toBe(false);
+  }, 60_000);
+
+  it('path=1 in a link is the first path, as the page numbers it; path=0 is out of range', async () => {
+    await open({ source: 'tdx-initial-unfaultable', path: 1, step: 1 });
+    expect(await page.$eval('[data-testid=path]', (el) => (el as unknown as { value: string }).value)).toBe('0');
+    expect(await page.textContent('[data-testid=title]')).toMatch(/, path 1: /);
+    expect(await page.isVisible('[data-testid=warning]')).toBe(false);
+    await open({ source: 'tdx-initial-unfaultable', path: 0 });
+    expect(await page.textContent('[data-testid=warning]')).toMatch(/^path 0 is out of range: tdx-initial-unfaultable has paths 1 to \d+; showing path 1 from its start$/);
+  }, 60_000);
+
+  it('heads the page with the trace\'s own description, and names the trace once', async () => {
+    await open({ source: `trace:${MULTI}`, step: 1 });
+    expect(await page.textContent('[data-testid=title]')).toBe(`trace eagain-punch-keeps-earlier-blocks (${MULTI})`);
+    expect(await page.textContent('[data-testid=description]')).toBe(traceDescription(MULTI));
+  }, 60_000);
+
+  it('a known defect the trace reproduces reads as that defect, with its gloss and source, not as a contradiction', async () => {
+    await open({ source: `trace:${K1}`, step: 8 });
+    expect(await page.textContent('[data-testid=outcome]')).toMatch(/as expected ✓$/);
+    const items = await texts('[data-testid=violations] li');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatch(/^INV-12 broken: known defect K1 \(rfc-v2\), declared by the trace at page 512: /);
+    expect(items[0]).toContain('K1: to-shared zaps private stage-2 before the split');
+    expect(items[0]).toContain('source: S-V2c `kvm_gmem_convert_should_proceed`');
+    expect(items[0]).not.toMatch(/invariant violated/);
+    expect(await page.getAttribute('[data-testid=violations] li', 'class')).toBe('known');
+  }, 60_000);
+
+  it('prints sizes for people, explains the colours, and keeps Back and Next together', async () => {
+    await open({ source: `trace:${GIB}`, step: 2 });
+    expect(await page.textContent('[data-testid=counter-geometry]')).toBe('2 GiB: 524,288 pages of 4 KiB, in blocks of 262,144 pages (1 GiB)');
+    expect(await page.textContent('[data-testid=counter-allocated-bytes]')).toMatch(/^(0 B|\d+ [GMK]i?B( \+ .*)?)$/);
+    expect(await texts('[data-testid=legend] span')).toEqual(['shared', 'private', 'faded, hatched: not allocated', 'being truncated', 'outlined: host-mapped, guest 4K-mapped or pinned']);
+    for (const width of [1400, 700]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const back = (await page.locator('[data-testid=back]').boundingBox())!;
+      const next = (await page.locator('[data-testid=next]').boundingBox())!;
+      expect(Math.abs(back.y - next.y)).toBeLessThan(4);
+      expect(next.x - (back.x + back.width)).toBeLessThan(200);
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
   }, 60_000);
 });
 

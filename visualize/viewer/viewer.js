@@ -3,17 +3,40 @@
 // element per page), with a zoom from the file into a block, a run and a
 // page; the step shows its operation, its outcome against the expectation,
 // what a check compared and the transitions taken, which are also
-// highlighted in the ELK diagrams. The URL carries source, path and step.
+// highlighted in the ELK diagrams. The URL carries source, path and step,
+// both counted as the page counts them: path from 1, step from 0 (the state
+// before the first step) so that step N is the trace's Nth step.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 const PAGE_WINDOW = 64;
-const state = { source: '', path: 0, steps: [], at: 0, zoom: { block: null, run: null, page: null, offset: 0 } };
+const state = { source: '', path: 0, paths: 1, steps: [], at: 0, zoom: { block: null, run: null, page: null, offset: 0 } };
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const runClass = (r) => `run ${r.state.startsWith('truncate') ? 'truncating' : r.shareability} ${r.allocated ? 'allocated' : 'unallocated'}${r.hostMapped || r.pins || r.guest === '4k' ? ' marked' : ''}`;
 const range = (r) => (r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
 const letter = (r) => (r.state.startsWith('truncate') ? 't' : r.shareability === 'shared' ? 'S' : 'P')[r.allocated ? 'toUpperCase' : 'toLowerCase']();
+
+const UNITS = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['B', 1]];
+/** A byte count for people, as trace-view.ts bytesForPeople prints the step's fields. */
+function bytes(n) {
+  if (n === 0) return '0 B';
+  const parts = [];
+  let rest = n;
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${unit}`);
+    rest -= count * size;
+  }
+  return parts.length <= 3 ? parts.join(' + ') : `${n.toLocaleString('en')} B`;
+}
+const count = (n) => Number(n).toLocaleString('en');
+
+/** A link that cannot be followed as written says so; the page never shows something else silently. */
+function warn(text) {
+  $('warning').textContent = text;
+  $('warning').hidden = !text;
+}
 
 async function getJson(url) {
   const res = await fetch(url);
@@ -23,20 +46,27 @@ async function getJson(url) {
 }
 
 function syncUrl() {
-  const params = new URLSearchParams({ source: state.source, path: String(state.path), step: String(state.at) });
+  const params = new URLSearchParams({ source: state.source, path: String(state.path + 1), step: String(state.at) });
   const url = `${location.pathname}?${params}`;
   history.replaceState(null, '', url);
   $('link').href = url;
 }
 
-async function loadSource(id, path = 0, step = 0) {
+/** `path` counts from 1 and `step` from 0, as the link gives them (strings) or as the page asks (numbers). */
+async function loadSource(id, path = 1, step = 0) {
   state.source = id;
   $('source').value = id;
   const paths = await getJson(`/api/paths?source=${encodeURIComponent(id)}`);
+  state.paths = paths.length;
   $('path').innerHTML = '';
   for (const p of paths) $('path').append(new Option(`${p.index + 1} of ${paths.length}: ${p.label}`, String(p.index)));
   $('path').disabled = paths.length < 2;
-  await loadPath(Math.min(path, paths.length - 1), step);
+  const wanted = Number(path);
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > paths.length) {
+    warn(`path ${path} is out of range: ${id} has ${paths.length === 1 ? 'one path, 1' : `paths 1 to ${paths.length}`}; showing path 1 from its start`);
+    return loadPath(0, 0);
+  }
+  await loadPath(wanted - 1, step);
 }
 
 async function loadPath(index, step = 0) {
@@ -44,9 +74,19 @@ async function loadPath(index, step = 0) {
   $('path').value = String(index);
   const data = await getJson(`/api/steps?source=${encodeURIComponent(state.source)}&path=${index}`);
   state.steps = data.steps;
-  state.at = Math.max(0, Math.min(step, data.steps.length - 1));
+  const last = data.steps.length - 1;
+  const wanted = Number(step);
+  if (Number.isInteger(wanted) && wanted >= 0 && wanted <= last) {
+    state.at = wanted;
+  } else {
+    warn(`step ${step} is out of range: this path has steps 0 (before the first) to ${last}; showing step 0`);
+    state.at = 0;
+  }
   state.zoom = { block: null, run: null, page: null, offset: 0 };
-  $('title').textContent = `${data.title}: ${data.path}`;
+  // A trace's one path is the trace itself: its label would repeat the title.
+  $('title').textContent = state.paths > 1 ? `${data.title}, path ${index + 1}: ${data.path}` : data.title;
+  $('description').textContent = data.description || '';
+  $('description').hidden = !data.description;
   render();
 }
 
@@ -81,10 +121,22 @@ function renderStep(step) {
   $('checked').innerHTML = step.checked
     ? `<tr><th>field checked</th><th>expected</th><th>actual</th><th></th></tr>${step.checked.map((c) => `<tr class="${c.ok ? 'ok' : 'bad'}"><td>${esc(c.field)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td><td>${c.ok ? '✓' : '✗'}</td></tr>`).join('')}`
     : '';
-  $('violations').innerHTML = step.violations.map((v) => `<li>invariant violated: ${esc(v)}</li>`).join('');
+  $('violations').innerHTML = step.violations.map(violationItem).join('');
   $('transitions').innerHTML = step.transitions.length
     ? step.transitions.map((t) => `<li class="${t.refusal ? 'refused' : 'moved'}" data-machine="${t.machine}"><span class="what">${esc(t.machine)}: ${esc(t.from || '(machine)')} ${t.refusal ? `✗ ${esc(t.refusal)}` : `→ ${esc(t.to)}`} on ${esc(t.label)}</span><br>${esc(t.description)}<br><span class="cites">sources: ${esc(t.citations.join(', ') || '(none)')}</span>${t.where.length ? ` <span class="where">at ${esc(t.where.join('; '))}</span>` : ''}</li>`).join('')
     : '<li class="none">none: no machine state changed and nothing was refused</li>';
+}
+
+/**
+ * A broken invariant; one a tree's known defect broke reads as that, beside the outcome it does not
+ * contradict, with the defect's gloss and source.
+ */
+function violationItem(v) {
+  const at = `at ${esc(v.where)}: ${esc(v.detail)}`;
+  if (!v.defect) return `<li class="unknown">invariant violated: ${esc(v.invariant)} ${at}</li>`;
+  const d = v.defect;
+  const variants = d.variants.length ? ` (${esc(d.variants.join(', '))})` : '';
+  return `<li class="known">${esc(v.invariant)} broken: known defect ${esc(d.id)}${variants}${v.declared ? ', declared by the trace' : ', not declared by the trace'} ${at}${d.gloss ? ` <br><span class="gloss">${esc(d.id)}: ${esc(d.gloss)}; source: ${esc(d.source)}</span>` : ''}</li>`;
 }
 
 function renderCounters(file) {
@@ -93,11 +145,11 @@ function renderCounters(file) {
     return;
   }
   const rows = [
-    ['geometry', `${file.nPages} pages of ${file.pageSize} B${file.hugetlb ? `, blocks of ${file.blockPages}` : ', 4K folios'}`],
-    ['HugePages_Free', file.pool.free],
-    ['HugePages_Rsvd', file.pool.rsvd],
-    ['allocated bytes', file.allocatedBytes],
-    ['pending merge', file.pendingMerge],
+    ['geometry', `${bytes(file.nPages * file.pageSize)}: ${count(file.nPages)} pages of ${bytes(file.pageSize)}${file.hugetlb ? `, in blocks of ${count(file.blockPages)} pages (${bytes(file.blockPages * file.pageSize)})` : ', 4K folios'}`],
+    ['HugePages_Free', count(file.pool.free)],
+    ['HugePages_Rsvd', count(file.pool.rsvd)],
+    ['allocated bytes', bytes(file.allocatedBytes)],
+    ['pending merge', count(file.pendingMerge)],
     ['open', file.open],
   ];
   $('counters').innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td data-testid="counter-${k.replace(/ /g, '-')}">${esc(v)}</td></tr>`).join('');
@@ -257,8 +309,14 @@ async function start() {
   const diagrams = loadDiagrams();
   const sources = await getJson('/api/sources');
   for (const s of sources) $('source').append(new Option(s.kind === 'trace' ? s.title : `use case ${s.title}`, s.id));
-  $('source').addEventListener('change', () => loadSource($('source').value));
-  $('path').addEventListener('change', () => loadPath(Number($('path').value)));
+  $('source').addEventListener('change', () => {
+    warn('');
+    loadSource($('source').value);
+  });
+  $('path').addEventListener('change', () => {
+    warn('');
+    loadPath(Number($('path').value));
+  });
   $('back').addEventListener('click', () => go(-1));
   $('next').addEventListener('click', () => go(1));
   $('scale').addEventListener('change', () => {
@@ -274,8 +332,14 @@ async function start() {
   });
   const params = new URLSearchParams(location.search);
   const wanted = params.get('source');
-  const first = sources.find((s) => s.id === wanted) || sources[0];
-  await loadSource(first.id, Number(params.get('path') || 0), Number(params.get('step') || 0));
+  const found = wanted === null ? sources[0] : sources.find((s) => s.id === wanted);
+  if (found) {
+    await loadSource(found.id, params.get('path') ?? 1, params.get('step') ?? 0);
+  } else {
+    // Never another source at the linked step: say what is missing and how to load it.
+    warn(wanted.startsWith('trace:') ? `trace ${wanted.slice('trace:'.length)} is not loaded; run gmem view --trace ${wanted.slice('trace:'.length)}` : `no use case or trace '${wanted}' here; the list holds what this viewer serves`);
+    await loadSource(sources[0].id);
+  }
   document.body.dataset.ready = 'true';
   await diagrams;
 }

@@ -26,6 +26,8 @@ import type { Expectation, TraceStep } from '../../trace/schema';
 import type { FileReads } from '../../engine/reads';
 import { stepPages } from '../../engine/step-span';
 import { simulate } from '../../engine/session';
+import { profileOf } from '../../../machines/variant';
+import { KNOWN_DEFECTS } from '../../../machines/expectations';
 
 export interface PageRun {
   /** block-relative page numbers, inclusive. */
@@ -66,6 +68,17 @@ export interface CheckedField {
   ok: boolean;
 }
 
+/** A broken invariant at a step, and the known defect that broke it when the simulator tagged one. */
+export interface ViewViolation {
+  invariant: string;
+  where: string;
+  detail: string;
+  /** the tree's known defect (machines/expectations.ts KNOWN_DEFECTS) the violation is tagged with. */
+  defect?: { id: string; variants: string[]; gloss: string; source: string };
+  /** the trace's `expectViolation` names this invariant. */
+  declared: boolean;
+}
+
 export interface ViewStep {
   index: number;
   op: string;
@@ -80,7 +93,7 @@ export interface ViewStep {
   /** the outcome is what the trace expected (a step without expectation always matches). */
   matches: boolean;
   checked?: CheckedField[];
-  violations: string[];
+  violations: ViewViolation[];
   transitions: StepTransition[];
   file?: {
     open: boolean;
@@ -243,6 +256,22 @@ function folioEvents(step: TraceStep): string[] {
   }
 }
 
+/** The block machine's event for a trace operation (block.plan.ts BlockOp). */
+function blockOp(step: TraceStep): string {
+  switch (step.op) {
+    case 'hostRead':
+    case 'hostWrite':
+      return 'hostAccess';
+    case 'guestRead':
+    case 'guestWrite':
+      return 'guestAccess';
+    case 'inject':
+      return 'injectSplitFailure';
+    default:
+      return step.op;
+  }
+}
+
 /** The file pages a step addresses (all of them for close and settle). */
 function touchedPages(step: TraceStep, file: FileReads): [number, number] | undefined {
   switch (step.op) {
@@ -304,22 +333,55 @@ export interface ViewModels {
   block: MachineModel;
 }
 
+const UNITS: Array<[string, number]> = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['B', 1]];
+
+/** A byte count for people: `4 GiB`, `1 GiB + 2 MiB + 4 KiB`; beyond three units, the digits grouped. */
+export function bytesForPeople(n: number): string {
+  if (n === 0) return '0';
+  const parts: string[] = [];
+  let rest = n;
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${unit}`);
+    rest -= count * size;
+  }
+  return parts.length <= 3 ? parts.join(' + ') : `${n.toLocaleString('en')} B`;
+}
+
+/** The step fields that hold bytes. */
+const BYTE_FIELDS = new Set(['offset', 'length', 'size']);
+
 function stepLabel(step: TraceStep): string {
   const { op, expect: _expect, ...rest } = step as TraceStep & { expect?: unknown };
   void _expect;
   const fields = Object.entries(rest)
     .filter(([k]) => k !== 'op')
-    .map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 18 ? `${v.slice(0, 16)}…` : Array.isArray(v) ? v.join('+') : String(typeof v === 'object' ? JSON.stringify(v) : v)}`);
+    .map(([k, v]) => `${k}=${typeof v === 'number' && BYTE_FIELDS.has(k) ? bytesForPeople(v) : typeof v === 'string' && v.length > 18 ? `${v.slice(0, 16)}…` : Array.isArray(v) ? v.join('+') : String(typeof v === 'object' ? JSON.stringify(v) : v)}`);
   return op === 'check' ? 'check' : `${op}(${fields.join(', ')})`;
 }
 
-/** Runs a trace's steps on a fresh simulator and draws every step. */
-export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = []): ViewStep[] {
+function viewViolation(v: { invariant: string; where: string; detail: string; defect?: string }, declared: ReadonlySet<string>): ViewViolation {
+  const known = v.defect === undefined ? undefined : KNOWN_DEFECTS.find((d) => d.id === v.defect);
+  return {
+    invariant: v.invariant,
+    where: v.where,
+    detail: v.detail,
+    ...(known ? { defect: { id: known.id, variants: [...known.variants], gloss: known.scenario, source: known.source } } : v.defect ? { defect: { id: v.defect, variants: [], gloss: '', source: '' } } : {}),
+    declared: declared.has(v.invariant),
+  };
+}
+
+/**
+ * Runs a trace's steps on a fresh simulator and draws every step; `declared`: the invariants the
+ * trace's `expectViolation` names.
+ */
+export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, models: ViewModels, labels: ReadonlyArray<string | undefined> = [], declared: ReadonlySet<string> = new Set()): ViewStep[] {
   const sim = simulate(config);
   const out: ViewStep[] = [{ index: 0, op: 'start', kind: 'start', matches: true, violations: [], transitions: [] }];
   // One buffer for the page states before each step, reused: a 16 GiB file's copy is 4 MiB.
   let previous: Uint8Array | undefined;
   let hungAt: number | undefined;
+  let injected = false;
   steps.forEach((step, i) => {
     if (hungAt !== undefined) {
       // Nothing after an operation that never returns can run (TRACE-FORMAT replay; DOMAIN 9 INV-14).
@@ -329,7 +391,8 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
     const file = sim.file();
     if (file && previous?.length !== file.nPages) previous = new Uint8Array(file.nPages);
     if (file) file.copyRangeCodes(previous!);
-    const before = file ? { pages: previous!, folios: file.folioStates(), pins: file.pinsByBlock(), open: file.fdOpen } : undefined;
+    const before = file ? { pages: previous!, folios: file.folioStates(), pins: file.pinsByBlock(), open: file.fdOpen, pool: sim.pool(), injected } : undefined;
+    if (step.op === 'inject') injected = true;
     const result = sim.step(step);
     const outcome: StepOutcome | undefined = result.outcome;
     const expect = (step as { expect?: Expectation }).expect;
@@ -338,7 +401,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step),
       kind: step.op === 'check' ? 'check' : 'op',
       matches: true,
-      violations: result.violations.map((v) => `${v.invariant} at ${v.where}: ${v.detail}`),
+      violations: result.violations.map((v) => viewViolation(v, declared)),
       transitions: [],
     };
     if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
@@ -365,7 +428,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       }
     }
     const after = sim.file();
-    if (after && step.op !== 'check') view.transitions = transitionsOf(step, before, after, outcome, models);
+    if (after && step.op !== 'check') view.transitions = transitionsOf(step, config, before, after, outcome, models);
     if (after) {
       view.file = {
         open: after.inodeAlive,
@@ -384,9 +447,71 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
   return out;
 }
 
+/** What the viewer knows of the file before a step, for finding the transitions it took. */
+interface Before {
+  pages: Uint8Array;
+  folios: Array<{ file: string; wrapper: string }>;
+  pins: number[];
+  open: boolean;
+  pool: { free: number; rsvd: number };
+  /** an `inject` step came earlier, so a split may fail (the viewer cannot see whether it is still armed). */
+  injected: boolean;
+}
+
+/** A guard's value as far as the viewer can tell: true, false, or undefined when it cannot. */
+type GuardFacts = (guard: string) => boolean | undefined;
+
+/** The guards the viewer can decide from the step, the configuration and the file before the step. */
+function guardFacts(step: TraceStep, config: SimConfig, before: Before, block: number): GuardFacts {
+  const pinned = (before.pins[block] ?? 0) > 0;
+  const splitMayFail = before.injected ? undefined : false;
+  const keepsHuge = profileOf(config.variant).allocSplitFailure === 'keep-huge';
+  const known: Record<string, boolean | undefined> = {
+    pinned: pinned ? undefined : false,
+    pinnedTruncateRefused: pinned ? undefined : false,
+    pinnedEvictHeldByInode: pinned ? undefined : false,
+    // HugePages_Free counts the reserved pages too: none free is an empty pool, some beyond the reservations is not.
+    poolEmpty: before.pool.free === 0 ? true : before.pool.free > before.pool.rsvd ? false : undefined,
+    lazySplit: config.policy.split === 'lazy',
+    keepsHugeOnFailedSplit: keepsHuge,
+    allocSplitFails: splitMayFail,
+    splitFails: splitMayFail,
+    allocSplitFailsKeepingHuge: keepsHuge ? splitMayFail : false,
+    gup: step.op === 'pin',
+    userFault: step.op === 'hostRead' || step.op === 'hostWrite',
+  };
+  return (guard) => {
+    const parts = guard.split(' & ').map((g) => known[g]);
+    return parts.includes(false) ? false : parts.every((v) => v === true) ? true : undefined;
+  };
+}
+
+/**
+ * The refusals with `errno` a machine in `state` may have answered on `events`, as the machine
+ * chooses: the deepest state first, its transitions in order, none after one whose guard surely holds,
+ * and none whose guard surely fails.
+ */
+function refusalsTaken(model: MachineModel, state: string, events: ReadonlyArray<string>, errno: string, holds: GuardFacts): ModelTransition[] {
+  const chain = state.split('.').map((_, i, parts) => parts.slice(0, parts.length - i).join('.'));
+  const out: ModelTransition[] = [];
+  for (const event of events) {
+    taking: for (const at of chain) {
+      for (const t of model.transitions) {
+        if (t.from !== at || t.event !== event) continue;
+        const holdsNow = t.guard ? holds(t.guard) : true;
+        if (holdsNow === false) continue;
+        if (t.refusal?.startsWith(errno)) out.push(t);
+        if (holdsNow) break taking;
+      }
+    }
+  }
+  return out;
+}
+
 function transitionsOf(
   step: TraceStep,
-  before: { pages: Uint8Array; folios: Array<{ file: string; wrapper: string }>; pins: number[]; open: boolean } | undefined,
+  config: SimConfig,
+  before: Before | undefined,
   file: FileReads,
   outcome: StepOutcome | undefined,
   models: ViewModels,
@@ -452,28 +577,30 @@ function transitionsOf(
   if (outcome?.kind === 'error') {
     const errno = outcome.error;
     if (before && !before.open) {
-      for (const t of models.block.transitions.filter((t) => t.from === 'inode.closed' && t.refusal?.startsWith(errno))) add('block', t, undefined);
+      const op = blockOp(step);
+      for (const t of models.block.transitions.filter((t) => t.from === 'inode.closed' && t.event === op && t.refusal?.startsWith(errno))) add('block', t, undefined);
     }
     const span = touchedPages(step, file);
     if (before && span) {
       // The kernel stops at the first refusal: the first touched block whose pages kept their states
-      // and whose facts fit the refusing guard (a pinned guard needs pins) is where it happened.
-      const fits = (t: ModelTransition, b: number) => !t.guard || !/pinned/i.test(t.guard) || (before.pins[b] ?? 0) > 0;
+      // and where a machine refuses with this errno is where it happened.
       const firstBlock = Math.floor(span[0] / region.pages);
       const lastBlock = Math.floor((span[1] - 1) / region.pages);
       for (let b = firstBlock; b <= lastBlock; b++) {
         const from = Math.max(span[0], b * region.pages);
         const to = Math.min(span[1], (b + 1) * region.pages);
         if (!view(file.rangeCodes(), from, to - from).equals(view(before.pages, from, to - from))) continue;
-        const hits: Array<[StepTransition['machine'], ModelTransition]> = [];
+        const holds = guardFacts(step, config, before, b);
+        const rangeHits: ModelTransition[] = [];
         const states = new Set<number>();
         for (let p = from; p < to; p++) states.add(before.pages[p]!);
-        for (const code of states) {
-          const chain = RANGE_STATES[code]!.split('.').map((_, i, parts) => parts.slice(0, parts.length - i).join('.'));
-          for (const t of models.range.transitions) if (chain.includes(t.from) && events.includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['range', t]);
-        }
+        for (const code of states) rangeHits.push(...refusalsTaken(models.range, RANGE_STATES[code]!, events, errno, holds));
         const was = file.hugetlb ? before.folios[b] : undefined;
-        if (was) for (const t of models.folio.transitions) if (t.from === `file.${was.file}` && folioEvents(step).includes(t.event) && t.refusal?.startsWith(errno) && fits(t, b)) hits.push(['folio', t]);
+        const folioHits = was ? refusalsTaken(models.folio, `file.${was.file}`, folioEvents(step), errno, holds) : [];
+        // A block's plan sends the page event before the folio event, except when an armed split
+        // failure fails first (block.plan.ts failsFirst), where the pages refuse nothing: the folio
+        // refusal decided only when no page refusal could have.
+        const hits: Array<[StepTransition['machine'], ModelTransition]> = rangeHits.length ? rangeHits.map((t) => ['range', t]) : folioHits.map((t) => ['folio', t]);
         if (hits.length === 0) continue;
         for (const [machine, t] of hits) add(machine, t, b);
         break;

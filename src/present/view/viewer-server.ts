@@ -47,7 +47,7 @@ export async function startViewer(port: number, traces: ReadonlyArray<ViewerSour
     const json = (status: number, body: unknown) => send(status, 'application/json', typeof body === 'string' ? body : JSON.stringify(body));
     const file = STATIC[url.pathname];
     if (file) return send(200, TYPES[file.split('.').pop()!]!, readFileSync(join(ROOT, file), 'utf8'));
-    if (url.pathname === '/api/sources') return json(200, [...sources.values()].map(({ id, kind, title }) => ({ id, kind, title })));
+    if (url.pathname === '/api/sources') return json(200, [...sources.values()].map(({ id, kind, title, description }) => ({ id, kind, title, description })));
     if (url.pathname === '/api/paths') {
       const source = sources.get(url.searchParams.get('source') ?? '');
       if (!source) return json(404, { error: `no use case or trace '${url.searchParams.get('source')}'` });
@@ -76,7 +76,7 @@ export async function startViewer(port: number, traces: ReadonlyArray<ViewerSour
   const stepsJson = (source: ViewerSource, index: number, path: ViewerPath) => {
     const key = `${source.id}#${index}`;
     let body = steps.get(key);
-    if (!body) steps.set(key, (body = JSON.stringify({ title: source.title, path: path.label, steps: stepsOf(path) })));
+    if (!body) steps.set(key, (body = JSON.stringify({ title: source.title, description: source.description, path: path.label, steps: stepsOf(path) })));
     return body;
   };
   return new Promise((resolve, reject) => {

@@ -29,12 +29,16 @@ export interface ViewerPath {
   steps: TraceStep[];
   /** per step, the block operation it stands for (use cases), shown before the trace step. */
   labels?: Array<string | undefined>;
+  /** the invariants the trace's `expectViolation` names. */
+  declared?: ReadonlySet<string>;
 }
 
 export interface ViewerSource {
   id: string;
   kind: 'use-case' | 'trace';
   title: string;
+  /** the trace's own `description`. */
+  description?: string;
   /** a use case has every generated path; a trace has one. */
   paths: () => ViewerPath[];
 }
@@ -92,9 +96,16 @@ export function tooLargeToView(trace: Trace): string | undefined {
 }
 
 export function traceSource(trace: Trace, file: string): ViewerSource {
-  return { id: `trace:${file}`, kind: 'trace', title: `trace ${trace.name} (${file})`, paths: () => [{ label: trace.name, config: configOf(trace), steps: trace.steps }] };
+  const declared = new Set(trace.expectViolation === undefined ? [] : [trace.expectViolation].flat());
+  return {
+    id: `trace:${file}`,
+    kind: 'trace',
+    title: `trace ${trace.name} (${file})`,
+    ...(trace.description ? { description: trace.description } : {}),
+    paths: () => [{ label: trace.name, config: configOf(trace), steps: trace.steps, declared }],
+  };
 }
 
 export function stepsOf(path: ViewerPath): ViewStep[] {
-  return viewSteps(path.config, path.steps, VIEW_MODELS, path.labels);
+  return viewSteps(path.config, path.steps, VIEW_MODELS, path.labels, path.declared);
 }
