@@ -21,7 +21,7 @@ const defect = expectedBreaks(withDefect, START_SCOPE.blocks)[0]!.invariant;
 it('--json reports states, transitions, statesPerSecond and a verdict per invariant; the trace it writes replays', () => {
   const out = mkdtempSync(join(tmpdir(), 'gmem-explore-'));
   // Depth 4 reaches the first known defect at a fifth of the start scope's cost.
-  const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--depth', '4', '--workers', '1', '--json', '--out', out]);
+  const r = runCli(['explore', '--variant', withDefect.variant, '--vm-type', withDefect.vmType, '--depth', '4', '--workers', '1', '--json', '--out', out, '--allow-missing']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const json = JSON.parse(r.stdout);
@@ -40,6 +40,30 @@ it('--json reports states, transitions, statesPerSecond and a verdict per invari
   expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}-${finding.defect}\n1 passed, 0 failed\n`.toLowerCase());
   expect(replay.status).toBe(0);
 }, 60_000);
+
+describe('a known defect not reached in scope', () => {
+  // Depth 2 reaches none of rfc-v2's known defects; inplace-v13 under sw-protected has none to reach.
+  const small = ['explore', '--variant', 'rfc-v2', '--vm-type', 'tdx', '--depth', '2', '--workers', '1', '--summary'];
+
+  it('fails the run by default, the message saying the scope may be too small', () => {
+    const r = runCli(small);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^explore: 1 of 1 settings did not reach a known defect \(rfc-v2 tdx kernel policies: INV-9 \[K2\].*the scope may be too small.*--allow-missing\n$/);
+  });
+
+  it('passes with --allow-missing, the table still naming what was not reached', () => {
+    const r = runCli([...small, '--allow-missing']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/not reached in scope/);
+  });
+
+  it('passes without the flag when every known defect is reached', () => {
+    const r = runCli(['explore', '--variant', 'inplace-v13', '--vm-type', 'sw-protected', '--depth', '2', '--workers', '1', '--summary']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
 
 it.each([
   [['--pages', '3'], 'gmem: explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got 3\n'],
