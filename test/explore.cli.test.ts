@@ -69,7 +69,8 @@ it.each([
   [['--pages', '3'], 'gmem: explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got 3\n'],
   [['--variant', 'v9'], `gmem: explore: --variant must be one of ${VARIANTS.join(', ')}, got 'v9'\n`],
   [['--policy', 'split=maybe'], 'gmem: explore: --policy split must be one of eager, lazy, got \'maybe\'\n'],
-  [['--merge', '/nonexistent/shard-0-of-1.json'], 'gmem: explore: --merge: /nonexistent/shard-0-of-1.json: cannot read it (ENOENT)\n'],
+  [['--merge', '/nonexistent/shard-1-of-1.json'], 'gmem: explore: --merge: /nonexistent/shard-1-of-1.json: cannot read it (ENOENT)\n'],
+  [['--shard', '0/2'], "gmem: explore: --shard must be i/n with 1 <= i <= n (such as 2/3), got '0/2'\n"],
 ])('refuses %j in one line with exit 2', async (args, message) => {
   // One spawned refusal shows the whole path (message on stderr, exit 2); the rest check the command's InputError in-process.
   const [flag, value] = args as string[];
@@ -81,6 +82,18 @@ it.each([
   }
   expect(error).toBeInstanceOf(InputError);
   expect(`gmem: ${(error as Error).message}\n`).toEqual(message);
+});
+
+it('shards count from 1, as the walk\'s do: 1/2 and 2/2 write shard-1-of-2 and shard-2-of-2, which merge', () => {
+  const out = mkdtempSync(join(tmpdir(), 'gmem-explore-shards-'));
+  const part = ['explore', '--variant', 'inplace-v13', '--vm-type', 'sw-protected', '--depth', '3', '--workers', '1', '--summary', '--out', out];
+  for (const i of [1, 2]) {
+    const r = runCli([...part, '--shard', `${i}/2`]);
+    expect(r.stderr).toContain(`shard ${i}/2 written to ${join(out, `shard-${i}-of-2.json`)}`);
+    expect(r.status).toBe(0);
+  }
+  const merged = runCli(['explore', '--merge', join(out, 'shard-1-of-2.json'), join(out, 'shard-2-of-2.json'), '--summary']);
+  expect(merged.status).toBe(0);
 });
 
 it('a refusal reaches the terminal as one line and exit 2', () => {

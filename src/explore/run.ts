@@ -170,7 +170,7 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
   const count = shards[0]!.shard.count;
   const seen = new Set(shards.map((s) => s.shard.index));
   if (shards.some((s) => s.shard.count !== count) || seen.size !== count) {
-    throw new ShardError(`shards must be 0/${count} to ${count - 1}/${count}, each once; got ${shards.map((s) => `${s.shard.index}/${s.shard.count}`).join(', ')}`);
+    throw new ShardError(`shards must be 1/${count} to ${count}/${count}, each once; got ${shards.map((s) => `${s.shard.index}/${s.shard.count}`).join(', ')}`);
   }
   const scopeKey = JSON.stringify(shards[0]!.scope);
   if (shards.some((s) => JSON.stringify(s.scope) !== scopeKey)) throw new ShardError('shards explored different scopes');
