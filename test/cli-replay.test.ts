@@ -30,6 +30,27 @@ const failing = join(dir, 'pinned.json');
 writeFileSync(failing, JSON.stringify(pinned));
 
 describe('gmem replay', () => {
+  const declared = join(root, 'test', 'traces', 'k2-rfc-v2-merge-uptodate-wipes-shared-data.json');
+
+  it('a trace that breaks an invariant as declared says which, and by which known defect', () => {
+    const r = runCli(['replay', declared, passing]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('pass k2-rfc-v2-merge-uptodate-wipes-shared-data (INV-9 broken as declared: K2)\npass truncate-keeps-shareability\n2 passed, 0 failed\n');
+  });
+
+  it('KTAP reports a declared break as kselftest does an expected failure: ok # XFAIL, counted in the totals', () => {
+    const r = runCli(['replay', declared, passing, '--reporter', 'tap']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'KTAP version 1',
+      '1..2',
+      'ok 1 k2-rfc-v2-merge-uptodate-wipes-shared-data # XFAIL INV-9 broken as declared: K2',
+      'ok 2 truncate-keeps-shareability',
+      '# Totals: pass:1 fail:0 xfail:1 xpass:0 skip:0 error:0',
+      '',
+    ]);
+  });
+
   it('ends with `N passed, M failed` alone on a line', () => {
     const r = runCli(['replay', passing, join(root, 'test', 'traces', 'tiny-geometry.json')]);
     expect(r.status).toBe(0);

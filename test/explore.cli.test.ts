@@ -37,7 +37,7 @@ it('--json reports states, transitions, statesPerSecond and a verdict per invari
   const [finding] = s.invariants[defect].findings;
   expect(finding.defect).toMatch(/^K\d+$/);
   const replay = runCli(['replay', finding.trace]);
-  expect(replay.stdout).toBe(`pass explore-${slug(withDefect)}-${defect}-${finding.defect}\n1 passed, 0 failed\n`.toLowerCase());
+  expect(replay.stdout).toBe(`pass ${`explore-${slug(withDefect)}-${defect}-${finding.defect}`.toLowerCase()} (${defect} broken as declared: ${finding.defect})\n1 passed, 0 failed\n`);
   expect(replay.status).toBe(0);
 }, 60_000);
 
