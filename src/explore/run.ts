@@ -21,6 +21,7 @@ function isKernelPolicy(policy: Policy): boolean {
   return (Object.keys(DEFAULT_POLICY) as Array<keyof Policy>).every((k) => policy[k] === DEFAULT_POLICY[k]);
 }
 import { ExpandPool } from './worker-pool';
+import { jsonErrorWhere } from '../json-error';
 import type { InvariantName } from '../../machines/invariants';
 import type { Expected } from '../../machines/expectations';
 import { expectedBreaks } from '../../machines/expectations';
@@ -153,7 +154,7 @@ export function readShard(file: string): ShardFile {
   try {
     body = JSON.parse(text) as ShardFile;
   } catch (err) {
-    throw new ShardError(`${file}: not JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new ShardError(`${file}: not JSON (${jsonErrorWhere(text, err)})`);
   }
   if (body?.format !== SHARD_FORMAT || !Array.isArray(body.results)) throw new ShardError(`${file}: $.format: expected "${SHARD_FORMAT}"`);
   return body;

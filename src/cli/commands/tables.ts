@@ -17,6 +17,7 @@ export const tablesCommand: Command = {
   summary: 'print each machine\'s states and its complete state x event table',
   usage: 'Usage: gmem tables [--machine range|folio|block] [--json]',
   options: { machine: { type: 'string' }, json: { type: 'boolean' } },
+  optionValues: { machine: 'NAME' },
   optionHelp: { machine: 'range, folio or block (default: all three)', json: 'print the tables as JSON' },
   examples: ['gmem tables --machine folio'],
   allowPositionals: false,
