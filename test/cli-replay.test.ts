@@ -137,3 +137,24 @@ describe('gmem replay', () => {
     expect(nested.stderr).toBe('INVALID FILE: (stdin): $.config.policy.splt: unknown field; did you mean "split"?\n');
   });
 });
+
+describe('a block of real geometry (512 pages of 4 KiB)', () => {
+  const wide = join(dir, 'wide-pin.json');
+  writeFileSync(wide, JSON.stringify({ ...pinned, name: 'wide-pin', config: { ...pinned.config, pageSize: 4096, hugePageSize: 2097152 }, steps: [
+    { op: 'create', size: 2097152, flags: ['mmap', 'hugetlb'], expect: 'ok' },
+    { op: 'guestWrite', offset: 0, data: '01', access: 'private', expect: 'ok' },
+    { op: 'convert', offset: 4096, length: 4096, to: 'shared', expect: 'ok' },
+    { op: 'pin', offset: 4096, expect: 'ok' },
+    { op: 'convert', offset: 4096, length: 4096, to: 'private', expect: 'ok' },
+  ] }));
+
+  it('is drawn in runs, one notation for every strip: `mark×n`, runs apart', () => {
+    const r = runCli(['replay', wide]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('  after the step: block 0: |P S P×510| [s×512] pins 0 1 0×510\n');
+  });
+
+  it('the notation is explained in gmem replay --help', () => {
+    expect(runCli(['replay', '--help']).stdout).toContain('`pins 0 1 0×510`');
+  });
+});
