@@ -23,7 +23,7 @@ import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../../explore/setting
 import { InputError } from '../../input-error';
 import { parseShard } from '../../walk/select';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
-import { renderReports, renderSummary, toJson } from '../../present/report/explore-report';
+import { renderReports, renderSummary, settingLines, toJson } from '../../present/report/explore-report';
 import { progressBar } from '../../present/report/progress-bar';
 
 export const DEFAULT_EXPLORE_OUT = 'test-output/explore';
@@ -96,6 +96,7 @@ export const exploreCommand: Command = {
   async run(values, positionals) {
     const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
     const onProgress = values['json'] ? undefined : progressBar(process.stderr);
+    const onSettingDone = values['json'] ? undefined : settingLines(process.stderr);
     let reports: SettingReport[];
     const start = Date.now();
     if (values['merge']) {
@@ -112,7 +113,7 @@ export const exploreCommand: Command = {
       const settings = parseSettings(values);
       const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string, 'explore: --shard');
       const workers = values['workers'] === undefined ? availableParallelism() : positiveInt('workers', values['workers'] as string, 1, 64);
-      reports = await runSettings(settings, scope, { workers, ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}) });
+      reports = await runSettings(settings, scope, { workers, ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
       if (shard) {
         const file = join(out, `shard-${shard.index}-of-${shard.count}.json`);
         mkdirSync(out, { recursive: true });

@@ -11,10 +11,12 @@ import { INVARIANT_NAMES, INVARIANTS } from '../../../machines/invariants';
 import { COLUMNS, fitLine } from './fit-width';
 import type { SettingReport } from '../../explore/run';
 import { scopeFlags } from '../../explore/scope-flags';
+import type { ExploreResult } from '../../explore/search';
 import { findingKey } from '../../explore/search';
+import { settingName } from '../../explore/settings';
 
-function verdictCells(r: SettingReport): string {
-  const broken = r.result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
+function verdictCells(result: ExploreResult): string {
+  const broken = result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
   return broken.length ? `BROKEN ${broken.join(', ')}` : 'all hold in scope';
 }
 
@@ -64,7 +66,7 @@ export function legend(lines: ReadonlyArray<string>): string[] {
 export function renderSummary(reports: SettingReport[], wallMs: number): string {
   const rows = reports.map((r) => [r.name, r.result.states.toLocaleString('en-US'), r.result.transitions.toLocaleString('en-US'), String(r.result.depthReached)]);
   const [header, rule, ...lines] = table(['setting', 'states', 'transitions', 'depth'], rows, [1, 2, 3]);
-  const body = lines.flatMap((line, i) => [line, fitLine(`  ${verdictCells(reports[i]!)}: ${expectation(reports[i]!)}`)]);
+  const body = lines.flatMap((line, i) => [line, fitLine(`  ${verdictCells(reports[i]!.result)}: ${expectation(reports[i]!)}`)]);
   const totals = reports.reduce((t, r) => ({ states: t.states + r.result.states, transitions: t.transitions + r.result.transitions }), { states: 0, transitions: 0 });
   const scope = reports[0]?.result.scope;
   const codes = legend(body);
@@ -134,4 +136,15 @@ export function toJson(reports: SettingReport[], wallMs: number): object {
     wallMs,
     statesPerSecond: Math.round(totals.states / Math.max(0.001, wallMs / 1000)),
   };
+}
+
+/**
+ * Without a terminal (a CI log), one line per finished setting as the walk
+ * prints one per row: its counts, its verdict, its time. On a terminal the
+ * progress bar says it instead.
+ */
+export function settingLines(stream: NodeJS.WriteStream): ((result: ExploreResult, done: number, total: number) => void) | undefined {
+  if (stream.isTTY) return undefined;
+  return (result, done, total) =>
+    stream.write(`${oneLine(`[${done}/${total}] ${settingName(result.setting)}: ${result.states.toLocaleString('en-US')} states, depth ${result.depthReached}, ${(result.wallMs / 1000).toFixed(1)} s, ${verdictCells(result)}`)}\n`);
 }
