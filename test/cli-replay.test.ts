@@ -30,6 +30,27 @@ const failing = join(dir, 'pinned.json');
 writeFileSync(failing, JSON.stringify(pinned));
 
 describe('gmem replay', () => {
+  const declared = join(root, 'test', 'traces', 'k2-rfc-v2-merge-uptodate-wipes-shared-data.json');
+
+  it('a trace that breaks an invariant as declared says which, and by which known defect', () => {
+    const r = runCli(['replay', declared, passing]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('pass k2-rfc-v2-merge-uptodate-wipes-shared-data (INV-9 broken as declared: K2)\npass truncate-keeps-shareability\n2 passed, 0 failed\n');
+  });
+
+  it('KTAP reports a declared break as kselftest does an expected failure: ok # XFAIL, counted in the totals', () => {
+    const r = runCli(['replay', declared, passing, '--reporter', 'tap']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'KTAP version 1',
+      '1..2',
+      'ok 1 k2-rfc-v2-merge-uptodate-wipes-shared-data # XFAIL INV-9 broken as declared: K2',
+      'ok 2 truncate-keeps-shareability',
+      '# Totals: pass:1 fail:0 xfail:1 xpass:0 skip:0 error:0',
+      '',
+    ]);
+  });
+
   it('ends with `N passed, M failed` alone on a line', () => {
     const r = runCli(['replay', passing, join(root, 'test', 'traces', 'tiny-geometry.json')]);
     expect(r.status).toBe(0);
@@ -114,5 +135,26 @@ describe('gmem replay', () => {
     expect(r.stderr).toBe('INVALID FILE: (stdin): $.steps[3].lenght: unknown field; did you mean "length"?\n');
     const nested = runCli(['replay', '-'], { input: JSON.stringify({ ...pinned, config: { ...pinned.config, policy: { splt: 'lazy' } } }) });
     expect(nested.stderr).toBe('INVALID FILE: (stdin): $.config.policy.splt: unknown field; did you mean "split"?\n');
+  });
+});
+
+describe('a block of real geometry (512 pages of 4 KiB)', () => {
+  const wide = join(dir, 'wide-pin.json');
+  writeFileSync(wide, JSON.stringify({ ...pinned, name: 'wide-pin', config: { ...pinned.config, pageSize: 4096, hugePageSize: 2097152 }, steps: [
+    { op: 'create', size: 2097152, flags: ['mmap', 'hugetlb'], expect: 'ok' },
+    { op: 'guestWrite', offset: 0, data: '01', access: 'private', expect: 'ok' },
+    { op: 'convert', offset: 4096, length: 4096, to: 'shared', expect: 'ok' },
+    { op: 'pin', offset: 4096, expect: 'ok' },
+    { op: 'convert', offset: 4096, length: 4096, to: 'private', expect: 'ok' },
+  ] }));
+
+  it('is drawn in runs, one notation for every strip: `mark×n`, runs apart', () => {
+    const r = runCli(['replay', wide]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('  after the step: block 0: |P S P×510| [s×512] pins 0 1 0×510\n');
+  });
+
+  it('the notation is explained in gmem replay --help', () => {
+    expect(runCli(['replay', '--help']).stdout).toContain('`pins 0 1 0×510`');
   });
 });

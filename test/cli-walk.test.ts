@@ -183,6 +183,18 @@ describe('gmem coverage reads the last walk', () => {
     expect(text.stdout).toMatch(/Shard\(s\) 2 of 2 missing: this coverage is partial\./);
   });
 
+  it('fails the gate on a partial walk: --only, or the shards of one under --only, however covered', () => {
+    const r = runCli(['coverage', '--result', join(dir, 'tdx.json'), '--json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ partial: true, missingShards: [], only: ['tdx-initial'] });
+    const text = runCli(['coverage', '--result', join(dir, 'tdx.json')]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/\nPartial walk \(--only 'tdx-initial'\): coverage of this part only; the gate needs the whole walk\.\n$/);
+    const shards = runCli(['coverage', '--result', one, '--result', two, '--json']);
+    expect(shards.status).toBe(1);
+    expect(JSON.parse(shards.stdout)).toMatchObject({ partial: true, missingShards: [] });
+  });
+
   it('refuses to merge results of different walks', () => {
     const r = runCli(['coverage', '--result', one, '--result', join(dir, 'tdx.json')]);
     expect(r.status).toBe(2);

@@ -32,7 +32,7 @@ it('three shards merged report what one run does', async () => {
   expect(one[0]!.result.findings.length).toBeGreaterThan(0);
   const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
   const files: string[] = [];
-  for (let index = 0; index < 3; index++) {
+  for (let index = 1; index <= 3; index++) {
     const shard = { index, count: 3 };
     const reports = await runSettings(settings, scope, { shard });
     expect(reports[0]!.result.shard?.splitDepth).toBeGreaterThan(0);
@@ -48,9 +48,9 @@ it('three shards merged report what one run does', async () => {
 
 it('merging refuses an incomplete set of shards', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gmem-shards-'));
-  const file = join(dir, 'shard-0-of-2.json');
-  writeShard(file, scope, { index: 0, count: 2 }, await runSettings(settings.slice(0, 1), { ...scope, depth: 2 }, { shard: { index: 0, count: 2 } }));
-  expect(() => mergeShards([readShard(file)])).toThrow('shards must be 0/2 to 1/2, each once');
+  const file = join(dir, 'shard-1-of-2.json');
+  writeShard(file, scope, { index: 1, count: 2 }, await runSettings(settings.slice(0, 1), { ...scope, depth: 2 }, { shard: { index: 1, count: 2 } }));
+  expect(() => mergeShards([readShard(file)])).toThrow('shards must be 1/2 to 2/2, each once');
 });
 
 it("a policy alternative's own breaks exclude the variant's defects, which break under the kernel decision too", async () => {

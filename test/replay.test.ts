@@ -29,12 +29,13 @@ describe('traces that must pass', () => {
 });
 
 const BAD: Array<[string, RegExp]> = [
-  ['truncated-json.json', /^INVALID FILE: test\/bad-traces\/truncated-json[.]json: \$: not JSON: /],
+  ['truncated-json.json', /^INVALID FILE: test\/bad-traces\/truncated-json[.]json: \$: not JSON: line 2, column 1: expected ',' or '}' after property value\n/],
   ['not-an-object.json', /^INVALID FILE: test\/bad-traces\/not-an-object[.]json: \$: /],
   ['wrong-format.json', /^INVALID FILE: test\/bad-traces\/wrong-format[.]json: \$\.format: /],
   ['missing-name.json', /^INVALID FILE: test\/bad-traces\/missing-name[.]json: \$\.name: /],
   ['missing-steps.json', /^INVALID FILE: test\/bad-traces\/missing-steps[.]json: \$\.steps: /],
-  ['unknown-op.json', /^INVALID FILE: test\/bad-traces\/unknown-op[.]json: \$\.steps\[1\]\.op: /],
+  // In the contract's words, never zod's ("Invalid discriminator value").
+  ['unknown-op.json', /^INVALID FILE: test\/bad-traces\/unknown-op[.]json: \$\.steps\[1\]\.op: unknown op "mremap"; did you mean "munmap"\?\n/],
   ['offset-not-a-number.json', /^INVALID FILE: test\/bad-traces\/offset-not-a-number[.]json: \$\.steps\[1\]\.offset: /],
   ['missing-length.json', /^INVALID FILE: test\/bad-traces\/missing-length[.]json: \$\.steps\[1\]\.length: /],
   ['unknown-field.json', /^INVALID FILE: test\/bad-traces\/unknown-field[.]json: \$\.steps\[0\]\.flagz: unknown field \(allowed here: op, size, flags\b[^)]*\)\n/],
@@ -119,5 +120,16 @@ describe('replay exit status and output', () => {
     const r = runCli(['replay']);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('gmem: replay: name at least one trace file\n');
+  });
+});
+
+describe('a text that is not JSON is placed by line and column', () => {
+  it.each([
+    ['{"format":\n "x",,}', 'line 2, column 6: expected double-quoted property name'],
+    ['{\n"name": nope}', "line 2, column 10: unexpected 'o'"],
+    ['', 'line 1: the text ends before the JSON does'],
+  ])('%j', (text, where) => {
+    const loaded = loadTrace('(stdin)', text);
+    expect(loaded).toEqual({ ok: false, message: `INVALID FILE: (stdin): $: not JSON: ${where}` });
   });
 });

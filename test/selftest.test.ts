@@ -280,6 +280,14 @@ describe('gmem selftest command', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('with --skip-refused, the refusals are one line that counts them, --makefile or not', () => {
+    for (const where of [['-o', out()], ['--makefile']]) {
+      const r = runCli(['selftest', TRACES, ...where, '--skip-refused']);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/^gmem: selftest: \d+ of \d+ traces refused and skipped \(without --skip-refused each is named with its reason\)\n$/);
+    }
+  });
+
   it('--makefile prints the lines to add for the generated tests', () => {
     const r = runCli(['selftest', '--makefile', join(TRACES, 'zero-once-and-pool-reuse.json'), join(TRACES, 'one-gib-pages.json')]);
     expect(r.status).toBe(0);

@@ -9,6 +9,9 @@ import { fitWidth } from '../present/report/fit-width';
 
 export const WIDTH = 100;
 
+/** Options whose value is a count (of ports' numbers, seconds, milliseconds, threads, the explorer's scope): `N` in help. */
+const COUNTS = new Set(['port', 'delay', 'wait', 'workers', 'blocks', 'pages', 'processes', 'pins', 'values', 'depth', 'pool']);
+
 /** `--name VALUE` or `-o FILE` as it is typed. */
 function flag(name: string, type: 'string' | 'boolean', short?: string, valueName?: string): string {
   if (valueName) return `${short ? `-${short}, ` : ''}--${name} ${valueName}`;
@@ -18,7 +21,7 @@ function flag(name: string, type: 'string' | 'boolean', short?: string, valueNam
   if (name === 'use-case') return '--use-case NAME';
   if (name === 'reporter') return '--reporter NAME';
   const dashes = name.length === 1 ? `-${name}` : `--${name}`;
-  const value = type === 'string' ? ` ${/^(o|output|record|replay|trace|traces|result)$/.test(name) ? (name === 'traces' ? 'DIR' : 'FILE') : name === 'port' || name === 'delay' ? 'N' : name === 'wait' ? 'S' : 'VALUE'}` : '';
+  const value = type === 'string' ? ` ${/^(o|output|record|replay|trace|traces|result)$/.test(name) ? (name === 'traces' ? 'DIR' : 'FILE') : COUNTS.has(name) ? 'N' : 'VALUE'}` : '';
   return `${short ? `-${short}, ` : ''}${dashes}${value}`;
 }
 

@@ -19,6 +19,7 @@ import { commandHelp } from './help';
 import { PACKAGE_VERSION } from '../package-root';
 import { fitWidth } from '../present/report/fit-width';
 import { CommandFailure, InputError } from '../input-error';
+import { closest } from '../trace/field-suggestion';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import type { Command } from './command';
 export type { Command };
@@ -69,7 +70,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new InputError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    if (!command) {
+      const guess = closest(name, [...COMMANDS.map((c) => c.name), '--version', '--help']);
+      throw new InputError(`unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ` (commands: ${COMMANDS.map((c) => c.name).join(', ')})`}`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${commandHelp(command)}\n`);
       return EXIT_OK;
@@ -93,8 +97,28 @@ function parseCommandArgs(command: Command, args: string[]) {
   try {
     return parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals, strict: true });
   } catch (err) {
-    // node:util reports unknown flags and missing values as TypeErrors with a code.
-    const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
-    throw new InputError(`${command.name}: ${message}`);
+    throw new InputError(`${command.name}: ${argumentProblem(command, err)}`);
+  }
+}
+
+/**
+ * node:util's parse error (a TypeError with a code) in gmem's own words: lower
+ * case, and a did-you-mean for an unknown option as for a trace field.
+ */
+function argumentProblem(command: Command, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+  switch ((err as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const flags = [...Object.keys(command.options).map((n) => (n.length === 1 ? `-${n}` : `--${n}`)), '--help'];
+      const guess = closest(quoted, flags);
+      return `unknown option '${quoted}'${guess ? `; did you mean '${guess}'?` : ` (options: ${flags.join(', ')})`}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(message) ? `option '${quoted}' takes no value` : `option '${quoted.split(' ')[0]}' needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}': ${command.name} takes options only`;
+    default:
+      return message.charAt(0).toLowerCase() + message.slice(1);
   }
 }

@@ -21,6 +21,7 @@ function isKernelPolicy(policy: Policy): boolean {
   return (Object.keys(DEFAULT_POLICY) as Array<keyof Policy>).every((k) => policy[k] === DEFAULT_POLICY[k]);
 }
 import { ExpandPool } from './worker-pool';
+import { jsonErrorWhere } from '../json-error';
 import type { InvariantName } from '../../machines/invariants';
 import type { Expected } from '../../machines/expectations';
 import { expectedBreaks } from '../../machines/expectations';
@@ -46,15 +47,19 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** stop each search after the level where the first finding appears (seeded-fault checks). */
   stopAtFirstFinding?: boolean;
+  /** `done`: settings finished plus the share of each running one explored so far (its levels against the depth bound), so a bar moves within a setting. */
   onProgress?: (done: number, total: number, label: string) => void;
+  /** a setting's search finished: the `done`-th of `total`. */
+  onSettingDone?: (result: ExploreResult, done: number, total: number) => void;
 }
 
 export async function runSettings(settings: Setting[], scope: Scope, options: RunOptions = {}): Promise<SettingReport[]> {
   const workers = options.workers ?? 1;
   const pool = workers > 1 ? new ExpandPool(workers) : undefined;
   const states = new Array<number>(settings.length).fill(0);
+  const share = new Array<number>(settings.length).fill(0);
   let finished = 0;
-  const tick = () => options.onProgress?.(finished, settings.length, `${states.reduce((a, b) => a + b, 0).toLocaleString('en-US')} states`);
+  const tick = () => options.onProgress?.(Math.min(settings.length, share.reduce((a, b) => a + b, 0)), settings.length, `${states.reduce((a, b) => a + b, 0).toLocaleString('en-US')} states`);
   try {
     const results = await Promise.all(
       settings.map((setting, i) =>
@@ -66,10 +71,13 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
           ...(isKernelPolicy(setting.policy) && !setting.faults?.length ? {} : { baseline: { variant: setting.variant, vmType: setting.vmType, policy: DEFAULT_POLICY } }),
           onProgress: (p) => {
             states[i] = p.states;
+            share[i] = Math.min(0.99, (p.depth - 1 + p.done / Math.max(1, p.total)) / scope.depth);
             tick();
           },
         }).then((r) => {
           finished++;
+          share[i] = 1;
+          options.onSettingDone?.(r, finished, settings.length);
           tick();
           return r;
         }),
@@ -153,7 +161,7 @@ export function readShard(file: string): ShardFile {
   try {
     body = JSON.parse(text) as ShardFile;
   } catch (err) {
-    throw new ShardError(`${file}: not JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new ShardError(`${file}: not JSON (${jsonErrorWhere(text, err)})`);
   }
   if (body?.format !== SHARD_FORMAT || !Array.isArray(body.results)) throw new ShardError(`${file}: $.format: expected "${SHARD_FORMAT}"`);
   return body;
@@ -170,7 +178,7 @@ export function mergeShards(shards: ShardFile[]): ExploreResult[] {
   const count = shards[0]!.shard.count;
   const seen = new Set(shards.map((s) => s.shard.index));
   if (shards.some((s) => s.shard.count !== count) || seen.size !== count) {
-    throw new ShardError(`shards must be 0/${count} to ${count - 1}/${count}, each once; got ${shards.map((s) => `${s.shard.index}/${s.shard.count}`).join(', ')}`);
+    throw new ShardError(`shards must be 1/${count} to ${count}/${count}, each once; got ${shards.map((s) => `${s.shard.index}/${s.shard.count}`).join(', ')}`);
   }
   const scopeKey = JSON.stringify(shards[0]!.scope);
   if (shards.some((s) => JSON.stringify(s.scope) !== scopeKey)) throw new ShardError('shards explored different scopes');

@@ -89,6 +89,7 @@ export interface ExploreResult {
 export interface ExploreOptions {
   /** worker threads to expand on (shared by concurrent searches); none: this thread. */
   pool?: ExpandPool;
+  /** part `index` of `count`, numbered from 1 as the walk's and jest's shards are. */
   shard?: { index: number; count: number };
   /** keep per-state fingerprints (shards do, for --merge). */
   keepFingerprints?: boolean;
@@ -136,7 +137,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     if (options.shard && !shard && frontier.length >= 16 * options.shard.count) {
       const { index, count } = options.shard;
       shard = { index, count, splitDepth: depth };
-      const keep = frontier.map((e) => fingerprint(e) % count === index);
+      const keep = frontier.map((e) => fingerprint(e) % count === index - 1);
       frontier = frontier.filter((_, i) => keep[i]);
       frontierIds = frontierIds.filter((_, i) => keep[i]);
     }

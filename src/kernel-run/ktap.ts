@@ -1,7 +1,7 @@
 /**
  * Results as KTAP, the way the kselftest runner prints them
  * (tools/testing/selftests/kselftest/runner.sh and kselftest.h): a header, a
- * plan, one `ok`/`not ok` line per test with the SKIP and TIMEOUT directives,
+ * plan, one `ok`/`not ok` line per test with the XFAIL, SKIP and TIMEOUT directives,
  * the test's own output as `# ` diagnostic lines, and the Totals line, then
  * one plain summary line for people and CI logs.
  */
@@ -15,35 +15,57 @@ export interface KtapOptions {
 /** Kernel messages worth showing even when the test passed: a WARN_ON or worse in KVM is a finding. */
 const KERNEL_TROUBLE = /WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|RIP:/;
 
-export function formatKtap(results: ReadonlyArray<TestResult>, opts: KtapOptions = {}): string {
-  const out: string[] = ['TAP version 13', `1..${results.length}`];
-  results.forEach((r, k) => {
-    const n = k + 1;
-    const failed = r.status === 'fail' || r.status === 'timeout';
-    if (r.note && (failed || opts.verbose || r.status === 'pass')) out.push(diag(`${r.name}: ${r.note}`));
-    if (failed) for (const l of r.details ?? []) out.push(diag(l));
-    if (failed || opts.verbose) for (const l of lines(r.output)) out.push(diag(l));
-    const trouble = r.kernelLog.some((l) => KERNEL_TROUBLE.test(l));
-    if (failed || opts.verbose || trouble) for (const l of r.kernelLog) out.push(diag(`kernel: ${l}`));
-    switch (r.status) {
-      case 'pass':
-        out.push(`ok ${n} ${r.name}`);
-        break;
-      case 'skip':
-        out.push(`ok ${n} ${r.name} # SKIP ${skipReason(r.output)}`.trimEnd());
-        break;
-      case 'timeout':
-        out.push(`not ok ${n} ${r.name} # TIMEOUT ${timeoutSeconds(r.note)}`.trimEnd());
-        break;
-      case 'fail':
-        out.push(`not ok ${n} ${r.name}`);
-        break;
-    }
+/** What kselftest reports of one test; XFAIL, SKIP and TIMEOUT carry a reason after their directive. */
+export type KtapStatus = 'pass' | 'fail' | 'error' | 'xfail' | 'skip' | 'timeout';
+
+export interface KtapEntry {
+  name: string;
+  status: KtapStatus;
+  /** after the directive: why it was skipped, expected to fail, or how long it ran before the timeout. */
+  reason?: string;
+  /** lines printed as `# ` before the result line, as ksft_print_msg does before ksft_test_result_*. */
+  diagnostics: ReadonlyArray<string>;
+}
+
+const DIRECTIVES: Partial<Record<KtapStatus, string>> = { xfail: 'XFAIL', skip: 'SKIP', timeout: 'TIMEOUT' };
+
+/** A name may not contain `#` (it would start a directive) or a line break. */
+export function ktapName(name: string): string {
+  return name.replace(/[\r\n]+/g, ' ').replace(/#/g, '_').trim() || '(unnamed)';
+}
+
+/**
+ * The lines of a KTAP document: `header`, the plan, per test its diagnostics
+ * and `ok`/`not ok N name [# DIRECTIVE reason]`, and the Totals line (a
+ * timeout counts as a failure, as the runner's does).
+ */
+export function ktapLines(header: string, entries: ReadonlyArray<KtapEntry>): string[] {
+  const out = [header, `1..${entries.length}`];
+  entries.forEach((e, k) => {
+    for (const d of e.diagnostics) for (const l of d.split('\n')) out.push(diag(l));
+    const ok = e.status === 'pass' || e.status === 'xfail' || e.status === 'skip';
+    const directive = DIRECTIVES[e.status];
+    out.push(`${ok ? 'ok' : 'not ok'} ${k + 1} ${ktapName(e.name)}${directive ? ` # ${directive} ${e.reason ?? ''}`.trimEnd() : ''}`);
   });
-  const c = counts(results);
-  out.push(`# Totals: pass:${c.passed} fail:${c.failed} xfail:0 xpass:0 skip:${c.skipped} error:0`);
-  out.push(summaryLine(results));
-  return `${out.join('\n')}\n`;
+  const count = (...s: KtapStatus[]) => entries.filter((e) => s.includes(e.status)).length;
+  out.push(`# Totals: pass:${count('pass')} fail:${count('fail', 'timeout')} xfail:${count('xfail')} xpass:0 skip:${count('skip')} error:${count('error')}`);
+  return out;
+}
+
+export function formatKtap(results: ReadonlyArray<TestResult>, opts: KtapOptions = {}): string {
+  const entries = results.map((r): KtapEntry => {
+    const failed = r.status === 'fail' || r.status === 'timeout';
+    const trouble = r.kernelLog.some((l) => KERNEL_TROUBLE.test(l));
+    const diagnostics = [
+      ...(r.note && (failed || opts.verbose || r.status === 'pass') ? [`${r.name}: ${r.note}`] : []),
+      ...(failed ? (r.details ?? []) : []),
+      ...(failed || opts.verbose ? lines(r.output) : []),
+      ...(failed || opts.verbose || trouble ? r.kernelLog.map((l) => `kernel: ${l}`) : []),
+    ];
+    const reason = r.status === 'skip' ? skipReason(r.output) : r.status === 'timeout' ? timeoutSeconds(r.note) : undefined;
+    return { name: r.name, status: r.status, diagnostics, ...(reason !== undefined ? { reason } : {}) };
+  });
+  return `${[...ktapLines('TAP version 13', entries), summaryLine(results)].join('\n')}\n`;
 }
 
 export function counts(results: ReadonlyArray<TestResult>): { passed: number; failed: number; skipped: number } {
@@ -81,5 +103,5 @@ function lines(text: string): string[] {
 }
 
 function diag(line: string): string {
-  return line === '' ? '#' : `# ${line}`;
+  return `# ${line}`.trimEnd();
 }

@@ -13,8 +13,9 @@ import { createRefusal } from '../interpreter/ops/create';
 import { Simulator } from '../interpreter/simulator';
 import { defaultConfig } from '../interpreter/config';
 import type { Expectation, Trace, TraceStep } from './schema';
-import { HANG, jsonPath, structuralProblems, traceSchema } from './schema';
-import { firstIssue, unknownField } from './field-suggestion';
+import { HANG, jsonPath, stepSchema, structuralProblems, traceSchema } from './schema';
+import { closest, firstIssue, unknownField } from './field-suggestion';
+import { jsonErrorWhere } from '../json-error';
 import type { InvariantName } from '../../machines/invariants';
 import { excusable } from '../../machines/expectations';
 
@@ -56,23 +57,34 @@ export function loadTrace(file: string, given?: string): Loaded {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return invalid('$', `not JSON: ${(err as Error).message}`);
+    return invalid('$', `not JSON: ${jsonErrorWhere(text, err)}`);
   }
   const parsed = traceSchema.safeParse(json);
   if (!parsed.success) {
     const issue = firstIssue(parsed.error.issues);
     const unknown = unknownField(traceSchema, json, issue);
     if (unknown) return invalid(unknown[0], unknown[1]);
-    return invalid(jsonPath(issue.path), describeIssue(issue));
+    return invalid(jsonPath(issue.path), describeIssue(issue, json));
   }
   const problem = structuralProblems(parsed.data)[0];
   if (problem) return invalid(problem[0], problem[1]);
   return { ok: true, trace: parsed.data };
 }
 
-function describeIssue(issue: { code: string; message: string; keys?: string[]; path: PropertyKey[] }): string {
+/** Every op the trace contract has, from the schema, so a new op is named as soon as it exists. */
+const OPS: ReadonlyArray<string> = stepSchema.options.map((o) => o.shape.op.value);
+
+/** `unknown op "frob"; did you mean "fallocate"?`, else the ops there are: zod's own wording names its internals. */
+function unknownOp(json: unknown, path: ReadonlyArray<PropertyKey>): string {
+  const op = path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined), json);
+  if (typeof op !== 'string') return `missing or not a string (expected one of ${OPS.join(', ')})`;
+  const guess = closest(op, OPS);
+  return guess ? `unknown op "${op}"; did you mean "${guess}"?` : `unknown op "${op}" (ops: ${OPS.join(', ')})`;
+}
+
+function describeIssue(issue: { code: string; message: string; keys?: string[]; path: PropertyKey[] }, json: unknown): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'op') return `unknown op (${issue.message})`;
+  if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'op') return unknownOp(json, issue.path);
   const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
   if (missing) return `missing (expected ${missing[1]})`;
   return issue.message;

@@ -5,7 +5,8 @@
  * uncovered named. Reads the result file the last `gmem walk` wrote instead
  * of walking again, says when the code changed since (stale), and merges
  * the result files of the shards of one walk. `--fresh` walks first.
- * Exit 1 when anything is below 100%, a path failed or a shard is missing.
+ * Exit 1 when anything is below 100%, a path failed, or the walk was partial
+ * (--only, or a shard missing): 100% of a part says nothing of the whole.
  */
 import type { Command } from '../command';
 import { checkOutputPath, writeOutputFile } from '../output-file';
@@ -25,8 +26,9 @@ export const coverageCommand: Command = {
     'Usage: gmem coverage [--result FILE]... [--fresh [--only PATTERN]...] [--json]\n\n' +
     `Reads the result file \`gmem walk\` wrote (default ${DEFAULT_RESULT}) and reports each kind of\n` +
     'coverage with what is uncovered; says when the code has changed since that walk. Several --result\n' +
-    'files (the shards of one walk) are merged. Exit status: 0 everything covered and no path failed, 1\n' +
-    'otherwise (or a shard is missing), 2 bad input.',
+    'files (the shards of one walk) are merged. A partial walk (--only, or not every shard given) is\n' +
+    'reported as partial and fails. Exit status: 0 the whole walk covered everything and no path failed,\n' +
+    '1 otherwise, 2 bad input.',
   options: { json: { type: 'boolean' }, fresh: { type: 'boolean' }, only: { type: 'string', multiple: true }, result: { type: 'string', multiple: true } },
   optionHelp: {
     json: 'print the coverage as JSON',
@@ -56,15 +58,17 @@ export const coverageCommand: Command = {
     }
     const stale = merged.fingerprint !== codeFingerprint();
     const failed = merged.failures.length;
-    const ok = merged.complete && failed === 0 && merged.missingShards.length === 0;
+    const partial = merged.only.length > 0 || merged.missingShards.length > 0;
+    const ok = merged.complete && failed === 0 && !partial;
     if (values['json']) {
       process.stdout.write(
-        `${JSON.stringify({ complete: merged.complete, failed, stale, missingShards: merged.missingShards, only: merged.only, writtenAt: merged.writtenAt, results: files, coverage: merged.coverage }, null, 2)}\n`,
+        `${JSON.stringify({ complete: merged.complete, partial, failed, stale, missingShards: merged.missingShards, only: merged.only, writtenAt: merged.writtenAt, results: files, coverage: merged.coverage }, null, 2)}\n`,
       );
     } else {
       const from = values['fresh'] ? `the walk just run (${files[0]})` : `the walk of ${merged.writtenAt} (${files.join(', ')})`;
       const lines = [`From ${from}${merged.only.length ? `, --only ${merged.only.map((p) => `'${p}'`).join(' ')}` : ''}:`, renderCoverage(merged.coverage)];
       if (merged.missingShards.length) lines.push(`Shard(s) ${merged.missingShards.join(', ')} of ${merged.shard?.count ?? files.length} missing: this coverage is partial.`);
+      if (merged.only.length) lines.push(`Partial walk (--only ${merged.only.map((p) => `'${p}'`).join(' ')}): coverage of this part only; the gate needs the whole walk.`);
       if (failed) lines.push(`${failed} path(s) failed: run gmem walk.`);
       process.stdout.write(`${fitWidth(lines.join('\n'))}\n`);
     }

@@ -22,6 +22,7 @@ export const diagramCommand: Command = {
     'svg: laid out by ELK, refusals listed in their state, descriptions and citations as tooltips.\n' +
     'json: the machine as data (states, transitions, descriptions, citations). mermaid, dot: exports.',
   options: { format: { type: 'string' }, o: { type: 'string' }, output: { type: 'string' } },
+  optionValues: { format: 'NAME' },
   optionHelp: { format: 'mermaid (default), dot or svg', o: 'write to FILE instead of standard output', output: 'the same as -o' },
   examples: ['gmem diagram folio --format svg -o folio.svg'],
   allowPositionals: true,

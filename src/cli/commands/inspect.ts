@@ -1,6 +1,6 @@
 /**
  * `gmem inspect [--use-case NAME | --trace FILE | --replay FILE] [--port N]
- * [--no-open] [--record FILE] [--delay MS] [--once] [--wait S]`: replays a use
+ * [--no-open] [--record FILE] [--delay N] [--once] [--wait N]`: replays a use
  * case (or a one-block trace) step by step with the block, folio and range
  * actors attached to the Stately inspector through a loopback bridge, or
  * replays a `--record` file. Nothing steps until an inspector (a receiver on
@@ -65,7 +65,7 @@ export const inspectCommand: Command = {
   summary: 'replay a use case or trace live in the Stately inspector (loopback bridge)',
   usage:
     'Usage: gmem inspect [--use-case NAME | --trace FILE | --replay FILE] [--port N] [--no-open]\n' +
-    '                    [--record FILE] [--delay MS] [--once] [--wait S]\n\n' +
+    '                    [--record FILE] [--delay N] [--once] [--wait N]\n\n' +
     'Serves http://127.0.0.1:PORT/ (default 4243), which embeds the Stately inspector from stately.ai\n' +
     'in your browser and shows whether it loaded (offline it cannot: use `gmem view`); this process\n' +
     'itself needs no network. Nothing steps until an inspector has connected.',

@@ -29,7 +29,11 @@ export const replayCommand: Command = {
   usage:
     'Usage: gmem replay FILE... [--json | --reporter text|tap|junit]\n\n' +
     'Runs each trace (docs/TRACE-FORMAT.md) on a fresh simulator; `-` reads a trace from standard input.\n' +
-    'Ends with `N passed, M failed` (an invalid file counts as failed).\n' +
+    'Ends with `N passed, M failed` (an invalid file counts as failed). A trace that breaks an invariant\n' +
+    'as it declares passes and says so: `pass NAME (INV-9 broken as declared: K2)`.\n' +
+    'A failure draws the blocks its step touched: shareability |SP|, folios [ss], pins per page. A block\n' +
+    'of more than 32 pages is drawn in runs: a mark repeated n times is `mark×n`, runs are separated by\n' +
+    'spaces: `|P S P×510|` is a private page, a shared one, then 510 private; `pins 0 1 0×510` likewise.\n' +
     'Exit status: 0 all passed, 1 a trace failed, 2 a file is not a valid trace.',
   options: { json: { type: 'boolean' }, reporter: { type: 'string' } },
   optionHelp: {

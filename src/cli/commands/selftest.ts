@@ -9,7 +9,8 @@
  * refused, one line on stderr:
  *   refused: FILE: $.steps[3] inject: <why>
  * Refusing a valid trace is not bad input: the other traces are still written,
- * and the exit status is 1 if any was refused (0 with --skip-refused).
+ * and the exit status is 1 if any was refused; with --skip-refused one line
+ * counts them and the exit status is 0.
  * Exit 2: bad input (a file that is not a valid trace, no -o), nothing written.
  */
 import type { Command } from '../command';
@@ -30,6 +31,8 @@ export const selftestCommand: Command = {
     'A trace the kernel cannot be driven through from userspace is refused on stderr:',
     '  refused: FILE: $.steps[N] OP: reason',
     '',
+    'With --skip-refused, one line counts them instead.',
+    '',
     'Exit status: 0 all written; 1 some refused (0 with --skip-refused); 2 bad input.',
   ].join('\n'),
   options: { output: { type: 'string', short: 'o' }, makefile: { type: 'boolean' }, 'skip-refused': { type: 'boolean' } },
@@ -37,7 +40,7 @@ export const selftestCommand: Command = {
   optionHelp: {
     output: 'write one C file per trace into this folder (created if missing)',
     makefile: 'print the TEST_GEN_PROGS lines to add to Makefile.kvm instead of writing files',
-    'skip-refused': 'exit 0 even when some traces were refused (each refusal is still printed)',
+    'skip-refused': 'exit 0 even when some traces were refused, which one line counts instead of naming each',
   },
   examples: ['gmem selftest test/traces -o out/selftests --skip-refused', 'gmem selftest test/traces --makefile'],
   allowPositionals: true,
@@ -56,7 +59,10 @@ export const selftestCommand: Command = {
     }
     const written = outcomes.flatMap((o) => (o.status === 'written' ? [o] : []));
     const refused = outcomes.flatMap((o) => (o.status === 'refused' ? [o] : []));
-    for (const o of refused) process.stderr.write(`${refusalLine(o)}\n`);
+    // Skipping them is a decision already taken: one line says how many, the run without the flag says why.
+    if (values['skip-refused'] === true) {
+      if (refused.length) process.stderr.write(`gmem: selftest: ${refused.length} of ${outcomes.length} traces refused and skipped (without --skip-refused each is named with its reason)\n`);
+    } else for (const o of refused) process.stderr.write(`${refusalLine(o)}\n`);
     if (makefile) process.stdout.write(makefileLines(written.map((o) => o.fileName)));
     else for (const o of written) process.stdout.write(`wrote ${o.path}\n`);
     if (!makefile) process.stdout.write(`${written.length} written, ${refused.length} refused\n`);

@@ -10,12 +10,14 @@ import { TABLE_BUILDERS, TABLE_MACHINES } from '../../present/spec/machine-table
 import { renderTables } from '../../present/spec/machine-tables-text';
 import { InputError } from '../../input-error';
 import { EXIT_OK } from '../exit-codes';
+import { fitColumns } from '../../present/report/fit-width';
 
 export const tablesCommand: Command = {
   name: 'tables',
   summary: 'print each machine\'s states and its complete state x event table',
   usage: 'Usage: gmem tables [--machine range|folio|block] [--json]',
   options: { machine: { type: 'string' }, json: { type: 'boolean' } },
+  optionValues: { machine: 'NAME' },
   optionHelp: { machine: 'range, folio or block (default: all three)', json: 'print the tables as JSON' },
   examples: ['gmem tables --machine folio'],
   allowPositionals: false,
@@ -26,7 +28,7 @@ export const tablesCommand: Command = {
     }
     const names = requested ? [requested as MachineName] : [...TABLE_MACHINES];
     const tables = names.map((n) => TABLE_BUILDERS[n]());
-    process.stdout.write(values['json'] ? `${JSON.stringify(tables, null, 2)}\n` : `${tables.map(renderTables).join('\n\n')}\n`);
+    process.stdout.write(values['json'] ? `${JSON.stringify(tables, null, 2)}\n` : `${fitColumns(tables.map(renderTables).join('\n\n'))}\n`);
     return EXIT_OK;
   },
 };

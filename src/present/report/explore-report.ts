@@ -5,13 +5,18 @@
  * or broken with its counterexample's files and replay, and the same as
  * JSON.
  */
-import { INVARIANT_NAMES } from '../../../machines/invariants';
+import { KNOWN_DEFECTS } from '../../../machines/expectations';
+import type { InvariantName } from '../../../machines/invariants';
+import { INVARIANT_NAMES, INVARIANTS } from '../../../machines/invariants';
+import { COLUMNS, fitLine } from './fit-width';
 import type { SettingReport } from '../../explore/run';
 import { scopeFlags } from '../../explore/scope-flags';
+import type { ExploreResult } from '../../explore/search';
 import { findingKey } from '../../explore/search';
+import { settingName } from '../../explore/settings';
 
-function verdictCells(r: SettingReport): string {
-  const broken = r.result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
+function verdictCells(result: ExploreResult): string {
+  const broken = result.findings.map((f) => `${f.invariant}${f.defect ? ` ${f.defect}` : ''} (${f.steps.length})`);
   return broken.length ? `BROKEN ${broken.join(', ')}` : 'all hold in scope';
 }
 
@@ -28,16 +33,52 @@ function table(header: string[], rows: string[][], numeric: number[]): string[] 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+/** `text` cut at a word to one line of `width` columns. */
+function oneLine(text: string, width = COLUMNS): string {
+  if (text.length <= width) return text;
+  const cut = text.lastIndexOf(' ', width - 4);
+  return `${text.slice(0, cut > 0 ? cut : width - 4)} ...`;
+}
+
+/**
+ * What each K-n and INV-n the lines name is, one line each: a known defect's
+ * invariant and mechanism (its first clause), an invariant's name and
+ * statement (its first clause).
+ */
+export function legend(lines: ReadonlyArray<string>): string[] {
+  const text = lines.join('\n');
+  const named = (re: RegExp) => new Set([...text.matchAll(re)].map((m) => m[0]));
+  const defects = named(/\bK\d+\b/g);
+  const invariants = named(/\bINV-\d+\b/g);
+  const firstClause = (s: string) => s.split(/: |; | \(/)[0]!;
+  const [name, statement] = [(s: string) => s.split(': ')[0]!, (s: string) => s.slice(s.indexOf(': ') + 2)];
+  return [
+    ...KNOWN_DEFECTS.filter((d) => defects.has(d.id)).map((d) => oneLine(`  ${d.id.padEnd(6)} ${`${d.invariant}:`.padEnd(7)} ${firstClause(d.scenario)}`)),
+    ...INVARIANT_NAMES.filter((inv) => invariants.has(inv)).map((inv) => oneLine(`  ${inv.padEnd(6)} ${name(INVARIANTS[inv as InvariantName])}: ${firstClause(statement(INVARIANTS[inv as InvariantName]))}`)),
+  ];
+}
+
+/**
+ * One line per setting with its counts, the next with its verdict against
+ * the known defects and policies (wrapped to 100 columns), then a legend of
+ * the codes named.
+ */
 export function renderSummary(reports: SettingReport[], wallMs: number): string {
-  const rows = reports.map((r) => [r.name, r.result.states.toLocaleString('en-US'), r.result.transitions.toLocaleString('en-US'), String(r.result.depthReached), verdictCells(r), expectation(r)]);
+  const rows = reports.map((r) => [r.name, r.result.states.toLocaleString('en-US'), r.result.transitions.toLocaleString('en-US'), String(r.result.depthReached)]);
+  const [header, rule, ...lines] = table(['setting', 'states', 'transitions', 'depth'], rows, [1, 2, 3]);
+  const body = lines.flatMap((line, i) => [line, fitLine(`  ${verdictCells(reports[i]!.result)}: ${expectation(reports[i]!)}`)]);
   const totals = reports.reduce((t, r) => ({ states: t.states + r.result.states, transitions: t.transitions + r.result.transitions }), { states: 0, transitions: 0 });
   const scope = reports[0]?.result.scope;
+  const codes = legend(body);
   return [
-    `Exhaustive exploration${scope ? ` (${scopeFlags(scope)})` : ''}: verdicts per setting (shortest counterexample length in steps)`,
+    fitLine(`Exhaustive exploration${scope ? ` (${scopeFlags(scope)})` : ''}: verdicts per setting (shortest counterexample length in steps)`),
     '',
-    ...table(['setting', 'states', 'transitions', 'depth', 'verdict', 'against the known defects and policies'], rows, [1, 2, 3]),
+    header!,
+    rule!,
+    ...body,
     '',
     `${totals.states.toLocaleString('en-US')} states, ${totals.transitions.toLocaleString('en-US')} transitions in ${(wallMs / 1000).toFixed(1)} s (${Math.round(totals.states / Math.max(0.001, wallMs / 1000)).toLocaleString('en-US')} states/s).`,
+    ...(codes.length ? ['', 'Known defects (K-n, docs/DOMAIN.md 7.3) and invariants (INV-n) named above:', ...codes] : []),
   ].join('\n');
 }
 
@@ -95,4 +136,15 @@ export function toJson(reports: SettingReport[], wallMs: number): object {
     wallMs,
     statesPerSecond: Math.round(totals.states / Math.max(0.001, wallMs / 1000)),
   };
+}
+
+/**
+ * Without a terminal (a CI log), one line per finished setting as the walk
+ * prints one per row: its counts, its verdict, its time. On a terminal the
+ * progress bar says it instead.
+ */
+export function settingLines(stream: NodeJS.WriteStream): ((result: ExploreResult, done: number, total: number) => void) | undefined {
+  if (stream.isTTY) return undefined;
+  return (result, done, total) =>
+    stream.write(`${oneLine(`[${done}/${total}] ${settingName(result.setting)}: ${result.states.toLocaleString('en-US')} states, depth ${result.depthReached}, ${(result.wallMs / 1000).toFixed(1)} s, ${verdictCells(result)}`)}\n`);
 }

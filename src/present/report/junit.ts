@@ -39,7 +39,8 @@ export function toJunit(name: string, results: ReadonlyArray<TestResult>, second
             '@_time': (r.time ?? 0).toFixed(3),
             ...(r.file ? { '@_file': clean(r.file) } : {}),
             ...(r.status === 'fail' ? { failure: body } : r.status === 'error' ? { error: body } : {}),
-            ...(r.notes?.length ? { 'system-out': clean(r.notes.join('\n')) } : {}),
+            // JUnit has no expected failure: it passes, and says what broke as declared.
+            ...(r.expectedFailure || r.notes?.length ? { 'system-out': clean([...(r.expectedFailure ? [r.expectedFailure] : []), ...(r.notes ?? [])].join('\n')) } : {}),
           };
         }),
       })),

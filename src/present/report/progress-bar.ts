@@ -8,7 +8,8 @@ export function progressBar(stream: NodeJS.WriteStream): ((done: number, total: 
   return (done, total, label) => {
     const width = 30;
     const filled = Math.round((done / Math.max(1, total)) * width);
-    const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
+    // `done` may count a part of the item under way (the explorer's levels), which fills the bar, not the count.
+    const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(done)}/${total} ${label}`;
     stream.write(`\r${text.slice(0, (stream.columns ?? 100) - 1).padEnd((stream.columns ?? 100) - 1)}`);
     if (done === total) stream.write('\r'.padEnd(stream.columns ?? 100) + '\r');
   };

@@ -2,8 +2,11 @@
  * The simulator's blocks drawn as the tests draw the block machine
  * (machines/block.picture.ts: `|PS| [ss] pins 01`), for failure reports: the
  * block(s) a failing step touched, as the simulator holds them after it.
- * Blocks of more than 32 pages are drawn with runs collapsed (`|S*3P*509|`).
+ * Blocks of more than 32 pages are drawn with runs collapsed, one notation
+ * for every strip: a mark repeated n times is `mark×n`, a mark alone is
+ * itself, runs are separated by a space (`|S×3 P×509|`, `pins 0 1 0×510`).
  */
+import type { BlockView } from '../../../machines/block.plan';
 import { drawBlock } from '../../../machines/block.picture';
 import type { FileReads } from '../../engine/reads';
 import { stepPages } from '../../engine/step-span';
@@ -12,10 +15,24 @@ import type { TraceStep } from '../../trace/schema';
 const MAX_BLOCKS = 4;
 const MAX_PAGES = 32;
 
-/** `|SSSSPPPP|` as `|S*4P*4|` when the block is wide. */
-function collapse(picture: string, n: number): string {
+/** The marks of a strip as runs: `S×3 P×509`; a mark alone is itself. */
+export function runs(marks: ReadonlyArray<string | number>): string {
+  const out: string[] = [];
+  for (let i = 0; i < marks.length; ) {
+    let j = i;
+    while (j < marks.length && marks[j] === marks[i]) j++;
+    out.push(j - i > 1 ? `${marks[i]}×${j - i}` : String(marks[i]));
+    i = j;
+  }
+  return out.join(' ');
+}
+
+/** A wide block's picture with every strip as runs; the pins from the counts themselves, since a count may take two digits. */
+function collapse(picture: string, view: BlockView, n: number): string {
   if (n <= MAX_PAGES) return picture;
-  return picture.replace(/([|[])([^|\]]+)([|\]])/g, (_, open: string, body: string, close: string) => `${open}${body.replace(/(.)\1*/g, (run: string) => `${run[0]}*${run.length}`)}${close}`).replace(/ (pins|retired pins) (\d+)/g, (_, what: string, digits: string) => ` ${what} ${digits.replace(/(.)\1*/g, (run: string) => (run.length > 3 ? `${run[0]}*${run.length}` : run))}`);
+  return picture
+    .replace(/([|[])([^|\]]+)([|\]])/g, (_, open: string, body: string, close: string) => `${open}${runs([...body])}${close}`)
+    .replace(/ (retired pins|pins) \d+/g, (_, what: string) => ` ${what} ${runs(what === 'pins' ? view.pins : view.retiredPins)}`);
 }
 
 /**
@@ -42,7 +59,10 @@ export function drawTouched(file: FileReads | undefined, step: TraceStep): strin
   if (!file) return ['(no file)'];
   const { blocks, total } = touchedBlocks(file, step);
   if (total === 0) return ['(beyond the end of the file)'];
-  const lines = blocks.map((b) => `block ${b}: ${collapse(drawBlock(file.blockView(b)), file.blockPages)}`);
+  const lines = blocks.map((b) => {
+    const view = file.blockView(b);
+    return `block ${b}: ${collapse(drawBlock(view), view, file.blockPages)}`;
+  });
   if (total > MAX_BLOCKS) lines.push(`... and ${total - MAX_BLOCKS} more blocks`);
   return lines;
 }

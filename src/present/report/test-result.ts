@@ -8,7 +8,10 @@ import { InputError } from '../../input-error';
 export interface TestResult {
   suite: string;
   name: string;
-  status: 'pass' | 'fail' | 'error';
+  /** xfail: it passed by breaking what it declared it breaks (a known defect), as kselftest's expected failures. */
+  status: 'pass' | 'xfail' | 'fail' | 'error';
+  /** with xfail: what broke as declared (`INV-9 broken as declared: K2`). */
+  expectedFailure?: string;
   /** why it failed (or could not run), one line each. */
   diagnostics: string[];
   /** what a reader should know of a result that passed (a last step that never returns, as expected), one line each. */

@@ -6,7 +6,7 @@
  * 30 s), a path as one line. Everything fits 100 columns.
  */
 import { opLabel } from '../../../machines/block.plan';
-import { fitWidth } from './fit-width';
+import { COLUMNS, fitWidth } from './fit-width';
 import type { WalkPath } from '../../walk/block-walk';
 import type { CoverageKind } from '../../walk/coverage';
 import type { MachinePath } from '../../walk/machine-walks';
@@ -25,7 +25,14 @@ const result = (r: WalkRow) => (r.failed ? `FAIL (${r.failed})` : r.paths ? 'pas
 /** Without a TTY: one line per finished row, `[3/45] group (setting): N paths, pass, 1.2 s`. */
 export function rowLines(stream: NodeJS.WriteStream): ((row: WalkRow, done: number, total: number) => void) | undefined {
   if (stream.isTTY) return undefined;
-  return (row, done, total) => stream.write(`${fitWidth(`[${done}/${total}] ${row.group} (${row.setting}): ${row.paths} paths, ${result(row)}, ${seconds(row.ms)}`)}\n`);
+  // One line each, as a log reads them: the row's name gives way, not its result.
+  return (row, done, total) => {
+    const prefix = `[${done}/${total}] `;
+    const suffix = `: ${row.paths} paths, ${result(row)}, ${seconds(row.ms)}`;
+    const name = `${row.group} (${row.setting})`;
+    const room = COLUMNS - prefix.length - suffix.length;
+    stream.write(`${prefix}${name.length <= room ? name : `${name.slice(0, Math.max(0, room - 3))}...`}${suffix}\n`);
+  };
 }
 
 export function renderCoverage(coverage: ReadonlyArray<CoverageKind>, listUncovered = true): string {

@@ -13,6 +13,7 @@ import type { CoverageKind } from '../../walk/coverage';
 import type { WalkFailure, WalkReport, WalkRow } from '../../walk/run-walks';
 import type { WalkSelection } from '../../walk/selected-walk';
 import { CommandFailure, InputError } from '../../input-error';
+import { jsonErrorWhere } from '../../json-error';
 
 export const RESULT_FORMAT = 'gmem-walk-result/1';
 export const DEFAULT_RESULT = 'test-output/walk-result.json';
@@ -102,7 +103,7 @@ export function readWalkResult(file: string): WalkResult {
   try {
     data = JSON.parse(text) as Partial<WalkResult>;
   } catch (err) {
-    throw new InputError(`coverage: ${file}: not JSON (${(err as Error).message})`);
+    throw new InputError(`coverage: ${file}: not JSON (${jsonErrorWhere(text, err)})`);
   }
   if (data.format !== RESULT_FORMAT || !Array.isArray(data.coverage) || !Array.isArray(data.rows)) {
     throw new InputError(`coverage: ${file}: not a walk result (format must be "${RESULT_FORMAT}")`);
