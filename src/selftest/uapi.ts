@@ -58,6 +58,15 @@ const HUGETLB_SIZE_FLAGS = (tree: string) => `/* HugeTLB page size in the creati
 #endif
 `;
 
+/** The two creation flags of torvalds/linux v6.18 that the in-place trees and the refusal probe on 6.12 both define. */
+const MMAP_INIT_SHARED_FLAGS = `#ifndef GUEST_MEMFD_FLAG_MMAP
+#define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
+#endif
+#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
+#define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
+#endif
+`;
+
 const RFC_V2 = `/*
  * RFC v2 "1G page support for guest_memfd" (May 2025): googleprodkernel/linux-cc
  * branch gmem-1g-page-support-rfc-v2, include/uapi/linux/kvm.h.
@@ -90,13 +99,7 @@ const IN_PLACE = (tree: string) => `/*
  * KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd, with error_offset: ${tree},
  * include/uapi/linux/kvm.h ("KVM: guest_memfd: ... error_offset").
  */
-#ifndef GUEST_MEMFD_FLAG_MMAP
-#define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
-#endif
-#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
-#define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
-#endif
-#ifndef KVM_SET_MEMORY_ATTRIBUTES2
+${MMAP_INIT_SHARED_FLAGS}#ifndef KVM_SET_MEMORY_ATTRIBUTES2
 struct kvm_memory_attributes2 {
 	union {
 		__u64 address;
@@ -158,13 +161,7 @@ const MAINLINE_612 = `/*
  * (torvalds/linux v6.18 include/uapi/linux/kvm.h; RFC v2's HUGETLB), which
  * this kernel refuses.
  */
-#ifndef GUEST_MEMFD_FLAG_MMAP
-#define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
-#endif
-#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
-#define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
-#endif
-#ifndef GUEST_MEMFD_FLAG_HUGETLB
+${MMAP_INIT_SHARED_FLAGS}#ifndef GUEST_MEMFD_FLAG_HUGETLB
 #define GUEST_MEMFD_FLAG_HUGETLB	(1ULL << 2)
 #endif
 #define GMEM_ATTRIBUTES_ON_VM		1
