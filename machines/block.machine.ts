@@ -196,10 +196,10 @@ function blockConfig(n: number) {
         initial: 'open',
         states: {
           open: { description: 'The file is open: every operation runs (DOMAIN 4).', on: opsWhenOpen },
-          closed: { description: 'Closed: the inode was evicted (or, restore=inode-held, lingers without an fd; deck issue 2).', on: opsWhenClosed },
+          closed: { description: 'Closed: the inode was evicted (or, restore=inode-held, lingers without an fd; the deck on restore).', on: opsWhenClosed },
         },
       },
-      folio: { description: 'The folio machine for this block (deck issues 1 and 2).', type: 'parallel', states: regionize(folioStates('block.folio'), undefined) },
+      folio: { description: 'The folio machine for this block (the deck on fapending and restore).', type: 'parallel', states: regionize(folioStates('block.folio'), undefined) },
       pages: { description: 'The range machine, once per page (DOMAIN 5).', type: 'parallel', states: pageRegions },
     },
   } as unknown as MachineConfig<BlockContext, AnyEventObject>;

@@ -4,7 +4,7 @@
  * Two regions. `file` is the folio the file holds for the block: none, an
  * intact huge folio, N order-0 folios after a split, or (restore=inode-held)
  * a split block the inode keeps after close. `wrapper` is the allocator
- * wrapper of the deck's issue 2 (S-V2h guestmem_hugetlb.c, S-W
+ * wrapper of the deck on restore (S-V2h guestmem_hugetlb.c, S-W
  * hugetlb_restructuring.c): it takes split folios that leave the file while
  * sub-folios are still referenced, counts their folio_put callbacks, and when
  * the merge worker runs, merges them and returns them to the pool at their
@@ -160,16 +160,16 @@ export function folioStates(root: string) {
           on: {
             ALLOC: same('Already allocated: the block keeps its folio (S-V2h).'),
             SHARED_FAULT: [
-              { guard: 'lazySplit', target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (deck issue 1).' },
+              { guard: 'lazySplit', target: to('file.split'), actions: effect('split'), description: 'split=lazy ("fapending"): the deferred split happens at the first shared fault (the deck on fapending).' },
               { guard: 'gup', actions: refuse('EFAULT'), description: 'The same fault under GUP (a pin): the SIGBUS comes back as EFAULT (TRACE-FORMAT pin and unpin; K6).' },
               { guard: 'keepsHugeOnFailedSplit', actions: refuse('SIGBUS'), description: 'Eager split, in a tree that keeps the huge folio when a split at allocation fails: the huge folio behind a shared page is what that failure left (K6); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-W __maybe_split_fresh_folio, kvm_gmem_fault_user_mapping).' },
               { actions: refuse('SIGBUS'), description: 'Eager split, in a tree that returns the block when a split at allocation fails: a huge folio behind a shared page is left by the rollback of a failed conversion, which merges the work item\'s earlier blocks whatever their pages\' shareability (K9); a host fault on it hits WARN_ON_ONCE(folio_test_large) and SIGBUS (S-V2c kvm_gmem_restructure_folios_in_range, S-ML kvm_gmem_fault_user_mapping).' },
             ],
             SPLIT: [
-              { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (deck issue 1; breaks INV-2, INV-4).') },
+              { guard: 'lazySplit', ...same('split=lazy: the conversion leaves the folio huge until a shared fault, so users may wrongly map it huge (the deck on fapending; breaks INV-2, INV-4).') },
               { guard: and(['splitFails', 'rollbackWraps']), actions: [refuse('HANG'), effect('splitFailed')], description: 'The split fails and rfc-v2 rolls back the work item, which starts in block 0: `for (index -= N; index >= start; index -= N)` with an unsigned pgoff_t index and start 0 never ends, holding filemap_invalidate_lock: the conversion never returns (K10; S-V2c kvm_gmem_restructure_folios_in_range).' },
               { guard: 'splitFails', actions: [refuse('ENOMEM'), effect('splitFailed')], description: 'Splitting undoes the vmemmap optimisation, which allocates and can fail: ENOMEM (S-V2c; TRACE-FORMAT injected split failure).' },
-              { target: to('file.split'), actions: effect('split'), description: 'Eager split during conversion to shared: the huge folio becomes N order-0 folios; no byte moves (deck issue 1; INV-13; S-V2c, S-W).' },
+              { target: to('file.split'), actions: effect('split'), description: 'Eager split during conversion to shared: the huge folio becomes N order-0 folios; no byte moves (the deck on fapending; INV-13; S-V2c, S-W).' },
             ],
             MERGE: same('Already huge: nothing to merge (S-V2c).'),
             TRUNCATE: { target: to('file.none'), actions: effect('freeToPool'), description: 'A huge folio is freed to the pool at once (truncate ready; S-V2g).' },
@@ -194,22 +194,22 @@ export function folioStates(root: string) {
               { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Merge, then free the huge folio to the pool at its original order (INV-5; S-V2g, S-39).' },
             ],
             EVICT_BLOCK: [
-              { guard: 'pinnedEvictHeldByInode', target: to('file.heldByInode'), description: 'restore=inode-held: the inode stays alive until the block is unsplit, which needs a truncate only userspace could issue: memory never returns (deck issue 2; breaks INV-10).' },
+              { guard: 'pinnedEvictHeldByInode', target: to('file.heldByInode'), description: 'restore=inode-held: the inode stays alive until the block is unsplit, which needs a truncate only userspace could issue: memory never returns (the deck on restore; breaks INV-10).' },
               { guard: 'evictToWrapper', ...handOff('rfc-v2 never merges at eviction (every split block goes through the wrapper, S-V2c kvm_gmem_evict_inode); WIP merges nothing when any folio of the file is pinned (S-W merge_truncate_range).') },
-              { guard: 'pinned', ...handOff('Eviction does not wait for pins: the split block goes to the allocator wrapper (deck issue 2 option; S-V2h, S-W).') },
+              { guard: 'pinned', ...handOff('Eviction does not wait for pins: the split block goes to the allocator wrapper (the deck on restore, an option; S-V2h, S-W).') },
               { target: to('file.none'), actions: [effect('merge'), effect('freeToPool')], description: 'Nothing in the file is pinned: WIP merges and frees at the original order (INV-5; S-W merge_truncate_range).' },
             ],
           },
         },
         heldByInode: {
-          description: 'restore=inode-held: the closed inode keeps the split block; nothing will ever truncate it (deck issue 2, the problem the wrapper solves).',
+          description: 'restore=inode-held: the closed inode keeps the split block; nothing will ever truncate it (the deck on restore, the problem the wrapper solves).',
           on: {
-            ALLOC: same('The file is closed; nothing allocates (deck issue 2).'),
-            SHARED_FAULT: same('The file is closed; nothing faults (deck issue 2).'),
-            SPLIT: same('The file is closed; nothing converts (deck issue 2).'),
-            MERGE: same('The file is closed; nothing converts (deck issue 2).'),
-            TRUNCATE: same('The file is closed; userspace can no longer punch it (deck issue 2: "inode truncate will not get triggered").'),
-            EVICT_BLOCK: same('Already evicted; the inode holds the block (deck issue 2).'),
+            ALLOC: same('The file is closed; nothing allocates (the deck on restore).'),
+            SHARED_FAULT: same('The file is closed; nothing faults (the deck on restore).'),
+            SPLIT: same('The file is closed; nothing converts (the deck on restore).'),
+            MERGE: same('The file is closed; nothing converts (the deck on restore).'),
+            TRUNCATE: same('The file is closed; userspace can no longer punch it (the deck on restore: "inode truncate will not get triggered").'),
+            EVICT_BLOCK: same('Already evicted; the inode holds the block (the deck on restore).'),
           },
         },
       },
@@ -295,7 +295,7 @@ export function folioContext(input: FolioInput | undefined): FolioContext {
 
 export const folioMachine = folioSetup.createMachine({
   id: 'folio',
-  description: 'The split/merge lifecycle of one HugeTLB block\'s folios (deck issues 1 and 2; DOMAIN 3, 4).',
+  description: 'The split/merge lifecycle of one HugeTLB block\'s folios (the deck on fapending and restore; DOMAIN 3, 4).',
   type: 'parallel',
   context: ({ input }) => folioContext(input),
   states: folioStates('folio') as never,

@@ -132,7 +132,7 @@ export function rangeStates(root: string) {
       description:
         via === 'PUNCH'
           ? 'References hold the folio: truncate pending (deck; truncateWhilePinned=defer, or a 4K file whose pinned page lives on outside the file).'
-          : 'Evict does not wait for pins: truncate pending, the folio goes to the allocator wrapper (deck issue 2; S-V2h, S-W).',
+          : 'Evict does not wait for pins: truncate pending, the folio goes to the allocator wrapper (the deck on restore; S-V2h, S-W).',
     },
     {
       target: to(`truncate.ready.${sh}`),

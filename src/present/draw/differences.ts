@@ -111,7 +111,7 @@ export const PROBES: Probe[] = [
   },
   {
     name: 'close with a pinned split block',
-    question: 'a split block pinned at close; unpin and settle: HugePages_Free of the 2 huge pages (restore policy, deck issue 2)',
+    question: 'a split block pinned at close; unpin and settle: HugePages_Free of the 2 huge pages (restore policy, the deck on restore)',
     steps: [create(['mmap', 'hugetlb']), step({ op: 'convert', offset: 0, length: PAGE, to: 'shared' }), step({ op: 'hostWrite', offset: 0, data: '41' }), step({ op: 'pin', offset: 0 }), step({ op: 'close' }), step({ op: 'unpin', offset: 0 }), step({ op: 'settle' })],
     observe: (sim) => `HugePages_Free ${sim.pool().free}`,
   },
