@@ -7,11 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { startViewer } from '../src/present/view/viewer-server';
 import type { Trace } from '../src/trace/schema';
 import { traceSource } from '../src/present/view/viewer-sources';
-import { INSTALL_HINT, locateBrowser } from './support/find-browser';
+import { launchHeadless } from './support/headless-browser';
 
 /** Why the K10 conversion below never returns (src/interpreter/ops/convert.ts). */
 const K10_REASON = 'the split of block 0 failed and the rollback of a work item starting in block 0 never ends (unsigned index >= start: K10)';
@@ -42,10 +41,8 @@ describe('the viewer page, at a step that never returns', () => {
   };
 
   beforeAll(async () => {
-    const lookup = locateBrowser();
-    if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
     viewer = await startViewer(0, [traceSource(trace, 'k10.json')]);
-    browser = await chromium.launch({ executablePath: lookup.path, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchHeadless();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     mkdirSync(OUT, { recursive: true });
   }, 60_000);

@@ -13,11 +13,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import type { Bridge } from '../src/present/inspect/bridge-server';
 import { startBridge } from '../src/present/inspect/bridge-server';
-import { INSTALL_HINT, locateBrowser } from './support/find-browser';
+import { launchHeadless } from './support/headless-browser';
 
 const OUT = join(__dirname, '..', 'test-output');
 
@@ -172,15 +171,11 @@ describe('the bridge page, in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // Never skipped: without a browser this fails, saying what to install (npm test's pretest obtains one).
-    const lookup = locateBrowser();
-    if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
-    const executablePath = lookup.path;
     // An inspector URL nothing answers on stands for stately.ai seen from a machine without network.
     bridge = await startBridge(0, 'http://127.0.0.1:9/inspect');
     bridge.status.title = 'tdx-initial-unfaultable';
     bridge.status.total = 4;
-    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchHeadless();
   }, 60_000);
 
   afterAll(async () => {

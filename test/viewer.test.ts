@@ -11,11 +11,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { startViewer } from '../src/present/view/viewer-server';
 import { loadTrace } from '../src/trace/replay';
 import { traceSource, useCaseSources } from '../src/present/view/viewer-sources';
-import { INSTALL_HINT, locateBrowser } from './support/find-browser';
+import { launchHeadless } from './support/headless-browser';
 import { runCli } from './support/run-cli';
 
 const OUT = join(__dirname, '..', 'test-output');
@@ -39,19 +38,13 @@ describe('the viewer page', () => {
   const texts = (selector: string) => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
 
   beforeAll(async () => {
-    // Never skipped: without a browser this fails, saying what to install (npm test's pretest obtains one).
-    const lookup = locateBrowser();
-    if (!lookup.path) throw new Error(lookup.problem ?? INSTALL_HINT);
     const sources = [MULTI, GIB, K1].map((file) => {
       const loaded = loadTrace(join(__dirname, '..', file));
       if (!loaded.ok) throw new Error(loaded.message);
       return traceSource(loaded.trace, file);
     });
     viewer = await startViewer(0, sources);
-    browser = await chromium.launch({
-      executablePath: lookup.path,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchHeadless();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     mkdirSync(OUT, { recursive: true });
   }, 60_000);
@@ -169,6 +162,16 @@ describe('the viewer page', () => {
     expect(await page.isVisible('[data-testid=warning]')).toBe(false);
     await open({ source: 'tdx-initial-unfaultable', path: 0 });
     expect(await page.textContent('[data-testid=warning]')).toMatch(/^path 0 is out of range: tdx-initial-unfaultable has paths 1 to \d+; showing path 1 from its start$/);
+  }, 60_000);
+
+  it('follows an exported viewer\'s link too: #trace=NAME&step=N names a loaded trace by its name', async () => {
+    await page.goto(`${viewer.url}#trace=k1-rfc-v2-failed-split-loses-mappings&step=8`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=title]')).toBe(`trace k1-rfc-v2-failed-split-loses-mappings (${K1})`);
+    expect(await page.textContent('[data-testid=counter]')).toMatch(/^step 8 of /);
+    await page.goto(`${viewer.url}#trace=nowhere&step=1`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=warning]')).toBe('trace nowhere is not loaded; run gmem view --trace FILE with the file that holds it');
   }, 60_000);
 
   it('heads the page with the trace\'s own description, and names the trace once', async () => {

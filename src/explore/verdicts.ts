@@ -24,6 +24,14 @@ export const VERDICT_RESULTS = join(VERDICT_TRACES, 'results.json');
 /** Each setting's wall time and rate from the last `gmem verdicts` on this machine (ignored by git). */
 export const VERDICT_TIMINGS = join(VERDICT_TRACES, 'timings.json');
 
+/** Every committed counterexample trace (`docs/verdicts/SETTING/INV-n.Kn.trace.json`), in a stable order. */
+export function counterexampleTraces(): string[] {
+  return readdirSync(VERDICT_TRACES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.trace.json'))
+    .sort()
+    .map((f) => join(VERDICT_TRACES, f));
+}
+
 /** A result as committed: without the timings, which change from run to run while nothing else does. */
 export type StoredResult = Omit<ExploreResult, 'wallMs' | 'statesPerSecond'>;
 

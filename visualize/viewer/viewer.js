@@ -17,19 +17,6 @@ const runClass = (r) => `run ${r.state.startsWith('truncate') ? 'truncating' : r
 const range = (r) => (r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
 const letter = (r) => (r.state.startsWith('truncate') ? 't' : r.shareability === 'shared' ? 'S' : 'P')[r.allocated ? 'toUpperCase' : 'toLowerCase']();
 
-const UNITS = [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10], ['B', 1]];
-/** A byte count for people, as trace-view.ts bytesForPeople prints the step's fields. */
-function bytes(n) {
-  if (n === 0) return '0 B';
-  const parts = [];
-  let rest = n;
-  for (const [unit, size] of UNITS) {
-    const count = Math.floor(rest / size);
-    if (count > 0) parts.push(`${count} ${unit}`);
-    rest -= count * size;
-  }
-  return parts.length <= 3 ? parts.join(' + ') : `${n.toLocaleString('en')} B`;
-}
 const count = (n) => Number(n).toLocaleString('en');
 
 /** A link that cannot be followed as written says so; the page never shows something else silently. */
@@ -45,18 +32,88 @@ async function getJson(url) {
   return body;
 }
 
+/**
+ * Where the page's data comes from: the loopback server's /api, or the files `gmem view --export`
+ * wrote beside the page (data/export.js sets GMEM_EXPORT; a source's steps arrive by a script tag,
+ * which a file:// page may load where it may not fetch).
+ */
+const EXPORT = window.GMEM_EXPORT;
+const loading = new Map();
+function exportedSource(id) {
+  if (!loading.has(id)) {
+    loading.set(id, new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = EXPORT.files[id];
+      script.onload = () => resolve(EXPORT.loaded[id]);
+      script.onerror = () => reject(new Error(`${EXPORT.files[id]} is missing from this export`));
+      document.head.append(script);
+    }));
+  }
+  return loading.get(id);
+}
+const api = EXPORT
+  ? {
+      sources: async () => EXPORT.sources,
+      paths: async (id) => (await exportedSource(id)).paths,
+      steps: async (id, index) => JSON.parse((await exportedSource(id)).steps[index]),
+      diagram: async (name) => EXPORT.diagrams[name],
+    }
+  : {
+      sources: () => getJson('/api/sources'),
+      paths: (id) => getJson(`/api/paths?source=${encodeURIComponent(id)}`),
+      steps: (id, index) => getJson(`/api/steps?source=${encodeURIComponent(id)}&path=${index}`),
+      diagram: (name) => fetch(`/api/diagram/${name}.svg`).then((r) => r.text()),
+    };
+
+/**
+ * The step as a link. Served, the query names the source (`?source=ID&path=N&step=N`); exported, the
+ * fragment names the trace (`#trace=NAME&step=N`), since a static host or file:// keeps the fragment
+ * to the page and a reply in a mail thread can carry it.
+ */
 function syncUrl() {
-  const params = new URLSearchParams({ source: state.source, path: String(state.path + 1), step: String(state.at) });
-  const url = `${location.pathname}?${params}`;
-  history.replaceState(null, '', url);
+  let url;
+  if (EXPORT) {
+    const params = new URLSearchParams({ trace: state.source, ...(state.paths > 1 ? { path: String(state.path + 1) } : {}), step: String(state.at) });
+    url = `#${params}`;
+  } else {
+    url = `${location.pathname}?${new URLSearchParams({ source: state.source, path: String(state.path + 1), step: String(state.at) })}`;
+  }
+  if (url !== (EXPORT ? location.hash : location.pathname + location.search)) history.replaceState(null, '', url);
   $('link').href = url;
+}
+
+/** What a link asks for: the fragment's parameters if it has any, else the query's. */
+function linkParams() {
+  const hash = location.hash.replace(/^#/, '');
+  return new URLSearchParams(hash.includes('=') ? hash : location.search);
+}
+
+/** The source a link names, by `source=ID` or by `trace=NAME` (a trace's name, or its file when served). */
+function linkedSource(sources, params) {
+  const id = params.get('source');
+  if (id !== null) return { wanted: id, found: sources.find((s) => s.id === id) };
+  const trace = params.get('trace');
+  if (trace === null) return { wanted: null, found: sources[0] };
+  const traces = sources.filter((s) => s.kind === 'trace');
+  return { wanted: `trace:${trace}`, found: traces.find((s) => s.id === trace || s.id === `trace:${trace}`) ?? traces.find((s) => s.name === trace) };
+}
+
+/** Why a link's source is not here, and how to get it. */
+function missingSource(wanted) {
+  if (!wanted.startsWith('trace:')) return `no use case or trace '${wanted}' here; the list holds what this viewer serves`;
+  const trace = wanted.slice('trace:'.length);
+  return EXPORT
+    ? `trace ${trace} is not in this export; write it with gmem view --export DIR --trace FILE`
+    : trace.endsWith('.json')
+      ? `trace ${trace} is not loaded; run gmem view --trace ${trace}`
+      : `trace ${trace} is not loaded; run gmem view --trace FILE with the file that holds it`;
 }
 
 /** `path` counts from 1 and `step` from 0, as the link gives them (strings) or as the page asks (numbers). */
 async function loadSource(id, path = 1, step = 0) {
   state.source = id;
   $('source').value = id;
-  const paths = await getJson(`/api/paths?source=${encodeURIComponent(id)}`);
+  const paths = await api.paths(id);
   state.paths = paths.length;
   $('path').innerHTML = '';
   for (const p of paths) $('path').append(new Option(`${p.index + 1} of ${paths.length}: ${p.label}`, String(p.index)));
@@ -72,7 +129,7 @@ async function loadSource(id, path = 1, step = 0) {
 async function loadPath(index, step = 0) {
   state.path = index;
   $('path').value = String(index);
-  const data = await getJson(`/api/steps?source=${encodeURIComponent(state.source)}&path=${index}`);
+  const data = await api.steps(state.source, index);
   state.steps = data.steps;
   const last = data.steps.length - 1;
   const wanted = Number(step);
@@ -133,10 +190,12 @@ function renderStep(step) {
  */
 function violationItem(v) {
   const at = `at ${esc(v.where)}: ${esc(v.detail)}`;
+  const declared = v.declared ? ', declared by the trace' : ', not declared by the trace';
+  if (!v.defect && v.policies) return `<li class="known">${esc(v.invariant)} broken: policy ${esc(v.policies.join(', '))}, documented to break it (DOMAIN 8)${declared} ${at}</li>`;
   if (!v.defect) return `<li class="unknown">invariant violated: ${esc(v.invariant)} ${at}</li>`;
   const d = v.defect;
   const variants = d.variants.length ? ` (${esc(d.variants.join(', '))})` : '';
-  return `<li class="known">${esc(v.invariant)} broken: known defect ${esc(d.id)}${variants}${v.declared ? ', declared by the trace' : ', not declared by the trace'} ${at}${d.gloss ? ` <br><span class="gloss">${esc(d.id)}: ${esc(d.gloss)}; source: ${esc(d.source)}</span>` : ''}</li>`;
+  return `<li class="known">${esc(v.invariant)} broken: known defect ${esc(d.id)}${variants}${declared} ${at}${d.gloss ? ` <br><span class="gloss">${esc(d.id)}: ${esc(d.gloss)}; source: ${esc(d.source)}</span>` : ''}</li>`;
 }
 
 function renderCounters(file) {
@@ -145,10 +204,10 @@ function renderCounters(file) {
     return;
   }
   const rows = [
-    ['geometry', `${bytes(file.nPages * file.pageSize)}: ${count(file.nPages)} pages of ${bytes(file.pageSize)}${file.hugetlb ? `, in blocks of ${count(file.blockPages)} pages (${bytes(file.blockPages * file.pageSize)})` : ', 4K folios'}`],
+    ['geometry', file.geometry],
     ['HugePages_Free', count(file.pool.free)],
     ['HugePages_Rsvd', count(file.pool.rsvd)],
-    ['allocated bytes', bytes(file.allocatedBytes)],
+    ['allocated bytes', file.allocated],
     ['pending merge', count(file.pendingMerge)],
     ['open', file.open],
   ];
@@ -296,7 +355,7 @@ function applyScale() {
 
 /** The diagrams arrive when the server has laid them out; the step is drawn without waiting for them. */
 async function loadDiagrams() {
-  const [range, folio, block] = await Promise.all(['range', 'folio', 'block'].map((name) => fetch(`/api/diagram/${name}.svg`).then((r) => r.text())));
+  const [range, folio, block] = await Promise.all(['range', 'folio', 'block'].map((name) => api.diagram(name)));
   $('range-diagram').innerHTML = range;
   $('folio-diagram').innerHTML = folio;
   $('block-diagram').innerHTML = block;
@@ -307,7 +366,7 @@ async function loadDiagrams() {
 
 async function start() {
   const diagrams = loadDiagrams();
-  const sources = await getJson('/api/sources');
+  const sources = await api.sources();
   for (const s of sources) $('source').append(new Option(s.kind === 'trace' ? s.title : `use case ${s.title}`, s.id));
   $('source').addEventListener('change', () => {
     warn('');
@@ -330,18 +389,25 @@ async function start() {
     else return;
     e.preventDefault();
   });
-  const params = new URLSearchParams(location.search);
-  const wanted = params.get('source');
-  const found = wanted === null ? sources[0] : sources.find((s) => s.id === wanted);
-  if (found) {
-    await loadSource(found.id, params.get('path') ?? 1, params.get('step') ?? 0);
-  } else {
-    // Never another source at the linked step: say what is missing and how to load it.
-    warn(wanted.startsWith('trace:') ? `trace ${wanted.slice('trace:'.length)} is not loaded; run gmem view --trace ${wanted.slice('trace:'.length)}` : `no use case or trace '${wanted}' here; the list holds what this viewer serves`);
-    await loadSource(sources[0].id);
-  }
+  await follow(sources);
+  // A reader who pastes another step's link into the same tab changes only the fragment (the page's
+  // own updates use history.replaceState, which fires no hashchange).
+  window.addEventListener('hashchange', () => {
+    warn('');
+    document.body.dataset.ready = 'false';
+    follow(sources).then(() => (document.body.dataset.ready = 'true'));
+  });
   document.body.dataset.ready = 'true';
   await diagrams;
+}
+
+/** Opens what the link asks for; never another source at the linked step: what is missing is named. */
+async function follow(sources) {
+  const params = linkParams();
+  const { wanted, found } = linkedSource(sources, params);
+  if (found) return loadSource(found.id, params.get('path') ?? 1, params.get('step') ?? 0);
+  warn(missingSource(wanted));
+  return loadSource(sources[0].id);
 }
 
 start().catch((err) => {

@@ -27,7 +27,8 @@ import type { FileReads } from '../../engine/reads';
 import { stepPages } from '../../engine/step-span';
 import { simulate } from '../../engine/session';
 import { profileOf } from '../../../machines/variant';
-import { KNOWN_DEFECTS } from '../../../machines/expectations';
+import { KNOWN_DEFECTS, POLICY_BREAKS } from '../../../machines/expectations';
+import type { Policy } from '../../../machines/policy';
 
 export interface PageRun {
   /** block-relative page numbers, inclusive. */
@@ -75,6 +76,8 @@ export interface ViewViolation {
   detail: string;
   /** the tree's known defect (machines/expectations.ts KNOWN_DEFECTS) the violation is tagged with. */
   defect?: { id: string; variants: string[]; gloss: string; source: string };
+  /** untagged by a defect: the configured policy alternatives documented to break it (DOMAIN 8), as `afterTruncate=reset`. */
+  policies?: string[];
   /** the trace's `expectViolation` names this invariant. */
   declared: boolean;
 }
@@ -105,6 +108,10 @@ export interface ViewStep {
     allocatedBytes: number;
     pendingMerge: number;
     blocks: BlockPicture[];
+    /** for people: the file's size, its pages and blocks (`2 GiB: 524,288 pages of 4 KiB, ...`). */
+    geometry: string;
+    /** for people: allocatedBytes as `1 GiB + 4 KiB`. */
+    allocated: string;
   };
 }
 
@@ -360,13 +367,20 @@ function stepLabel(step: TraceStep): string {
   return op === 'check' ? 'check' : `${op}(${fields.join(', ')})`;
 }
 
-function viewViolation(v: { invariant: string; where: string; detail: string; defect?: string }, declared: ReadonlySet<string>): ViewViolation {
+/** The alternatives of `policy` that DOMAIN 8 documents as breaking `invariant`. */
+function policiesBreaking(policy: Policy, invariant: string): string[] {
+  return (Object.keys(policy) as Array<keyof Policy>).filter((key) => (POLICY_BREAKS[key] as Record<string, ReadonlyArray<string>>)[policy[key]]?.includes(invariant)).map((key) => `${key}=${policy[key]}`);
+}
+
+function viewViolation(v: { invariant: string; where: string; detail: string; defect?: string }, declared: ReadonlySet<string>, policy: Policy): ViewViolation {
   const known = v.defect === undefined ? undefined : KNOWN_DEFECTS.find((d) => d.id === v.defect);
+  const policies = v.defect === undefined ? policiesBreaking(policy, v.invariant) : [];
   return {
     invariant: v.invariant,
     where: v.where,
     detail: v.detail,
     ...(known ? { defect: { id: known.id, variants: [...known.variants], gloss: known.scenario, source: known.source } } : v.defect ? { defect: { id: v.defect, variants: [], gloss: '', source: '' } } : {}),
+    ...(policies.length ? { policies } : {}),
     declared: declared.has(v.invariant),
   };
 }
@@ -401,7 +415,7 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
       op: labels[i] ? `${labels[i]}: ${stepLabel(step)}` : stepLabel(step),
       kind: step.op === 'check' ? 'check' : 'op',
       matches: true,
-      violations: result.violations.map((v) => viewViolation(v, declared)),
+      violations: result.violations.map((v) => viewViolation(v, declared, config.policy)),
       transitions: [],
     };
     if (result.invalid) view.invalid = `$.steps[${i}].${result.invalid.field}: ${result.invalid.what}`;
@@ -440,11 +454,23 @@ export function viewSteps(config: SimConfig, steps: ReadonlyArray<TraceStep>, mo
         allocatedBytes: after.allocatedBytes,
         pendingMerge: after.pendingMerge,
         blocks: pictureOf(after),
+        geometry: geometryForPeople(after),
+        allocated: size(after.allocatedBytes),
       };
     }
     out.push(view);
   });
   return out;
+}
+
+const count = (n: number) => n.toLocaleString('en');
+/** A size with its unit even when it is none. */
+const size = (n: number) => (n === 0 ? '0 B' : bytesForPeople(n));
+
+/** The file's size, pages and blocks as the viewer's counters print them. */
+function geometryForPeople(file: FileReads): string {
+  const blocks = file.hugetlb ? `, in blocks of ${count(file.blockPages)} pages (${size(file.blockPages * file.pageSize)})` : ', 4K folios';
+  return `${size(file.nPages * file.pageSize)}: ${count(file.nPages)} pages of ${size(file.pageSize)}${blocks}`;
 }
 
 /** What the viewer knows of the file before a step, for finding the transitions it took. */

@@ -39,6 +39,8 @@ export interface ViewerSource {
   title: string;
   /** the trace's own `description`. */
   description?: string;
+  /** the trace's own `name`, by which a link may name it. */
+  name?: string;
   /** a use case has every generated path; a trace has one. */
   paths: () => ViewerPath[];
 }
@@ -95,12 +97,14 @@ export function tooLargeToView(trace: Trace): string | undefined {
   return pages > VIEW_MAX_PAGES ? `its file has ${pages.toLocaleString('en')} pages; the viewer draws at most ${VIEW_MAX_PAGES.toLocaleString('en')} (64 GiB of 4 KiB pages)` : undefined;
 }
 
-export function traceSource(trace: Trace, file: string): ViewerSource {
+/** A trace to step through; served, it is known by its file (`trace:FILE`), exported by its name. */
+export function traceSource(trace: Trace, file: string, id = `trace:${file}`): ViewerSource {
   const declared = new Set(trace.expectViolation === undefined ? [] : [trace.expectViolation].flat());
   return {
-    id: `trace:${file}`,
+    id,
     kind: 'trace',
     title: `trace ${trace.name} (${file})`,
+    name: trace.name,
     ...(trace.description ? { description: trace.description } : {}),
     paths: () => [{ label: trace.name, config: configOf(trace), steps: trace.steps, declared }],
   };
