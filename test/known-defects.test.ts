@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';
-import { KNOWN_DEFECTS } from '../machines/expectations';
+import { DEFAULT_POLICY } from '../machines/policy';
+import { defectInvariants, excusable, excusedInWalk, KNOWN_DEFECTS } from '../machines/expectations';
 
 const load = (name: string): Trace => {
   const loaded = loadTrace(join(__dirname, 'traces', `${name}.json`));
@@ -43,15 +44,25 @@ describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) 
 
 it('every defect of the contract is listed once, with the pairs TRACE-FORMAT "Policies" excuses', () => {
   expect(KNOWN_DEFECTS.map((d) => d.id)).toEqual(['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8', 'K9', 'K10', 'K11']);
+  // The functions replay and the walks excuse by, not a second reading of the table.
   const pairs = (inject: boolean) =>
-    Object.fromEntries(
-      (['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const).map((v) => [
-        v,
-        [...new Set(KNOWN_DEFECTS.filter((d) => d.variants.includes(v) && (inject || !d.inject)).map((d) => d.invariant))].sort(),
-      ]),
-    );
+    Object.fromEntries((['rfc-v2', 'wip-2025-12', 'tdx-huge-v3', 'inplace-v13', 'inplace-v8'] as const).map((v) => [v, [...defectInvariants(v, inject)].sort()]));
   expect(pairs(false)).toEqual({ 'rfc-v2': ['INV-6', 'INV-9'], 'wip-2025-12': ['INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-9'], 'inplace-v13': [], 'inplace-v8': ['INV-9'] });
   expect(pairs(true)).toEqual({ 'rfc-v2': ['INV-12', 'INV-14', 'INV-2', 'INV-6', 'INV-9'], 'wip-2025-12': ['INV-2', 'INV-3', 'INV-9'], 'tdx-huge-v3': ['INV-12', 'INV-2', 'INV-9'], 'inplace-v13': [], 'inplace-v8': ['INV-9'] });
+});
+
+it('a setting excuses its policies\' invariants and its tree\'s defects; a walk excuses a defect\'s only when the defect is tagged', () => {
+  const lazyReset = { ...DEFAULT_POLICY, split: 'lazy' as const, afterTruncate: 'reset' as const };
+  expect([...excusable({ variant: 'inplace-v13', policy: DEFAULT_POLICY }, true)]).toEqual([]);
+  expect([...excusable({ variant: 'inplace-v13', policy: lazyReset }, false)].sort()).toEqual(['INV-2', 'INV-4', 'INV-6']);
+  expect([...excusable({ variant: 'tdx-huge-v3', policy: { ...DEFAULT_POLICY, restore: 'inode-held' } }, false)].sort()).toEqual(['INV-10', 'INV-9']);
+  const walk = excusedInWalk({ variant: 'rfc-v2', policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }, false);
+  expect(walk({ invariant: 'INV-6' })).toBe(true);
+  expect(walk({ invariant: 'INV-9' })).toBe(false);
+  expect(walk({ invariant: 'INV-9', defect: 'K2' })).toBe(true);
+  expect(walk({ invariant: 'INV-12', defect: 'K1' })).toBe(false);
+  expect(excusedInWalk({ variant: 'rfc-v2', policy: DEFAULT_POLICY }, true)({ invariant: 'INV-12', defect: 'K1' })).toBe(true);
+  expect(excusedInWalk({ variant: 'inplace-v13', policy: DEFAULT_POLICY }, true)({ invariant: 'INV-9', defect: 'K2' })).toBe(false);
 });
 
 it('K11 shows only under tdx: the same trace on sw-protected keeps page 0 and breaks nothing', () => {

@@ -10,7 +10,7 @@
  * took 8 to 28 s of every mutant run that reached the core's steps.
  */
 const CORE_TESTS = [
-  'traces-pass', 'errno', 'fidelity', 'known-defects', 'variants', 'range.table', 'folio.table',
+  'machine-defaults', 'traces-pass', 'errno', 'fidelity', 'known-defects', 'variants', 'range.table', 'folio.table',
   'policies', 'usecases', 'walk.usecases', 'mainline-6.12', 'hang', 'conversion-checks',
   'descriptions', 'snapshot-fields', 'arena', 'run-map', 'random-traces', 'kernel-traces',
   'bench-traces', 'simulator.property', 'prefix-free', 'pure-transition', 'explore.codec',

@@ -15,7 +15,7 @@ function survivorsReporter(options) {
   return {
     onMutantTested(mutant) {
       if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') return;
-      const where = `${mutant.fileName.replace(`${process.cwd()}/`, '')}:${mutant.location.start.line + 1}`;
+      const where = `${mutant.fileName.replace(`${process.cwd()}/`, '')}:${mutant.location.start.line}`;
       appendFileSync(file, `${mutant.status}\t${where}\t${mutant.mutatorName}\t${JSON.stringify(mutant.replacement).slice(0, 160)}\n`);
     },
   };
