@@ -56,6 +56,8 @@ export interface WalkOptions {
   /** generate and report the paths without running them. */
   listOnly?: boolean;
   onRow?: (row: WalkRow, done: number, total: number) => void;
+  /** stop at the first failing path (a gate that fails on any failure needs no more). */
+  stopAtFirstFailure?: boolean;
   onPath?: (row: WalkRow, path: WalkPath | MachinePath, failure: WalkFailure | undefined, ms: number) => void;
 }
 
@@ -101,11 +103,13 @@ export function runWalks(options: WalkOptions = {}): WalkReport {
   let numbered = 0;
   const inShard = () => !options.shard || shardOf(numbered++, options.shard.count) === options.shard.index;
   groups.forEach((g, i) => {
+    if (options.stopAtFirstFailure && failures.length > 0) return;
     options.onProgress?.(i, groups.length, `${g.group} (${g.setting})`);
     const rowStart = Date.now();
     const paths = g.paths().filter(inShard);
     const row: WalkRow = { group: g.group, setting: g.setting, paths: paths.length, steps: 0, failed: 0, ms: 0 };
     for (const path of paths) {
+      if (options.stopAtFirstFailure && failures.length > 0) break;
       row.steps += 'machine' in path ? path.events.length : path.ops.length;
       if (options.listOnly) {
         options.onPath?.(row, path, undefined, 0);
