@@ -5,7 +5,7 @@
  * here and the generated SPEC.md table say the same thing.
  */
 import type { Variant } from '../machines/policy';
-import { profileOf, VARIANTS } from '../machines/variant';
+import { formatField, profileOf, VARIANTS } from '../machines/variant';
 import { runSteps } from './support/run-steps';
 
 const MiB = 1 << 20;
@@ -330,5 +330,19 @@ describe('rows of mainline-6.12 (DOMAIN 7.4, S-ML612): create flags, attributes 
       expect([variant, r.sim.file!.allocatedBytes]).toEqual([variant, profileOf(variant).stBlocks ? 2 * P : 0]);
       expect(r.violations).toEqual([]);
     }
+  });
+});
+
+describe('a profile value as the spec\'s table prints it (formatField)', () => {
+  it.each([
+    [true, 'yes'],
+    [false, 'no'],
+    [['a', 'b'], 'a, b'],
+    [[], 'none'],
+    [{ only: 'tdx', by: 'K11' }, 'only: tdx; by: K11'],
+    ['block', 'block'],
+    [3, '3'],
+  ])('%j reads %s', (value, text) => {
+    expect(formatField(value)).toBe(text);
   });
 });
