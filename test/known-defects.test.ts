@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';
 import { DEFAULT_POLICY } from '../machines/policy';
-import { defectInvariants, excusable, excusedInWalk, KNOWN_DEFECTS } from '../machines/expectations';
+import { defectInvariants, excusable, excusedInWalk, expectedBreaks, KNOWN_DEFECTS } from '../machines/expectations';
 
 const load = (name: string): Trace => {
   const loaded = loadTrace(join(__dirname, 'traces', `${name}.json`));
@@ -63,6 +63,21 @@ it('a setting excuses its policies\' invariants and its tree\'s defects; a walk 
   expect(walk({ invariant: 'INV-12', defect: 'K1' })).toBe(false);
   expect(excusedInWalk({ variant: 'rfc-v2', policy: DEFAULT_POLICY }, true)({ invariant: 'INV-12', defect: 'K1' })).toBe(true);
   expect(excusedInWalk({ variant: 'inplace-v13', policy: DEFAULT_POLICY }, true)({ invariant: 'INV-9', defect: 'K2' })).toBe(false);
+});
+
+it('the explorer expects a setting\'s defects shown in its scope and its policies\' breaks, each with its reason', () => {
+  const lazyDefer = { ...DEFAULT_POLICY, split: 'lazy' as const, truncateWhilePinned: 'defer' as const };
+  expect(expectedBreaks({ variant: 'inplace-v13', vmType: 'sw-protected', policy: lazyDefer }, 1)).toEqual([
+    { invariant: 'INV-2', because: 'split: lazy' },
+    { invariant: 'INV-4', because: 'split: lazy' },
+  ]);
+  expect(expectedBreaks({ variant: 'inplace-v13', vmType: 'tdx', policy: DEFAULT_POLICY }, 2)).toEqual([]);
+  const rfc = expectedBreaks({ variant: 'rfc-v2', vmType: 'sw-protected', policy: { ...DEFAULT_POLICY, afterTruncate: 'reset' } }, 1);
+  expect(rfc).toContainEqual({ invariant: 'INV-6', because: 'afterTruncate: reset' });
+  expect(rfc).toContainEqual({ invariant: 'INV-14', because: 'K10 (inject)', defect: 'K10' });
+  // K1 needs a second block (its shortest trigger that returns starts in block 1), so a one-block scope does not expect it.
+  expect(rfc.filter((e) => e.defect).map((e) => e.defect)).toEqual(['K2', 'K3', 'K8', 'K10']);
+  expect(expectedBreaks({ variant: 'rfc-v2', vmType: 'sw-protected', policy: DEFAULT_POLICY }, 2).map((e) => e.defect)).toEqual(['K1', 'K2', 'K3', 'K8', 'K10']);
 });
 
 it('K11 shows only under tdx: the same trace on sw-protected keeps page 0 and breaks nothing', () => {
