@@ -12,11 +12,11 @@
  * took 8 to 28 s of every mutant run that reached the core's steps.
  */
 const CORE_TESTS = [
-  'machine-defaults', 'check-failures', 'usecases', 'descriptions', 'arena', 'snapshot-fields',
-  'policies', 'known-defects', 'walk.usecases', 'mainline-6.12', 'fidelity', 'variants',
-  'traces-pass', 'range.table', 'random-traces', 'errno', 'bench-traces', 'conversion-checks',
-  'folio.table', 'prefix-free', 'run-map', 'simulator.property', 'hang', 'kernel-traces',
-  'pure-transition', 'explore.codec', 'viewer-model', 'explore.faults', 'explore.clone',
-  'walk.faults', 'block.composition', 'walk.coverage',
+  'machine-defaults', 'check-failures', 'block-ops', 'usecases', 'descriptions', 'arena',
+  'snapshot-fields', 'policies', 'known-defects', 'walk.usecases', 'mainline-6.12', 'fidelity',
+  'variants', 'traces-pass', 'range.table', 'random-traces', 'errno', 'bench-traces',
+  'conversion-checks', 'folio.table', 'prefix-free', 'run-map', 'simulator.property', 'hang',
+  'kernel-traces', 'pure-transition', 'explore.codec', 'viewer-model', 'explore.faults',
+  'explore.clone', 'walk.faults', 'block.composition', 'walk.coverage',
 ]
 module.exports = { CORE_TESTS };
