@@ -142,6 +142,7 @@ const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0);
 export function factsOfView(view: BlockView, profile: PlanProfile = planProfileOf('rfc-v2')): BlockFacts {
   return {
     profile,
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; a view is one block, so the file is pinned exactly when the block is, and the folio machine's `pinned` branch of EVICT_BLOCK hands a pinned block to the wrapper as `evictToWrapper` does
     filePinned: sum(view.pins) > 0,
     n: view.pages.length,
     index: 0,
