@@ -201,8 +201,8 @@ export function planOp(facts: BlockFacts, op: BlockOp): PlanStep[] {
       ];
     case 'fallocate':
       if (keepsHuge) return [everyPage({ type: 'ALLOCATE', poolEmpty: false }), { type: 'ALLOC', anyShared, poolEmpty, splitFails }];
-      if (splitFails) return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
-      return [{ type: 'ALLOC', anyShared, poolEmpty }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
+      // The folio allocates (and, with a failure armed on a fresh block holding a shared page, fails its split) before any page.
+      return [{ type: 'ALLOC', anyShared, poolEmpty, splitFails }, everyPage({ type: 'ALLOCATE', poolEmpty: false })];
     case 'convert': {
       const pages = [op.page, op.page + (op.count ?? 1)] as const;
       const sharedIn = facts.sharedPagesIn(pages[0], pages[1]);
