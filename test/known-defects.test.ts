@@ -4,11 +4,15 @@
  * the same trace without expectViolation fails naming the invariant, and on
  * a tree without the defect the violation is not excused.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseSources } from '../src/present/draw/sources';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import type { Trace } from '../src/trace/schema';
 import { DEFAULT_POLICY } from '../machines/policy';
 import { defectInvariants, excusable, excusedInWalk, expectedBreaks, KNOWN_DEFECTS } from '../machines/expectations';
+
+const SOURCE_TAGS = new Set(parseSources(readFileSync(join(__dirname, '..', 'docs', 'SOURCES.md'), 'utf8')).map((s) => s.tag));
 
 const load = (name: string): Trace => {
   const loaded = loadTrace(join(__dirname, 'traces', `${name}.json`));
@@ -25,6 +29,15 @@ describe.each(KNOWN_DEFECTS.map((d) => [d.id, d] as const))('%s', (_id, defect) 
     expect(([] as string[]).concat(trace.expectViolation ?? [])).toContain(defect.invariant);
     expect(trace.steps.some((s) => s.op === 'inject')).toBe(defect.inject);
     expect(trace.description).toContain(defect.id);
+  });
+
+  it('cites its source by a tag docs/SOURCES.md resolves and a function, and says what goes wrong', () => {
+    const tags = defect.source.match(/\bS-[A-Za-z0-9]+/g) ?? [];
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) expect(SOURCE_TAGS.has(tag)).toBe(true);
+    // A function, a cover letter's item or a commit.
+    expect(defect.source).toMatch(/`[a-z_0-9]+`|cover|\(\d\)|\b[0-9a-f]{8}\b/);
+    expect(defect.scenario.length).toBeGreaterThan(40);
   });
 
   it('passes with the break excused, and the break carries the defect id', () => {
