@@ -86,13 +86,18 @@ export const POLICY_BREAKS: { [K in keyof Policy]: Partial<Record<Policy[K], Rea
   truncateWhilePinned: { defer: [] },
 };
 
+/** Each policy of a setting, its chosen alternative, and the invariants that alternative is documented to break (DOMAIN 8). */
+export function policyChoices(policy: Policy): Array<{ key: keyof Policy; value: string; breaks: ReadonlyArray<InvariantName> }> {
+  return (Object.keys(DEFAULT_POLICY) as Array<keyof Policy>).map((key) => ({
+    key,
+    value: policy[key],
+    breaks: (POLICY_BREAKS[key] as Record<string, ReadonlyArray<InvariantName>>)[policy[key]] ?? [],
+  }));
+}
+
 /** The invariants the policies of a setting break (DOMAIN 8). */
 export function policyBreaks(policy: Policy): Set<InvariantName> {
-  const out = new Set<InvariantName>();
-  for (const key of Object.keys(DEFAULT_POLICY) as Array<keyof Policy>) {
-    for (const inv of (POLICY_BREAKS[key] as Record<string, ReadonlyArray<InvariantName>>)[policy[key]] ?? []) out.add(inv);
-  }
-  return out;
+  return new Set(policyChoices(policy).flatMap((c) => c.breaks));
 }
 
 /** The invariants a variant's own defects break, given whether the trace injects a split failure (TRACE-FORMAT "Policies": whatever the VM type). */
@@ -132,10 +137,9 @@ export interface Expected {
 /** Every invariant a setting is expected to break in files of `blocks` blocks, and why: the explorer's findings are compared with this. */
 export function expectedBreaks(setting: { variant: Variant; vmType: VmType; policy: Policy }, blocks: number): Expected[] {
   const out: Expected[] = defectsShownUnder(setting.variant, setting.vmType, blocks).map((d) => ({ invariant: d.invariant, because: `${d.id}${d.inject ? ' (inject)' : ''}`, defect: d.id }));
-  for (const key of Object.keys(DEFAULT_POLICY) as Array<keyof Policy>) {
-    const value = setting.policy[key];
+  for (const { key, value, breaks } of policyChoices(setting.policy)) {
     if (value === DEFAULT_POLICY[key]) continue;
-    for (const inv of (POLICY_BREAKS[key] as Record<string, ReadonlyArray<InvariantName>>)[value] ?? []) out.push({ invariant: inv, because: `${key}: ${value}` });
+    for (const inv of breaks) out.push({ invariant: inv, because: `${key}: ${value}` });
   }
   return out;
 }

@@ -27,7 +27,7 @@ import type { FileReads } from '../../engine/reads';
 import { stepPages } from '../../engine/step-span';
 import { simulate } from '../../engine/session';
 import { profileOf } from '../../../machines/variant';
-import { KNOWN_DEFECTS, POLICY_BREAKS } from '../../../machines/expectations';
+import { KNOWN_DEFECTS, policyChoices } from '../../../machines/expectations';
 import type { Policy } from '../../../machines/policy';
 
 export interface PageRun {
@@ -369,7 +369,7 @@ function stepLabel(step: TraceStep): string {
 
 /** The alternatives of `policy` that DOMAIN 8 documents as breaking `invariant`. */
 function policiesBreaking(policy: Policy, invariant: string): string[] {
-  return (Object.keys(policy) as Array<keyof Policy>).filter((key) => (POLICY_BREAKS[key] as Record<string, ReadonlyArray<string>>)[policy[key]]?.includes(invariant)).map((key) => `${key}=${policy[key]}`);
+  return policyChoices(policy).filter((c) => (c.breaks as ReadonlyArray<string>).includes(invariant)).map((c) => `${c.key}=${c.value}`);
 }
 
 function viewViolation(v: { invariant: string; where: string; detail: string; defect?: string }, declared: ReadonlySet<string>, policy: Policy): ViewViolation {
