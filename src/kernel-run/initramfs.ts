@@ -128,7 +128,12 @@ mount -t devtmpfs dev /dev
 exec 3>/dev/ttyS1
 stty -F /dev/ttyS1 -opost
 r() { echo "${MARKER} $*" >&3; }
-setup_fail() { r setup-fail "$*"; dmesg | tail -n 20 | sed 's/^/${MARKER} info dmesg: /' >&3; poweroff -f; }
+# A write to a tty returns once the line is in the kernel's buffer, and
+# poweroff -f cuts the power at once: the last report lines (a test's end,
+# done) were lost now and then. Closing the last descriptor of ttyS1 waits
+# until the UART has sent everything (tty_port_close_start, closing_wait 30 s).
+off() { exec 3>&-; poweroff -f; }
+setup_fail() { r setup-fail "$*"; dmesg | tail -n 20 | sed 's/^/${MARKER} info dmesg: /' >&3; off; }
 echo ${opts.hugepages} > /proc/sys/vm/nr_hugepages
 r info hugepages $(cat /proc/sys/vm/nr_hugepages)
 ${insmods}
@@ -149,6 +154,6 @@ while read i t; do
   echo "test $i rc=$rc"
 done </run/list
 r done
-poweroff -f
+off
 `;
 }
