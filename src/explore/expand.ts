@@ -9,6 +9,7 @@ import type { FaultName, SimConfig } from '../interpreter/config';
 import { defaultConfig } from '../interpreter/config';
 import type { Policy, Variant, VmType } from '../../machines/policy';
 import { takeStep } from '../engine/step';
+import { startChecksFrom } from '../invariants/invariants';
 import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
@@ -77,6 +78,7 @@ export function expand(model: Model, encoding: string): Expansion {
     if (pinsFull && step.op === 'pin') continue;
     // Each child on a copy of the parent, made from its encoding once (Simulator.clone; test/explore.clone.test.ts holds it to materialize).
     const sim = parent.clone();
+    if (parent.file) startChecksFrom(parent.file, sim.file!);
     out.transitions++;
     let child: string;
     try {

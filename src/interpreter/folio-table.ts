@@ -93,21 +93,22 @@ export class FolioTable {
     private readonly changes: StepChanges,
     copyOfFolio: CopyOfFolio,
   ) {
-    const records = new BTree<number, BlockRecord>(undefined, (a, b) => a - b);
     const copyMap = (m: Map<number, number>) => (m.size ? new Map(m) : new Map<number, number>());
-    state.records.forEachPair((b, r) => {
-      records.set(b, {
+    // mapValues builds the copy in the tree's own shape: a fraction of the cost of inserting record by record.
+    const records = state.records.mapValues((r): BlockRecord => {
+      if (r.meta) this.heldFolios++;
+      this.currentPins += r.totalPins;
+      const copy: BlockRecord = {
         folio: { file: r.folio.file, wrapper: r.folio.wrapper },
-        ...(r.meta ? { meta: copyOfFolio(r.meta) } : {}),
         retired: r.retired.length ? r.retired.map(copyOfFolio) : [],
         guestHuge: r.guestHuge,
         pins: copyMap(r.pins),
         retiredPins: copyMap(r.retiredPins),
         totalPins: r.totalPins,
         totalRetiredPins: r.totalRetiredPins,
-      });
-      if (r.meta) this.heldFolios++;
-      this.currentPins += r.totalPins;
+      };
+      if (r.meta) copy.meta = copyOfFolio(r.meta);
+      return copy;
     });
     this.records = records;
     this.noPromote = new Set();

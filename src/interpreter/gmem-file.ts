@@ -64,6 +64,7 @@ export class GmemFile implements FileParts {
     changes: 'per-step scratch: what the current step changed, emptied by the invariant checks',
     contentBreaks: 'per-step scratch: INV-9 breaks seen in the current step, emptied before each step',
     plans: 'the machines for the geometry and settings',
+    checkMemory: "the invariant checks' own record of what they found at the last check (src/invariants), not state",
   };
 
   readonly geometry: FileGeometry;
@@ -73,6 +74,13 @@ export class GmemFile implements FileParts {
   readonly initialCode: number;
   readonly changes = new StepChanges();
   contentBreaks: ContentBreak[] = [];
+  /**
+   * Kept for the incremental invariant check (src/invariants, which alone
+   * reads it): the violations standing at the last check. A field, not a
+   * WeakMap keyed by file: the explorer makes a file per transition, and
+   * that many short-lived WeakMap keys cost more collection than the check.
+   */
+  checkMemory: unknown = undefined;
   readonly store: PageStore;
   readonly folios: FolioTable;
   readonly account: PoolAccount;

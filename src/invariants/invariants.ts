@@ -215,8 +215,19 @@ const STATE_CHECKS: Partial<Record<InvariantName, StateCheck>> = {
 /** `scope`: where the step changed the file (the incremental check), or undefined (the full check). */
 type StepCheck = (sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, scope?: Scope) => Violation[];
 
-/** The pins found on a private page at the last check of each file (INV-8's pins, kept as the state violations are). */
-const standingPins = new WeakMap<GmemFile, Set<PinRecord>>();
+/**
+ * The incremental check's memory of a file (GmemFile.checkMemory): the state
+ * violations standing after its last check, and the pins found on a private
+ * page then (INV-8's pins, kept as the state violations are).
+ */
+interface CheckMemory {
+  state?: Map<InvariantName, Placed[]>;
+  pins?: Set<PinRecord>;
+}
+
+function memoryOf(file: GmemFile): CheckMemory {
+  return (file.checkMemory ??= {}) as CheckMemory;
+}
 
 const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   'INV-1': () => [],
@@ -233,7 +244,9 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   },
   'INV-4': () => [],
   'INV-5': (sim, _, ctx) =>
-    sim.pool.returns
+    sim.pool.returns.length === ctx.before.poolReturns
+      ? []
+      : sim.pool.returns
       .slice(ctx.before.poolReturns)
       .filter((r) => r.order !== r.originalOrder)
       .map((r) => v('INV-5', 'pool', `huge page at frame ${r.head} returned at order ${r.order}, not ${r.originalOrder}`)),
@@ -262,7 +275,7 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   'INV-8': (_, file, __, ___, scope) => {
     const out: Violation[] = [];
     // The full check only reads; the incremental one (scope given, perhaps all of it) remembers.
-    const before = scope && !scope.all ? standingPins.get(file) : undefined;
+    const before = scope && !scope.all ? memoryOf(file).pins : undefined;
     const now = new Set<PinRecord>();
     for (const pin of file.pinStack) {
       const bad = before && !inScope(scope!, { key: [], page: pin.page, violation: undefined as never }) ? before.has(pin) : !pin.retired && file.shareability(pin.page) === 'private';
@@ -270,7 +283,7 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
       now.add(pin);
       out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
     }
-    if (scope) standingPins.set(file, now);
+    if (scope) memoryOf(file).pins = now;
     return out;
   },
   'INV-9': (sim, file, ctx) => {
@@ -383,14 +396,14 @@ function byKey(a: Placed, b: Placed): number {
 }
 
 function assemble(sim: Simulator, file: GmemFile, ctx: StepContext, full: boolean, state: Map<InvariantName, Placed[]>, scope?: Scope): Violation[] {
+  // Pushed one by one, not spread: this runs on every transition the explorer tries, nearly always with nothing to report.
   const out: Violation[] = [];
   for (const name of INVARIANT_NAMES) {
+    const placed = state.get(name);
     // INV-8 lists its pins (step part) before its blocks (state part), as it always has.
-    if (name === 'INV-8') {
-      out.push(...STEP_CHECKS[name](sim, file, ctx, full, scope), ...(state.get(name) ?? []).map((p) => p.violation));
-      continue;
-    }
-    out.push(...(state.get(name) ?? []).map((p) => p.violation), ...STEP_CHECKS[name](sim, file, ctx, full));
+    if (name === 'INV-8') for (const x of STEP_CHECKS[name](sim, file, ctx, full, scope)) out.push(x);
+    if (placed) for (const p of placed) out.push(p.violation);
+    if (name !== 'INV-8') for (const x of STEP_CHECKS[name](sim, file, ctx, full)) out.push(x);
   }
   return out;
 }
@@ -417,8 +430,6 @@ function fullState(file: GmemFile): Map<InvariantName, Placed[]> {
  */
 export const agreement = { enabled: false, steps: 0, mismatches: [] as Array<{ op: string; full: Violation[]; incremental: Violation[] }> };
 
-/** The state violations standing after the last check of each file: the incremental check's memory. */
-const standing = new WeakMap<GmemFile, Map<InvariantName, Placed[]>>();
 
 /**
  * Every invariant after a step, re-evaluated only where the step changed the
@@ -439,12 +450,32 @@ export function checkInvariants(sim: Simulator, ctx: StepContext): Violation[] {
   return incremental;
 }
 
+/**
+ * The explorer forks a state per step it tries: the parent's state checks
+ * are made once (a full check of its state, and the pins on private pages)
+ * and each copy starts from them, so its check looks only where its step
+ * changed the file. `copy` must be a fresh copy of `file` (pins in the same
+ * order); the full check of the copy gives the same verdicts
+ * (test/explore.checks.test.ts).
+ */
+export function startChecksFrom(file: GmemFile, copy: GmemFile): void {
+  const memory = memoryOf(file);
+  if (!memory.state || !memory.pins) {
+    memory.state = fullState(file);
+    memory.pins = new Set(file.pinStack.filter((pin) => !pin.retired && file.shareability(pin.page) === 'private'));
+  }
+  const pins = new Set<PinRecord>();
+  if (memory.pins.size) file.pinStack.forEach((pin, i) => memory.pins!.has(pin) && pins.add(copy.pinStack[i]!));
+  copy.checkMemory = { state: memory.state, pins } satisfies CheckMemory;
+}
+
 function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): Violation[] {
   const changes = file.changes;
-  const before = standing.get(file);
+  const memory = memoryOf(file);
+  const before = memory.state;
   let state: Map<InvariantName, Placed[]>;
   let scope: Scope = { all: true, ranges: [], blocks: [] };
-  if (!before || changes.all || FORCE_FULL || !standingPins.has(file)) {
+  if (!before || changes.all || FORCE_FULL || !memory.pins) {
     state = fullState(file);
   } else {
     scope = scopeOf(file);
@@ -455,7 +486,7 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
       state.set(name, kept.length + fresh.length ? [...kept, ...fresh].sort(byKey) : kept);
     }
   }
-  standing.set(file, state);
+  memory.state = state;
   // What the next check must look at starts empty (the shareability summary is the step's, reset by captureBefore).
   changes.ranges = [];
   changes.blocks = new Set();
