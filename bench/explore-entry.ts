@@ -1,15 +1,71 @@
 /**
- * X1: the explorer's figures (bench/explore.ts: states per second,
- * against xstate/graph) as an entry of the registry.
+ * X: the explorer against its targets. X1 and X2 in process
+ * (bench/explore.ts); X3 `npm start` as a user runs it; X4 the cross-block
+ * scope of every kernel tree and X5 the 2 x 4 geometry, each as
+ * `gmem explore` runs it, with its wall time and peak RSS.
  */
-import type { BenchEntry } from './entry';
-import { asEntryRows } from './entry';
+import type { BenchEntry, BenchRow, ChildRun } from './entry';
+import { childTimeoutMs, GMEM, mb, MB, runCommand, runNode, wallCpu } from './entry';
 import { exploreRows } from './explore';
 
+interface ExploreJson {
+  states: number;
+  transitions: number;
+  settings: Array<{ name: string; states: number; unexpected: unknown[]; missing: unknown[] }>;
+}
+
+/** What a `gmem explore --json` child said: its totals, or why there are none. */
+function totals(run: ChildRun, timeoutMs: number): { ok: boolean; text: string; json?: ExploreJson } {
+  if (run.timedOut) return { ok: false, text: `stopped after ${timeoutMs / 1000} s` };
+  try {
+    const json = JSON.parse(run.stdout) as ExploreJson;
+    const off = json.settings.filter((s) => s.unexpected.length || s.missing.length).map((s) => s.name);
+    return { ok: run.status === 0, json, text: `exit ${run.status}, ${json.settings.length} settings, ${json.states.toLocaleString('en')} states, ${json.transitions.toLocaleString('en')} transitions${off.length ? `; not as known: ${off.join('; ')}` : ', every known defect found, nothing else'}` };
+  } catch {
+    return { ok: false, text: `exit ${run.status}: ${(run.stderr.trim().split('\n').pop() ?? '').slice(0, 160)}` };
+  }
+}
+
+/** npm as the bench was started with it (npm run bench sets npm_execpath), else the one on PATH. */
+function npmStart(timeoutMs: number): ChildRun {
+  const cli = process.env['npm_execpath'];
+  return cli && cli.endsWith('.js') ? runCommand(process.execPath, [cli, 'start', '--silent'], timeoutMs) : runCommand('npm', ['start', '--silent'], timeoutMs);
+}
+
+function x3(): BenchRow[] {
+  const timeout = childTimeoutMs(300);
+  const run = npmStart(timeout);
+  const ran = !run.timedOut && run.status === 0;
+  return [{ id: 'X3', measure: 'X3 npm start (the walk, then the start scope of all settings), 2 cores', value: `${ran ? '' : `${run.timedOut ? 'stopped' : `exit ${run.status}`}; `}${wallCpu(run)}`, target: '<= 15000 ms', met: ran && run.wallMs <= 15_000 }];
+}
+
+function x4(): BenchRow[] {
+  const timeout = childTimeoutMs(900);
+  const run = runNode([GMEM, 'explore', '--scope', 'cross-block', '--json', '--out', 'test-output/bench-cross-block'], timeout);
+  const t = totals(run, timeout);
+  return [
+    { id: 'X4', measure: 'X4 --scope cross-block, every kernel tree (sw-protected, tdx): verdicts', value: t.text, target: 'exit 0', met: t.ok },
+    { id: 'X4', measure: 'X4 its wall time (cpu), 2 cores', value: wallCpu(run), target: '<= 300000 ms', met: t.ok && run.wallMs <= 300_000 },
+    { id: 'X4', measure: 'X4 its peak RSS', value: mb(run.peakRss), target: '<= 2000 MB', met: t.ok && run.peakRss !== undefined && run.peakRss <= 2000 * MB },
+  ];
+}
+
+function x5(): BenchRow[] {
+  const timeout = childTimeoutMs(1200);
+  const flags = ['--blocks', '2', '--pages', '4', '--processes', '2', '--pins', '1', '--values', '2', '--depth', '4', '--symmetry', 'on'];
+  const run = runNode([GMEM, 'explore', ...flags, '--variant', 'rfc-v2', '--vm-type', 'sw-protected', '--policy', 'split=eager', '--allow-missing', '--json', '--out', 'test-output/bench-x5'], timeout);
+  const t = totals(run, timeout);
+  return [{ id: 'X5', measure: `X5 ${flags.join(' ')}, rfc-v2 sw-protected: states, time, peak RSS`, value: `${t.text}; ${wallCpu(run)}, ${mb(run.peakRss)}`, target: '(informative)' }];
+}
+
 export const explore: BenchEntry = {
-  id: 'X1',
-  title: 'gmem explore: states per second, and against xstate/graph',
+  id: 'X',
+  title: 'gmem explore: X1 states per second, X2 symmetry, X3 npm start, X4 cross-block scope, X5 the 2 x 4 geometry',
   run() {
-    return asEntryRows('X1', exploreRows());
+    const inProcess = exploreRows().map((r): BenchRow => {
+      const id = /^X\d/.exec(r.measure)?.[0] ?? 'X';
+      return { id, measure: id === 'X' ? `X ${r.measure}` : r.measure, value: r.value, target: r.target, ...(r.target === '(informative)' ? {} : { met: r.met }) };
+    });
+    return [...inProcess, ...x3(), ...x4(), ...x5()];
   },
 };

@@ -15,13 +15,15 @@ import { INVARIANT_NAMES } from '../machines/invariants';
 import { KNOWN_DEFECTS } from '../machines/expectations';
 import { report, runSettings } from '../src/explore/run';
 import type { ExploreResult } from '../src/explore/search';
-import { policyAlternatives, settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
+import { CROSS_BLOCK_SCOPE, crossBlockSettings, policyAlternatives, scopeNameOf, settingName, START_SCOPE, variantSettings } from '../src/explore/settings';
 import { loadTrace, runTrace } from '../src/trace/replay';
 import { POLICY_BREAKS, expectedBreaks } from '../machines/expectations';
 
 const doc = readFileSync(VERDICTS_FILE, 'utf8');
 const results: ExploreResult[] = readVerdictResults();
-const byName = new Map(results.map((r) => [settingName(r.setting), r]));
+const inScope = (name: string) => results.filter((r) => scopeNameOf(r.scope) === name);
+const byName = new Map(inScope('start').map((r) => [settingName(r.setting), r]));
+const crossByName = new Map(inScope('cross-block').map((r) => [settingName(r.setting), r]));
 const broken = (name: string) => new Set(byName.get(name)!.findings.map((f) => (f.defect ? `${f.invariant} ${f.defect}` : f.invariant)));
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
@@ -46,7 +48,7 @@ it('regenerating writes the same committed files when only the timings differ', 
 });
 
 it('docs/VERDICTS.md says what holds and within which scope, in its title', () => {
-  expect(doc.split('\n')[0]).toMatch(/^# Verdicts: what holds within the scope \d+ block/);
+  expect(doc.split('\n')[0]).toMatch(/^# Verdicts: what holds within the scope \d+ block.*, and within two blocks$/);
 });
 
 it('docs/VERDICTS.md defines every invariant and known defect, with a linked source, before anything names it', () => {
@@ -94,6 +96,23 @@ it.each(variantSettings().map((s) => [settingName(s), s] as const))('%s breaks e
   expect(sorted(broken(name))).toEqual(sorted(expectedBreaks(setting, START_SCOPE.blocks).map((e) => (e.defect ? `${e.invariant} ${e.defect}` : e.invariant))));
 });
 
+it('the results hold every setting of each scope once: the start scope\'s and the cross-block scope\'s', () => {
+  expect(results.length).toBe(byName.size + crossByName.size);
+  expect(sorted(byName.keys())).toEqual(sorted([...variantSettings(), ...policyAlternatives().map((a) => a.setting)].map(settingName)));
+  expect(sorted(crossByName.keys())).toEqual(sorted(crossBlockSettings().map(settingName)));
+});
+
+it.each(crossBlockSettings().map((s) => [settingName(s), s] as const))('%s breaks exactly its known defects with two blocks', (name, setting) => {
+  const found = new Set(crossByName.get(name)!.findings.map((f) => (f.defect ? `${f.invariant} ${f.defect}` : f.invariant)));
+  expect(sorted(found)).toEqual(sorted(expectedBreaks(setting, CROSS_BLOCK_SCOPE.blocks).map((e) => (e.defect ? `${e.invariant} ${e.defect}` : e.invariant))));
+});
+
+it('the cross-block scope reaches a defect one block cannot: rfc-v2\'s K1, drawn in docs/VERDICTS.md', () => {
+  const k1 = (r: ExploreResult | undefined) => r!.findings.some((f) => f.defect === 'K1');
+  expect([k1(byName.get('rfc-v2 sw-protected kernel policies')), k1(crossByName.get('rfc-v2 sw-protected kernel policies'))]).toEqual([false, true]);
+  expect(doc).toMatch(/\*\*rfc-v2 \/ sw-protected breaks INV-12 \(K1\) with two blocks\*\*/);
+});
+
 it.each(policyAlternatives().map((a) => [`${a.key}=${a.value}`, a] as const))('policy %s breaks exactly what DOMAIN 8 says, on steps the kernel decision survives', (_, alt) => {
   const r = byName.get(settingName(alt.setting))!;
   // Own breaks not tagged with a known defect: a defect the alternative reaches by other steps is still the variant's.
@@ -119,7 +138,8 @@ it('every counterexample trace under docs/verdicts replays to its invariant', ()
 });
 
 it('docs/VERDICTS.md links every kernel finding to its generated selftest or says why the kernel cannot be driven through it', () => {
-  const findings = doc.split('\n## Kernel trees and VM types')[1]!.split(/\n\*\*(?=[a-z0-9-]+ \/ )/).slice(1);
+  const section = doc.split('\n## Kernel trees and VM types')[1]!.split('\n## Two blocks')[0]!;
+  const findings = section.split(/\n\*\*(?=[a-z0-9-]+ \/ )/).slice(1);
   expect(findings.length).toBe(variantSettings().reduce((n, s) => n + byName.get(settingName(s))!.findings.length, 0));
   for (const f of findings) expect(f).toMatch(/\nKernel selftest: (`gmem_[a-z0-9_]+\.c`, written by `npx gmem selftest docs\/verdicts\/[^`]+\.trace\.json -o OUTDIR` \(docs\/SELFTESTS\.md\)|refused at `\$\.[^`]+` \w+: [^\n]+)\.\n/);
 });

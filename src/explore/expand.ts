@@ -13,7 +13,9 @@ import { startChecksFrom } from '../invariants/invariants';
 import type { Scope, Step } from './operations';
 import { creates, geometryOf, operations } from './operations';
 import type { CodecSetup } from './state-codec';
-import { encode, hasFile, materialize, pinsHeld } from './state-codec';
+import { encode, encodeReduced, hasFile, materialize, pinsHeld } from './state-codec';
+import type { SymmetryGroup } from './symmetry';
+import { packRelabel, symmetryGroup } from './symmetry';
 import { tuneHeapForShortLivedSimulators } from '../heap-tuning';
 
 export interface Setting {
@@ -31,6 +33,8 @@ export interface Model {
   /** creates first, then every other step: a transition is named by its index here. */
   steps: Step[];
   firstOp: number;
+  /** the renamings states are reduced by (scope.symmetry, and no seeded fault: one may single out process 0). */
+  group?: SymmetryGroup;
 }
 
 export function simConfig(setting: Setting, scope: Scope): SimConfig {
@@ -46,20 +50,26 @@ export function buildModel(setting: Setting, scope: Scope): Model {
   tuneHeapForShortLivedSimulators();
   const g = geometryOf(scope, setting.vmType);
   const made = creates(g);
+  const group = scope.symmetry && !setting.faults?.length ? symmetryGroup(scope.processes, scope.values) : undefined;
   return {
     setting,
     scope,
     setup: { config: simConfig(setting, scope), size: g.size, processes: scope.processes },
     steps: [...made, ...operations(g)],
     firstOp: made.length,
+    ...(group ? { group } : {}),
   };
 }
 
 export interface Expansion {
   /** steps run (transitions). */
   transitions: number;
-  /** distinct children, each with the first step that reaches it (a step that never returns has none: a terminal state). */
-  children: Array<[step: number, encoding: string]>;
+  /**
+   * distinct children, each with the first step that reaches it (a step that
+   * never returns has none: a terminal state); with symmetry, the relabelling
+   * (packed) from the state the step made to the canonical one.
+   */
+  children: Array<[step: number, encoding: string, relabel?: number]>;
   /** steps whose transition broke invariants, as finding keys (`INV-9` or `INV-9/K3`: search.ts findingKey). */
   violations: Array<[step: number, keys: string[]]>;
   /** steps on which the simulator threw (an internal error is a finding too). */
@@ -81,19 +91,24 @@ export function expand(model: Model, encoding: string): Expansion {
     if (parent.file) startChecksFrom(parent.file, sim.file!);
     out.transitions++;
     let child: string;
+    let relabel = 0;
     try {
       const { outcome, violations } = takeStep(sim, step);
       if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
       // A step that never returns (INV-14) leads to a terminal state: the machine is stuck in the kernel, and no step can follow.
       if (outcome?.kind === 'hang') continue;
-      child = encode(sim);
+      if (model.group) {
+        const reduced = encodeReduced(sim, model.group);
+        child = reduced.encoding;
+        relabel = packRelabel(model.group, reduced.relabel);
+      } else child = encode(sim);
     } catch (err) {
       out.crashes.push([i, err instanceof Error ? err.message : String(err)]);
       continue;
     }
     if (seen.has(child)) continue;
     seen.add(child);
-    out.children.push([i, child]);
+    out.children.push(relabel ? [i, child, relabel] : [i, child]);
   }
   return out;
 }

@@ -22,6 +22,8 @@ export interface Scope {
   depth: number;
   /** huge pages in the pool before create (default: what create reserves). */
   pool?: number;
+  /** states that differ only by a renaming of processes or data values are one (src/explore/symmetry.ts); off when absent. */
+  symmetry?: boolean;
 }
 
 export const PAGE_SIZE = 16;

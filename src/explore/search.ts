@@ -20,10 +20,12 @@
 import type { Expansion, Model, Setting } from './expand';
 import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';
+import { SeenStates } from './seen-states';
 import type { Scope, Step } from './operations';
 import type { ExpandPool } from './worker-pool';
 import { takeStep } from '../engine/step';
 import { rootSimulator } from './state-codec';
+import { compose, identity, invert, relabelStep, unpackRelabel } from './symmetry';
 import type { InvariantName } from '../../machines/invariants';
 
 export type FindingKind = InvariantName | 'CRASH';
@@ -84,6 +86,8 @@ export interface ExploreResult {
   fingerprints?: number[];
   /** with `keepPaths`: a shortest path (steps, create first) to every state but the empty machine, in the order reached. */
   paths?: Step[][];
+  /** past `exactStates`, seen states were kept as fingerprints (seen-states.ts): after how many, and the odds that two collided. */
+  fingerprinted?: { after: number; collisionOdds: number };
 }
 
 export interface ExploreOptions {
@@ -97,12 +101,17 @@ export interface ExploreOptions {
   keepPaths?: boolean;
   /** the kernel decision to tell a policy alternative's own breaks from (see ExploreResult.ownFindings). */
   baseline?: Setting;
+  /** states kept by their exact encoding before the rest are kept as fingerprints (default DEFAULT_EXACT_STATES). */
+  exactStates?: number;
   /** stop after the level on which the first invariant broke (with a baseline: the first own break). */
   stopAtFirstFinding?: boolean;
   onProgress?: (info: { depth: number; states: number; transitions: number; done: number; total: number }) => void;
 }
 
 const BATCH = 64;
+
+/** States a search keeps exactly before it keeps fingerprints: about 0.6 GB of encodings in the cross-block scope. */
+export const DEFAULT_EXACT_STATES = 2_000_000;
 
 export async function explore(setting: Setting, scope: Scope, options: ExploreOptions = {}): Promise<ExploreResult> {
   const start = Date.now();
@@ -112,11 +121,14 @@ export async function explore(setting: Setting, scope: Scope, options: ExploreOp
 
 async function search(model: Model, pool: ExpandPool | undefined, options: ExploreOptions, start: number): Promise<ExploreResult> {
   const { scope } = model;
-  const ids = new Map<string, number>([['', 0]]);
+  const seen = new SeenStates(options.exactStates ?? DEFAULT_EXACT_STATES);
+  seen.add('', 0);
   const parent: number[] = [-1];
   const via: number[] = [-1];
   const depthOf: number[] = [0];
   const degree: number[] = [-1];
+  /** per state, with symmetry: the packed relabelling from the state its step made to it (0: none). */
+  const relabelOf: number[] = [0];
   const first = new Map<FindingKey, { parent: number; step: number; message?: string }>();
   const own = new Map<FindingKey, { parent: number; step: number }>();
   const baseline = options.baseline ? buildModel(options.baseline, scope) : undefined;
@@ -127,10 +139,26 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
   let transitions = 0;
   let depth = 0;
   let shard: ShardInfo | undefined;
-  const pathTo = (id: number): number[] => {
-    const out: number[] = [];
-    for (let at = id; at > 0; at = parent[at]!) out.push(via[at]!);
-    return out.reverse();
+  /**
+   * The steps from the empty machine to state `id` (and then step `last`),
+   * in the names of the first state: with symmetry each step was taken in
+   * its state's canonical names, renamed back here through the
+   * relabellings along the path (src/explore/symmetry.ts).
+   */
+  const stepsTo = (id: number, last?: number): Step[] => {
+    const ids: number[] = [];
+    for (let at = id; at > 0; at = parent[at]!) ids.push(at);
+    ids.reverse();
+    const group = model.group;
+    if (!group) return [...ids.map((s) => via[s]!), ...(last === undefined ? [] : [last])].map((i) => model.steps[i]!);
+    let toCanonical = identity(group);
+    const out: Step[] = [];
+    for (const s of ids) {
+      out.push(relabelStep(model.steps[via[s]!]!, invert(toCanonical)));
+      toCanonical = compose(unpackRelabel(group, relabelOf[s]!), toCanonical);
+    }
+    if (last !== undefined) out.push(relabelStep(model.steps[last]!, invert(toCanonical)));
+    return out;
   };
 
   while (depth < scope.depth && frontier.length) {
@@ -142,7 +170,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
       frontierIds = frontierIds.filter((_, i) => keep[i]);
     }
     const expansions = await expandAll(model, pool, frontier, (done) =>
-      options.onProgress?.({ depth: depth + 1, states: ids.size, transitions, done, total: frontier.length }),
+      options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done, total: frontier.length }),
     );
     const next: string[] = [];
     const nextIds: number[] = [];
@@ -155,17 +183,17 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
           if (!first.has(inv)) first.set(inv, { parent: from, step });
           if (!baseline || own.has(inv) || (tries.get(inv) ?? 0) >= OWN_TRIES) continue;
           tries.set(inv, (tries.get(inv) ?? 0) + 1);
-          const steps = [...pathTo(from), step].map((i) => model.steps[i]!);
+          const steps = stepsTo(from, step);
           if (!breaksUnder(baseline, steps, inv)) own.set(inv, { parent: from, step });
         }
       }
       for (const [step, message] of x.crashes) if (!first.has('CRASH')) first.set('CRASH', { parent: from, step, message });
-      for (const [step, child] of x.children) {
-        if (ids.has(child)) continue;
+      for (const [step, child, relabel] of x.children) {
         const id = parent.length;
-        ids.set(child, id);
+        if (!seen.add(child, id)) continue;
         parent.push(from);
         via.push(step);
+        relabelOf.push(relabel ?? 0);
         depthOf.push(depth + 1);
         degree.push(-1);
         next.push(child);
@@ -176,39 +204,40 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     frontierIds = nextIds;
     depth++;
     if (options.stopAtFirstFinding && (baseline ? own.size : first.size)) break;
-    options.onProgress?.({ depth, states: ids.size, transitions, done: 0, total: frontier.length });
+    options.onProgress?.({ depth, states: seen.size, transitions, done: 0, total: frontier.length });
   }
 
   const findings: Finding[] = [...first].map(([key, f]) => ({
     ...splitKey(key),
-    steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!),
+    steps: stepsTo(f.parent, f.step),
     ...(f.message ? { message: f.message } : {}),
   }));
   findings.sort(byKindThenLength);
   const ownFindings: Finding[] | undefined = baseline
-    ? [...own].map(([key, f]) => ({ ...splitKey(key), steps: [...pathTo(f.parent), f.step].map((i) => model.steps[i]!) })).sort(byKindThenLength)
+    ? [...own].map(([key, f]) => ({ ...splitKey(key), steps: stepsTo(f.parent, f.step) })).sort(byKindThenLength)
     : undefined;
   const wallMs = Date.now() - start;
   let fingerprints: number[] | undefined;
   if (options.keepFingerprints) {
     fingerprints = [];
-    for (const [enc, id] of ids) fingerprints.push(fingerprint(enc), depthOf[id]!, degree[id]!);
+    for (const [fp, id] of seen.fingerprints()) fingerprints.push(fp, depthOf[id]!, degree[id]!);
   }
-  const paths = options.keepPaths ? parent.slice(1).map((_, i) => pathTo(i + 1).map((k) => model.steps[k]!)) : undefined;
+  const paths = options.keepPaths ? parent.slice(1).map((_, i) => stepsTo(i + 1)) : undefined;
   return {
     setting: model.setting,
     scope,
-    states: ids.size,
+    states: seen.size,
     transitions,
     depthReached: depthOf.reduce((a, b) => (b > a ? b : a), 0),
     exhausted: frontier.length === 0,
     wallMs,
-    statesPerSecond: Math.round(ids.size / Math.max(0.001, wallMs / 1000)),
+    statesPerSecond: Math.round(seen.size / Math.max(0.001, wallMs / 1000)),
     findings,
     ...(ownFindings ? { ownFindings } : {}),
     ...(shard ? { shard } : {}),
     ...(fingerprints ? { fingerprints } : {}),
     ...(paths ? { paths } : {}),
+    ...(seen.fingerprintedAfter !== undefined ? { fingerprinted: { after: seen.fingerprintedAfter, collisionOdds: seen.collisionOdds() } } : {}),
   };
 }
 

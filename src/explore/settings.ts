@@ -45,6 +45,41 @@ export function verdictSettings(): Setting[] {
  */
 export const START_SCOPE: Scope = { blocks: 1, pages: 2, processes: 2, pins: 1, values: 1, depth: 5 };
 
+/**
+ * The scope where the two-block defects live (DOMAIN 7.3): two blocks of two
+ * pages, so a conversion's work item can start in block 1 (rfc-v2's rollback
+ * from block 0 never returns, K10, so K1 returns only from block 1) and span
+ * two blocks; depth 5, the longest shortest counterexample of the start
+ * scope (K2 under tdx). K9 needs a third block (an item starting in block 1
+ * whose second block's split fails) and stays outside it: its trace
+ * test/traces/k9-rfc-v2-rollback-merges-presplit-block.json pins it.
+ * With symmetry: the two processes are interchangeable (src/explore/symmetry.ts).
+ */
+export const CROSS_BLOCK_SCOPE: Scope = { blocks: 2, pages: 2, processes: 2, pins: 1, values: 1, depth: 5, symmetry: true };
+
+/**
+ * The settings the cross-block scope runs: every kernel tree under its
+ * kernel policies on the sw-protected and tdx VM types (snp zeroes as tdx
+ * does on every tree here and adds nothing a second block could reach).
+ */
+export function crossBlockSettings(): Setting[] {
+  return variantSettings().filter((s) => s.vmType === 'sw-protected' || s.vmType === 'tdx');
+}
+
+/** The scopes `gmem explore --scope` names, each with the settings it runs by default. */
+export const NAMED_SCOPES = {
+  start: { scope: START_SCOPE, settings: verdictSettings },
+  'cross-block': { scope: CROSS_BLOCK_SCOPE, settings: crossBlockSettings },
+} as const;
+
+export type ScopeName = keyof typeof NAMED_SCOPES;
+
+/** The name of a named scope equal to `scope`, if it is one. */
+export function scopeNameOf(scope: Scope): ScopeName | undefined {
+  const same = (a: Scope, b: Scope) => a.blocks === b.blocks && a.pages === b.pages && a.processes === b.processes && a.pins === b.pins && a.values === b.values && a.depth === b.depth && a.pool === b.pool && !a.symmetry === !b.symmetry;
+  return (Object.keys(NAMED_SCOPES) as ScopeName[]).find((name) => same(NAMED_SCOPES[name].scope, scope));
+}
+
 export function settingName(s: Setting): string {
   const changed = POLICY_KEYS.filter((k) => s.policy[k] !== DEFAULT_POLICY[k]).map((k) => `${k}=${s.policy[k]}`);
   return [s.variant, s.vmType, changed.length ? changed.join(',') : 'kernel policies', ...(s.faults?.length ? [`faults ${s.faults.join(',')}`] : [])].join(' ');

@@ -67,6 +67,8 @@ import { PageSet } from '../interpreter/page-set';
 import { RunMap } from '../interpreter/run-map';
 import { createRefusal, newFileOf } from '../interpreter/ops/create';
 import { Simulator } from '../interpreter/simulator';
+import type { Relabel, SymmetryGroup } from './symmetry';
+import { valueOf } from './symmetry';
 
 const NO_STATE = '';
 const FILE_CODES = FOLIO_FILE_STATES.length;
@@ -136,7 +138,25 @@ const scratch = {
   mixedBytes: [] as number[],
   /** process, page set, process, page set, ... */
   hosts: [] as Array<number | PageSet>,
+  /** with a relabelling: each process's canonical name (index: process) */
+  process: undefined as ReadonlyArray<number> | undefined,
+  /** with a relabelling: the nonzero data values in order of first appearance (each is named by its place here). */
+  values: undefined as number[] | undefined,
 };
+
+/** A process's name in the encoding. */
+function processName(q: number): number {
+  return scratch.process ? scratch.process[q]! : q;
+}
+
+/** A byte's value in the encoding: itself, or with a relabelling, the scope's value of its rank by first appearance (zero stays zero). */
+function byteName(v: number): number {
+  const order = scratch.values;
+  if (!order || v === 0) return v;
+  let rank = order.indexOf(v);
+  if (rank < 0) rank = order.push(v) - 1;
+  return valueOf(rank);
+}
 
 function emit(v: number): void {
   if (scratch.length === scratch.units.length) {
@@ -173,11 +193,52 @@ function pageContent(memory: PhysicalMemory, pfn: number, ps: number): number {
   const v = b[0]!;
   for (let i = 1; i < ps; i++) {
     if (b[i] !== v) {
-      for (let j = 0; j < ps; j++) scratch.mixedBytes.push(b[j]!);
+      for (let j = 0; j < ps; j++) scratch.mixedBytes.push(byteName(b[j]!));
       return 0x100 + scratch.mixedBytes.length / ps - 1;
     }
   }
-  return v;
+  return byteName(v);
+}
+
+/**
+ * The canonical encoding of a simulator's state up to symmetry
+ * (src/explore/symmetry.ts): the least encoding over every renaming of the
+ * processes, data values renamed in order of first appearance; and the
+ * relabelling from the state to it.
+ */
+export function encodeReduced(sim: Simulator, group: SymmetryGroup): { encoding: string; relabel: Relabel } {
+  const file = sim.file;
+  // Nothing names a process (no mapping, no pin): every renaming gives the same string.
+  const named = file !== undefined && (file.lifetime.mappers.size > 0 || file.pinStack.length > 0 || [...file.store.hostMaps.values()].some((s) => s.size > 0));
+  const perms = named ? group.processPerms : group.processPerms.slice(0, 1);
+  let best: { encoding: string; process: number[]; values: number[] } | undefined;
+  for (const perm of perms) {
+    const values: number[] = [];
+    const encoding = encodeNamed(sim, perm, values);
+    if (!best || encoding < best.encoding) best = { encoding, process: perm, values };
+  }
+  const { encoding, process, values } = best!;
+  // The values present by first appearance, then the absent ones in order: a bijection of the scope's values.
+  const present = values.map((v) => {
+    const k = v / 0x11 - 1;
+    if (!Number.isInteger(k) || k < 0 || k >= group.values) throw new Error(`state-codec: byte 0x${v.toString(16)} is not a data value of the scope`);
+    return k;
+  });
+  const rest = Array.from({ length: group.values }, (_, k) => k).filter((k) => !present.includes(k));
+  const value: number[] = [];
+  [...present, ...rest].forEach((k, rank) => (value[k] = rank));
+  return { encoding, relabel: { process, value } };
+}
+
+function encodeNamed(sim: Simulator, process: ReadonlyArray<number>, values: number[]): string {
+  scratch.process = process;
+  scratch.values = values;
+  try {
+    return encode(sim);
+  } finally {
+    scratch.process = undefined;
+    scratch.values = undefined;
+  }
 }
 
 /** The canonical encoding of a simulator's state (see the file comment). */
@@ -201,7 +262,7 @@ export function encode(sim: Simulator): string {
   scratch.mixedBytes.length = 0;
   emit((g.hugetlb ? 1 : 0) | (g.mmap ? 2 : 0) | (g.initShared ? 4 : 0));
   let mappers = 0;
-  for (const q of lifetime.mappers) mappers |= 1 << q;
+  for (const q of lifetime.mappers) mappers |= 1 << processName(q);
   emit((lifetime.fdOpen ? 1 : 0) | (lifetime.bound ? 2 : 0) | (lifetime.released ? 4 : 0) | (lifetime.closed ? 8 : 0) | (file.splitArmed ? 16 : 0) | (account.subpoolAlive ? 32 : 0));
   emit(mappers);
   emit(account.used);
@@ -223,7 +284,7 @@ export function encode(sim: Simulator): string {
   if (loose) for (const m of loose.sort((a, b) => a.head - b.head)) folioName(m);
 
   scratch.hosts.length = 0;
-  for (const [process, pages] of store.hostMaps) if (pages.size) scratch.hosts.push(process, pages);
+  for (const [process, pages] of store.hostMaps) if (pages.size) scratch.hosts.push(processName(process), pages);
   const hosts = scratch.hosts;
   for (let p = 0; p < nPages; p++) {
     let host = 0;
@@ -247,7 +308,7 @@ export function encode(sim: Simulator): string {
   emit(folios.pinStack.length);
   for (const pin of folios.pinStack) {
     emit(pin.page);
-    emit(pin.process);
+    emit(processName(pin.process));
     emit(scratch.folios.indexOf(pin.folio));
     emit(pin.retired ? 1 : 0);
   }

@@ -1,6 +1,8 @@
 /**
  * The verdicts' search and where its results go: every verdict setting
- * explored at the start scope, counterexample traces under docs/verdicts/,
+ * explored at the start scope and every kernel tree's at the cross-block
+ * scope, counterexample traces under docs/verdicts/ (the cross-block
+ * scope's under docs/verdicts/cross-block/),
  * every setting's result in docs/verdicts/results.json, the document in
  * docs/VERDICTS.md. Those committed files are a function of the sources
  * named in VERDICT_INPUTS, whose digest the document records (the
@@ -14,7 +16,8 @@ import { PACKAGE_ROOT } from '../package-root';
 import type { SettingReport } from './run';
 import type { ExploreResult } from './search';
 import { runSettings } from './run';
-import { START_SCOPE, verdictSettings } from './settings';
+import type { Scope } from './operations';
+import { CROSS_BLOCK_SCOPE, crossBlockSettings, scopeNameOf, START_SCOPE, verdictSettings } from './settings';
 
 const ROOT = PACKAGE_ROOT;
 export const VERDICTS_FILE = join(ROOT, 'docs', 'VERDICTS.md');
@@ -67,12 +70,33 @@ export function inputsDigest(): string {
   VERDICT_INPUTS.forEach(walk);
   const hash = createHash('sha256');
   for (const f of files.sort()) hash.update(`${f}\0`).update(readFileSync(join(ROOT, f))).update('\0');
-  hash.update(JSON.stringify(START_SCOPE));
+  hash.update(JSON.stringify(START_SCOPE)).update(JSON.stringify(CROSS_BLOCK_SCOPE));
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Explores every verdict setting at the start scope, its counterexample traces written afresh under VERDICT_TRACES. */
-export function exploreVerdicts(workers: number, onProgress?: (done: number, total: number, label: string) => void): Promise<SettingReport[]> {
+/** Where a scope's counterexample traces go: the start scope's under VERDICT_TRACES, another named scope's in a folder of its name. */
+export function verdictTraceDir(scope: Scope): string {
+  const name = scopeNameOf(scope);
+  return name === 'start' || name === undefined ? VERDICT_TRACES : join(VERDICT_TRACES, name);
+}
+
+/**
+ * Explores every verdict setting at the start scope, then every kernel tree
+ * at the cross-block scope, the counterexample traces written afresh under
+ * VERDICT_TRACES; the reports of both, start scope first.
+ */
+export async function exploreVerdicts(workers: number, onProgress?: (done: number, total: number, label: string) => void): Promise<SettingReport[]> {
   rmSync(VERDICT_TRACES, { recursive: true, force: true });
-  return runSettings(verdictSettings(), START_SCOPE, { workers, out: VERDICT_TRACES, ...(onProgress ? { onProgress } : {}) });
+  const runs = [
+    { scope: START_SCOPE, settings: verdictSettings() },
+    { scope: CROSS_BLOCK_SCOPE, settings: crossBlockSettings() },
+  ];
+  const total = runs.reduce((n, r) => n + r.settings.length, 0);
+  const reports: SettingReport[] = [];
+  for (const run of runs) {
+    const before = reports.length;
+    const progress = onProgress && ((done: number, _total: number, label: string) => onProgress(before + done, total, `${scopeNameOf(run.scope)} scope: ${label}`));
+    reports.push(...(await runSettings(run.settings, run.scope, { workers, out: verdictTraceDir(run.scope), ...(progress ? { onProgress: progress } : {}) })));
+  }
+  return reports;
 }

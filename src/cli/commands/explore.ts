@@ -19,9 +19,12 @@ import type { Setting } from '../../explore/expand';
 import type { Scope } from '../../explore/operations';
 import type { SettingReport } from '../../explore/run';
 import { mergeShards, readShard, report, runSettings, ShardError, writeShard } from '../../explore/run';
-import { POLICY_KEYS, START_SCOPE, verdictSettings } from '../../explore/settings';
+import { DEFAULT_EXACT_STATES } from '../../explore/search';
+import type { ScopeName } from '../../explore/settings';
+import { NAMED_SCOPES, POLICY_KEYS } from '../../explore/settings';
 import { InputError } from '../../input-error';
 import { parseShard } from '../../walk/select';
+import { scopeFlags } from '../../explore/scope-flags';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { renderReports, renderSummary, settingLines, toJson } from '../../present/report/explore-report';
 import { progressBar } from '../../present/report/progress-bar';
@@ -34,9 +37,10 @@ export const exploreCommand: Command = {
   name: 'explore',
   summary: 'search every reachable state of each kernel tree and policy: verdicts, counterexamples',
   usage: [
-    'Usage: gmem explore [--blocks N] [--pages N] [--processes N] [--pins N] [--values N] [--depth N]',
-    '                    [--pool N] [--variant NAME] [--vm-type NAME] [--policy KEY=VALUE]... [--out DIR]',
-    '                    [--json | --summary] [--workers N] [--shard i/n] [--allow-missing]',
+    'Usage: gmem explore [--scope NAME] [--blocks N] [--pages N] [--processes N] [--pins N] [--values N]',
+    '                    [--depth N] [--pool N] [--symmetry on|off] [--variant NAME] [--vm-type NAME]',
+    '                    [--policy KEY=VALUE]... [--out DIR] [--json | --summary] [--workers N]',
+    '                    [--shard i/n] [--exact-states N] [--allow-missing]',
     '       gmem explore --merge SHARD.json...',
     '',
     'Breadth-first search from the empty machine over every operation of the trace contract with every',
@@ -46,13 +50,17 @@ export const exploreCommand: Command = {
     'or BROKEN with its shortest counterexample',
     'as DIR/<setting>/<INV-n>[.Kn].trace.json (gmem-trace/1; `gmem replay` reproduces it) and .itf.json.',
     'Without --variant, --vm-type or --policy: every variant under every VM type with the kernel\'s',
-    'policies, and each policy alternative on rfc-v2 sw-protected, at the scope of docs/VERDICTS.md.',
+    'policies, and each policy alternative on rfc-v2 sw-protected, at the start scope (VERDICTS.md);',
+    '--scope cross-block: two blocks (where rfc-v2\'s K1 lives), every kernel tree on sw-protected and',
+    'tdx VMs. The scope flags change the named scope.',
     'Exit status: 0 every break is a known defect or the policy\'s documented exposure',
     'and every known defect is found (with --allow-missing: found or not); 1 otherwise; 2 bad input.',
     'A known defect not reached usually means the scope is too small to reach it, not that the',
     'model is wrong; the message says so.',
   ].join('\n'),
   options: {
+    scope: { type: 'string' },
+    symmetry: { type: 'string' },
     ...Object.fromEntries(Object.keys(SCOPE_FLAGS).map((k) => [k, { type: 'string' as const }])),
     variant: { type: 'string' },
     'vm-type': { type: 'string' },
@@ -63,9 +71,12 @@ export const exploreCommand: Command = {
     workers: { type: 'string' },
     shard: { type: 'string' },
     merge: { type: 'boolean' },
+    'exact-states': { type: 'string' },
     'allow-missing': { type: 'boolean' },
   },
   optionHelp: {
+    scope: `a named scope and its settings: ${Object.entries(NAMED_SCOPES).map(([name, n]) => `${name} (${scopeFlags(n.scope)})`).join('; ')} (default: start)`,
+    symmetry: "on: states that differ only by a renaming of processes or written values are one (docs/EXPLORER.md, \"Symmetry\"); off: every state (default: the named scope's)",
     blocks: `huge-page blocks in the file, ${SCOPE_FLAGS.blocks.join('-')} (default: the setting's scope)`,
     pages: `pages per block, a power of two ${SCOPE_FLAGS.pages.join('-')} (default: the setting's scope)`,
     processes: `processes that map the file, ${SCOPE_FLAGS.processes.join('-')} (default: the setting's scope)`,
@@ -82,16 +93,18 @@ export const exploreCommand: Command = {
     workers: 'worker threads that expand states (default: the cores this machine has)',
     shard: 'explore part i of n (1 <= i <= n, as the walk counts) and write DIR/shard-i-of-n.json, for a CI matrix',
     merge: 'merge shard files given as arguments: states unioned, shortest counterexamples kept',
+    'exact-states': `states each search keeps by their exact encoding; past that, as 53-bit fingerprints, the odds of a collision printed (default ${DEFAULT_EXACT_STATES.toLocaleString('en-US')})`,
     'allow-missing': 'exit 0 even when a known defect is not reached in scope (a small scope, tried by hand)',
   },
   examples: [
     'gmem explore --summary',
     'gmem explore --variant tdx-huge-v3 --vm-type tdx --depth 6 --json',
+    'gmem explore --scope cross-block --variant rfc-v2 --summary',
     'gmem explore --variant rfc-v2 --vm-type sw-protected --policy split=lazy --out /tmp/cex',
     'gmem explore --shard 1/2 --out shards && gmem explore --shard 2/2 --out shards',
     'gmem explore --merge shards/shard-1-of-2.json shards/shard-2-of-2.json',
   ],
-  optionValues: { out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
+  optionValues: { scope: 'NAME', symmetry: 'on|off', out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
   allowPositionals: true,
   async run(values, positionals) {
     const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
@@ -109,11 +122,13 @@ export const exploreCommand: Command = {
       }
     } else {
       if (positionals.length) throw new InputError(`explore: unexpected argument '${positionals[0]}' (shard files go with --merge)`);
-      const scope = parseScope(values);
-      const settings = parseSettings(values);
+      const named = NAMED_SCOPES[parseScopeName(values['scope'] as string | undefined)];
+      const scope = parseScope(values, named.scope);
+      const settings = parseSettings(values, named.settings);
       const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string, 'explore: --shard');
       const workers = values['workers'] === undefined ? availableParallelism() : positiveInt('workers', values['workers'] as string, 1, 64);
-      reports = await runSettings(settings, scope, { workers, ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
+      const exactStates = values['exact-states'] === undefined ? undefined : positiveInt('exact-states', values['exact-states'] as string, 1, 1_000_000_000);
+      reports = await runSettings(settings, scope, { workers, ...(exactStates !== undefined ? { exactStates } : {}), ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
       if (shard) {
         const file = join(out, `shard-${shard.index}-of-${shard.count}.json`);
         mkdirSync(out, { recursive: true });
@@ -144,18 +159,30 @@ function positiveInt(flag: string, text: string, min: number, max: number): numb
   return n;
 }
 
-function parseScope(values: Record<string, unknown>): Scope {
-  const scope: Scope = { ...START_SCOPE };
+function parseScopeName(text: string | undefined): ScopeName {
+  if (text === undefined) return 'start';
+  if (!Object.hasOwn(NAMED_SCOPES, text)) throw new InputError(`explore: --scope must be one of ${Object.keys(NAMED_SCOPES).join(', ')}, got '${text}'`);
+  return text as ScopeName;
+}
+
+function parseScope(values: Record<string, unknown>, named: Scope): Scope {
+  const scope: Scope = { ...named };
   for (const [flag, [min, max]] of Object.entries(SCOPE_FLAGS)) {
     const text = values[flag] as string | undefined;
     if (text !== undefined) (scope as unknown as Record<string, number>)[flag] = positiveInt(flag, text, min, max);
+  }
+  const symmetry = values['symmetry'] as string | undefined;
+  if (symmetry !== undefined) {
+    if (symmetry !== 'on' && symmetry !== 'off') throw new InputError(`explore: --symmetry must be on or off, got '${symmetry}'`);
+    if (symmetry === 'on') scope.symmetry = true;
+    else delete scope.symmetry;
   }
   if ((scope.pages & (scope.pages - 1)) !== 0) throw new InputError(`explore: --pages must be a power of two (hugePageSize is a power-of-two multiple of pageSize), got ${scope.pages}`);
   if (scope.blocks * scope.pages > 32) throw new InputError(`explore: a file of ${scope.blocks * scope.pages} pages is beyond what explicit-state search can finish; use at most 32 pages (blocks x pages)`);
   return scope;
 }
 
-function parseSettings(values: Record<string, unknown>): Setting[] {
+function parseSettings(values: Record<string, unknown>, named: () => Setting[]): Setting[] {
   const variant = values['variant'] as string | undefined;
   const vmType = values['vm-type'] as string | undefined;
   if (variant !== undefined && !(VARIANTS as readonly string[]).includes(variant)) throw new InputError(`explore: --variant must be one of ${VARIANTS.join(', ')}, got '${variant}'`);
@@ -165,7 +192,7 @@ function parseSettings(values: Record<string, unknown>): Setting[] {
   }
   const policies = (values['policy'] as string[] | undefined) ?? [];
   if (policies.length === 0) {
-    return verdictSettings().filter((s) => (variant === undefined || s.variant === variant) && (vmType === undefined || s.vmType === vmType));
+    return named().filter((s) => (variant === undefined || s.variant === variant) && (vmType === undefined || s.vmType === vmType));
   }
   const policy: Policy = { ...DEFAULT_POLICY };
   for (const kv of policies) {

@@ -86,6 +86,8 @@ export function renderReports(reports: SettingReport[], wallMs: number): string 
   const out = [renderSummary(reports, wallMs), ''];
   for (const r of reports) {
     out.push(`${r.name}: ${r.result.states.toLocaleString('en-US')} states, ${r.result.transitions.toLocaleString('en-US')} transitions, depth ${r.result.depthReached}${r.result.exhausted ? ' (every reachable state)' : ''}, ${(r.result.wallMs / 1000).toFixed(1)} s`);
+    const fp = r.result.fingerprinted;
+    if (fp) out.push(`  states past ${fp.after.toLocaleString('en-US')} kept as 53-bit fingerprints: odds that two collided (a state missed) ${fp.collisionOdds.toExponential(1)}`);
     for (const inv of [...INVARIANT_NAMES, 'CRASH' as const]) {
       const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
       if (!found.length && inv !== 'CRASH') out.push(`  ${inv.padEnd(6)} holds in scope`);
@@ -112,6 +114,7 @@ export function toJson(reports: SettingReport[], wallMs: number): object {
       wallMs: r.result.wallMs,
       statesPerSecond: r.result.statesPerSecond,
       ...(r.result.shard ? { shard: r.result.shard } : {}),
+      ...(r.result.fingerprinted ? { fingerprinted: r.result.fingerprinted } : {}),
       invariants: Object.fromEntries(
         [...INVARIANT_NAMES, ...(r.counterexamples.some((c) => c.finding.invariant === 'CRASH') ? ['CRASH' as const] : [])].map((inv) => {
           const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
