@@ -104,7 +104,7 @@ export const exploreCommand: Command = {
     'gmem explore --shard 1/2 --out shards && gmem explore --shard 2/2 --out shards',
     'gmem explore --merge shards/shard-1-of-2.json shards/shard-2-of-2.json',
   ],
-  optionValues: { scope: 'NAME', symmetry: 'on|off', out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
+  optionValues: { scope: 'NAME', symmetry: 'on|off', 'exact-states': 'N', out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
   allowPositionals: true,
   async run(values, positionals) {
     const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
