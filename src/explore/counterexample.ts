@@ -6,6 +6,7 @@
  * block pictures step by step. Replaying the trace is how the finding is
  * confirmed: `reproduced` says whether replay reports the same invariant.
  */
+import { scopeNameOf } from './settings';
 import { drawBlock } from '../../machines/block.picture';
 import type { StepOutcome } from '../interpreter/outcome';
 import type { Expectation, Trace } from '../trace/schema';
@@ -84,7 +85,10 @@ export function counterexample(model: Model, finding: Finding): Counterexample {
   const injects = finding.steps.some((s) => s.op === 'inject');
   const allowed = excusable(config, injects);
   const declared = [...seen].filter((i) => allowed.has(i)).sort();
-  const name = `explore-${slug(model.setting)}-${finding.invariant}${finding.defect ? `-${finding.defect}` : ''}`.toLowerCase();
+  // A named scope other than the start scope names its counterexamples apart: the same setting's traces of both scopes make distinct selftests.
+  const scopeName = scopeNameOf(model.scope);
+  const prefix = scopeName && scopeName !== 'start' ? `${scopeName}-` : '';
+  const name = `explore-${prefix}${slug(model.setting)}-${finding.invariant}${finding.defect ? `-${finding.defect}` : ''}`.toLowerCase();
   const trace: Trace = {
     format: 'gmem-trace/1',
     name,
@@ -114,7 +118,7 @@ function confirm(model: Model, finding: Finding, trace: Trace): { reproduced: bo
 
 export function scopeText(model: Model): string {
   const s = model.scope;
-  return `${s.blocks} block(s) x ${s.pages} pages, ${s.processes} process(es), ${s.pins} pin(s), ${s.values} value(s), depth ${s.depth}`;
+  return `${s.blocks} block(s) x ${s.pages} pages, ${s.processes} process(es), ${s.pins} pin(s), ${s.values} value(s), depth ${s.depth}${s.symmetry ? ', symmetry' : ''}`;
 }
 
 /** Each block as `|PS| [HH]` (machines/block.picture.ts) with guest and host mappings and the page bytes. */
