@@ -59,6 +59,11 @@ describe('a known defect not reached in scope', () => {
     expect(r.stdout).toMatch(/not reached in\s+scope/);
   });
 
+  it('is the exit status the help documents: 1 when a known defect is not found, 0 with --allow-missing', () => {
+    const help = runCli(['explore', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/Exit status: 0 every break is a known defect .* and every known defect is found \(with --allow-missing: found or not\); 1 otherwise; 2 bad input\./);
+  });
+
   it('passes without the flag when every known defect is reached', () => {
     const r = runCli(['explore', '--variant', 'inplace-v13', '--vm-type', 'sw-protected', '--depth', '2', '--workers', '1', '--summary']);
     expect(r.stderr).not.toMatch(/did not reach/);

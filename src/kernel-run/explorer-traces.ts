@@ -23,6 +23,13 @@ import { expectOf } from '../explore/counterexample';
 import { buildModel } from '../explore/expand';
 import { explore } from '../explore/search';
 import { START_SCOPE } from '../explore/settings';
+
+/**
+ * The start scope without symmetry: every state, renamed twins included, is
+ * a trace, so the running kernel also checks what the reduction assumes
+ * (that processes are interchangeable).
+ */
+const SCOPE = { ...START_SCOPE, symmetry: false };
 import { rootSimulator } from '../explore/state-codec';
 import { runTrace, traceConfig } from '../trace/replay';
 import type { Trace, TraceStep } from '../trace/schema';
@@ -56,10 +63,10 @@ function withoutPrefixes(paths: ReadonlyArray<ReadonlyArray<TraceStep>>): Array<
 /** Writes the paths' traces into `dir` (emptied first). */
 export async function writeExplorerTraces(dir: string): Promise<ExplorerTraces> {
   const setting = { ...SETTING, policy: { ...SETTING.policy } };
-  const result = await explore(setting, START_SCOPE, { keepPaths: true });
+  const result = await explore(setting, SCOPE, { keepPaths: true });
   const paths = (result.paths ?? []).map((p) => p.filter((step) => step.op !== 'inject'));
   const leaves = withoutPrefixes(paths);
-  const model = buildModel(setting, START_SCOPE);
+  const model = buildModel(setting, SCOPE);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
