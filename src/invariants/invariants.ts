@@ -222,8 +222,10 @@ type StepCheck = (sim: Simulator, file: GmemFile, ctx: StepContext, full: boolea
  */
 interface CheckMemory {
   state?: Map<InvariantName, Placed[]>;
-  pins?: Set<PinRecord>;
+  pins?: ReadonlySet<PinRecord>;
 }
+
+const NO_PINS: ReadonlySet<PinRecord> = new Set<PinRecord>();
 
 function memoryOf(file: GmemFile): CheckMemory {
   return (file.checkMemory ??= {}) as CheckMemory;
@@ -464,8 +466,13 @@ export function startChecksFrom(file: GmemFile, copy: GmemFile): void {
     memory.state = fullState(file);
     memory.pins = new Set(file.pinStack.filter((pin) => !pin.retired && file.shareability(pin.page) === 'private'));
   }
-  const pins = new Set<PinRecord>();
-  if (memory.pins.size) file.pinStack.forEach((pin, i) => memory.pins!.has(pin) && pins.add(copy.pinStack[i]!));
+  // INV-8 replaces its set rather than changing it, so copies without such pins can share one empty set.
+  let pins = NO_PINS;
+  if (memory.pins.size) {
+    const mapped = new Set<PinRecord>();
+    file.pinStack.forEach((pin, i) => memory.pins!.has(pin) && mapped.add(copy.pinStack[i]!));
+    pins = mapped;
+  }
   copy.checkMemory = { state: memory.state, pins } satisfies CheckMemory;
 }
 
@@ -477,6 +484,10 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
   let scope: Scope = { all: true, ranges: [], blocks: [] };
   if (!before || changes.all || FORCE_FULL || !memory.pins) {
     state = fullState(file);
+  } else if (changes.ranges.length === 0 && changes.blocks.size === 0) {
+    // The step changed nothing a state check reads (half the explorer's transitions): every verdict stands.
+    state = before;
+    scope = { all: false, ranges: [], blocks: [] };
   } else {
     scope = scopeOf(file);
     state = new Map();
@@ -488,8 +499,8 @@ function checkIncrementally(sim: Simulator, file: GmemFile, ctx: StepContext): V
   }
   memory.state = state;
   // What the next check must look at starts empty (the shareability summary is the step's, reset by captureBefore).
-  changes.ranges = [];
-  changes.blocks = new Set();
+  if (changes.ranges.length) changes.ranges = [];
+  changes.blocks.clear();
   changes.all = false;
   return assemble(sim, file, ctx, false, state, scope);
 }
