@@ -4,14 +4,14 @@
  * of a C file, the kernel release of a package version, error lines.
  * (The run itself is scripts/test-kernel.ts; docs/KERNEL-RUN.md.)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDirectives } from '../src/kernel-run/directives';
 import { keyLine } from '../src/kernel-run/exec';
 import { formatKtap, skipReason, summaryLine } from '../src/kernel-run/ktap';
 import { releaseOf } from '../src/kernel-run/packages';
-import { crashExcerpt, type GuestTest, onReportLine, type Progress, resultOf, type TestResult } from '../src/kernel-run/qemu';
+import { crashExcerpt, FileFollower, type GuestTest, onReportLine, type Progress, resultOf, type TestResult } from '../src/kernel-run/qemu';
 
 const fresh = (): Progress => ({ ready: false, done: false, setupFail: '', info: [], current: undefined, out: new Map(), dmesg: new Map() });
 const test = (over: Partial<GuestTest> = {}): GuestTest => ({ name: 't', binary: '/nonexistent', timeoutSeconds: 10, ...over });
@@ -35,6 +35,27 @@ describe('report lines from the guest', () => {
     expect(onReportLine(p, 'random console noise @@KR end 1 0 0 0 0')).toBeUndefined();
     onReportLine(p, '@@KR setup-fail insmod kvm-amd.ko npt=1: invalid module format');
     expect(p.setupFail).toBe('insmod kvm-amd.ko npt=1: invalid module format');
+  });
+});
+
+describe('the report file, followed as QEMU appends to it', () => {
+  it('gives every line once, in order, however the writes split lines and characters', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gmem-follow-')), 'report.log');
+    const lines: string[] = [];
+    const follower = new FileFollower(file, (l) => lines.push(l));
+    follower.poll(); // no file yet: nothing, no error
+    const text = Buffer.from('@@KR begin 3\n@@KR out 3 gmem: step 1 (convert) \u00d7 2\n@@KR end 3 0 1.0 2.0 4\n@@KR done');
+    // Cut inside a line and inside the two-byte character.
+    const cuts = [5, 20, text.indexOf(0xc3) + 1, text.length - 3, text.length];
+    let from = 0;
+    writeFileSync(file, '');
+    for (const to of cuts) {
+      appendFileSync(file, text.subarray(from, to));
+      from = to;
+      follower.poll();
+    }
+    follower.close();
+    expect(lines).toEqual(['@@KR begin 3', '@@KR out 3 gmem: step 1 (convert) \u00d7 2', '@@KR end 3 0 1.0 2.0 4', '@@KR done']);
   });
 });
 

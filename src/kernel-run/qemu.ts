@@ -11,9 +11,13 @@
  * - `-no-reboot` with `panic=-1`: a guest kernel panic ends QEMU at once; the
  *   test that was running is reported failed with the console's last lines,
  *   and the tests after it run in a fresh boot.
- * - the console (ttyS0) goes to a file and /init's report (ttyS1) to stdout,
- *   as `-nographic` would put one serial port on stdio (initramfs.ts says why
- *   there are two).
+ * - the console (ttyS0) and /init's report (ttyS1) each go to a file
+ *   (initramfs.ts says why there are two ports); the report's file is
+ *   followed as it grows. Not a pipe: QEMU's UART gives up on a byte that its
+ *   chardev refuses four times (hw/char/serial.c `serial_xmit`,
+ *   MAX_XMIT_RETRY), and the host's event loop stops reading for seconds while
+ *   it packs another boot's initramfs, so a pipe lost report lines mid-test
+ *   (a test reported as died, with its output cut off). A file never refuses.
  *
  * A host watchdog kills a QEMU whose guest stops answering (a test stuck
  * where even SIGKILL cannot reach it, as a task frozen by the cgroup v1
@@ -23,10 +27,10 @@
  * fresh boot.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { symbolize } from './backtrace';
 import type { KernelModule } from './build';
 import { KernelRunError, type Log } from './exec';
@@ -197,7 +201,7 @@ async function boot(ctx: BootContext, batch: number[]): Promise<number> {
     let allowance = BOOT_ALLOWANCE_S;
     const p: Progress = { ready: false, done: false, setupFail: '', info: [], current: undefined, out: new Map(), dmesg: new Map() };
     const finished: number[] = [];
-    const exit = await runQemu(ctx.kernel.vmlinuz, initrd.path, consoleLog, opts.memory ?? '2G', allowance, (line, arm) => {
+    const exit = await runQemu(ctx.kernel.vmlinuz, initrd.path, consoleLog, join(work, 'report.log'), opts.memory ?? '2G', allowance, (line, arm) => {
       const before = p.current;
       const end = onReportLine(p, line);
       if (p.current !== before && p.current !== undefined) arm((allowance = Math.ceil(tests[p.current].timeoutSeconds) + GRACE_S));
@@ -319,8 +323,50 @@ interface QemuExit {
   stderr: string;
 }
 
+/** How often the report file is read while QEMU runs. */
+const FOLLOW_MS = 100;
+
+/**
+ * Reads a file another process appends to, line by line, from where the last
+ * read stopped (a line split across reads is kept until its end arrives).
+ */
+export class FileFollower {
+  private fd: number | undefined;
+  private offset = 0;
+  private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buffer = Buffer.alloc(64 * 1024);
+
+  constructor(
+    private readonly path: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  poll(): void {
+    if (this.fd === undefined) {
+      if (!existsSync(this.path)) return;
+      this.fd = openSync(this.path, 'r');
+    }
+    for (let n = readSync(this.fd, this.buffer, 0, this.buffer.length, this.offset); n > 0; n = readSync(this.fd, this.buffer, 0, this.buffer.length, this.offset)) {
+      this.offset += n;
+      const lines = (this.partial + this.decoder.write(this.buffer.subarray(0, n))).split('\n');
+      this.partial = lines.pop()!;
+      for (const line of lines) this.onLine(line);
+    }
+  }
+
+  /** The rest of the file, the last line even without its newline. */
+  close(): void {
+    this.poll();
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest) this.onLine(rest);
+    if (this.fd !== undefined) closeSync(this.fd);
+  }
+}
+
 /** `onLine` gets each report line and `arm`, which restarts the watchdog with a new allowance. */
-function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: string, firstSeconds: number, onLine: (line: string, arm: (seconds: number) => void) => void): Promise<QemuExit> {
+function runQemu(vmlinuz: string, initrd: string, consoleLog: string, reportLog: string, memory: string, firstSeconds: number, onLine: (line: string, arm: (seconds: number) => void) => void): Promise<QemuExit> {
   const args = [
     '-accel', 'tcg',
     '-cpu', 'EPYC,+svm',
@@ -330,13 +376,13 @@ function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: st
     '-monitor', 'none',
     '-no-reboot',
     '-serial', `file:${consoleLog}`,
-    '-serial', 'stdio',
+    '-serial', `file:${reportLog}`,
     '-kernel', vmlinuz,
     '-initrd', initrd,
     '-append', 'console=ttyS0 panic=-1 quiet',
   ];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let timedOut = false;
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
@@ -348,16 +394,20 @@ function runQemu(vmlinuz: string, initrd: string, consoleLog: string, memory: st
       }, seconds * 1000);
     };
     arm(firstSeconds);
+    const report = new FileFollower(reportLog, (line) => onLine(line, arm));
+    const follow = setInterval(() => report.poll(), FOLLOW_MS);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
       stderr += d;
     });
-    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => onLine(line, arm));
     child.on('error', (err) => {
       clearTimeout(timer);
+      clearInterval(follow);
       reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new KernelRunError(`'qemu-system-x86_64' is not installed`) : new KernelRunError(`qemu-system-x86_64: ${err.message}`));
     });
     child.on('close', (code) => {
+      clearInterval(follow);
+      report.close();
       clearTimeout(timer);
       // TCG lacks some EPYC features (nrip-save, xsavec, ...); QEMU warns about each one, harmlessly.
       const useful = stderr.split('\n').filter((l) => l.trim() !== '' && !/TCG doesn't support requested feature/.test(l));
