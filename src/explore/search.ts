@@ -169,12 +169,10 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
       frontier = frontier.filter((_, i) => keep[i]);
       frontierIds = frontierIds.filter((_, i) => keep[i]);
     }
-    const expansions = await expandAll(model, pool, frontier, (done) =>
-      options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done, total: frontier.length }),
-    );
     const next: string[] = [];
     const nextIds: number[] = [];
-    expansions.forEach((x, k) => {
+    // Each state's expansion is taken in as it comes, in frontier order: a level's expansions are never all held at once.
+    const absorb = (x: Expansion, k: number) => {
       const from = frontierIds[k]!;
       degree[from] = x.transitions;
       transitions += x.transitions;
@@ -199,7 +197,8 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
         next.push(child);
         nextIds.push(id);
       }
-    });
+    };
+    await expandAll(model, pool, frontier, absorb, (done) => options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done, total: frontier.length }));
     frontier = next;
     frontierIds = nextIds;
     depth++;
@@ -241,27 +240,39 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
   };
 }
 
-async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: string[], progress: (done: number) => void): Promise<Expansion[]> {
+/**
+ * Expands every state of the frontier and hands each expansion to `absorb`
+ * with its index, in frontier order whatever order the workers finish in
+ * (the results are then the same on any number of cores); a batch is let go
+ * once taken in.
+ */
+async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: string[], absorb: (x: Expansion, k: number) => void, progress: (done: number) => void): Promise<void> {
   if (!pool) {
-    const out: Expansion[] = [];
     for (let i = 0; i < frontier.length; i++) {
-      out.push(expand(model, frontier[i]!));
+      absorb(expand(model, frontier[i]!), i);
       if (i % 256 === 255) progress(i + 1);
     }
-    return out;
+    return;
   }
   let done = 0;
-  const batches: Array<Promise<Expansion[]>> = [];
-  for (let i = 0; i < frontier.length; i += BATCH) {
+  let nextBatch = 0;
+  const ready = new Map<number, Expansion[]>();
+  const batches: Array<Promise<void>> = [];
+  for (let i = 0, b = 0; i < frontier.length; i += BATCH, b++) {
     batches.push(
       pool.expand(model.setting, model.scope, frontier.slice(i, i + BATCH)).then((x) => {
+        ready.set(b, x);
+        for (let got = ready.get(nextBatch); got; got = ready.get(nextBatch)) {
+          ready.delete(nextBatch);
+          got.forEach((e, j) => absorb(e, nextBatch * BATCH + j));
+          nextBatch++;
+        }
         done += x.length;
         progress(done);
-        return x;
       }),
     );
   }
-  return (await Promise.all(batches)).flat();
+  await Promise.all(batches);
 }
 
 const OWN_TRIES = 2000;
