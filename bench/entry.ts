@@ -101,6 +101,12 @@ export function runCommand(command: string, args: ReadonlyArray<string>, timeout
   }
 }
 
+/** `npm start` with npm as the bench was started with it (npm run bench sets npm_execpath), else the one on PATH. */
+export function npmStart(timeoutMs: number): ChildRun {
+  const cli = process.env['npm_execpath'];
+  return cli && cli.endsWith('.js') ? runCommand(process.execPath, [cli, 'start', '--silent'], timeoutMs) : runCommand('npm', ['start', '--silent'], timeoutMs);
+}
+
 /** A temporary directory for generated traces, removed by the returned function. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -5,7 +5,7 @@
  * `gmem explore` runs it, with its wall time and peak RSS.
  */
 import type { BenchEntry, BenchRow, ChildRun } from './entry';
-import { childTimeoutMs, GMEM, mb, MB, runCommand, runNode, wallCpu } from './entry';
+import { childTimeoutMs, GMEM, mb, MB, npmStart, runNode, wallCpu } from './entry';
 import { exploreRows } from './explore';
 
 interface ExploreJson {
@@ -15,21 +15,15 @@ interface ExploreJson {
 }
 
 /** What a `gmem explore --json` child said: its totals, or why there are none. */
-function totals(run: ChildRun, timeoutMs: number): { ok: boolean; text: string; json?: ExploreJson } {
+function totals(run: ChildRun, timeoutMs: number): { ok: boolean; text: string } {
   if (run.timedOut) return { ok: false, text: `stopped after ${timeoutMs / 1000} s` };
   try {
     const json = JSON.parse(run.stdout) as ExploreJson;
     const off = json.settings.filter((s) => s.unexpected.length || s.missing.length).map((s) => s.name);
-    return { ok: run.status === 0, json, text: `exit ${run.status}, ${json.settings.length} settings, ${json.states.toLocaleString('en')} states, ${json.transitions.toLocaleString('en')} transitions${off.length ? `; not as known: ${off.join('; ')}` : ', every known defect found, nothing else'}` };
+    return { ok: run.status === 0, text: `exit ${run.status}, ${json.settings.length} settings, ${json.states.toLocaleString('en')} states, ${json.transitions.toLocaleString('en')} transitions${off.length ? `; not as known: ${off.join('; ')}` : ', every known defect found, nothing else'}` };
   } catch {
     return { ok: false, text: `exit ${run.status}: ${(run.stderr.trim().split('\n').pop() ?? '').slice(0, 160)}` };
   }
-}
-
-/** npm as the bench was started with it (npm run bench sets npm_execpath), else the one on PATH. */
-function npmStart(timeoutMs: number): ChildRun {
-  const cli = process.env['npm_execpath'];
-  return cli && cli.endsWith('.js') ? runCommand(process.execPath, [cli, 'start', '--silent'], timeoutMs) : runCommand('npm', ['start', '--silent'], timeoutMs);
 }
 
 function x3(): BenchRow[] {

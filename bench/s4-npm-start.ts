@@ -5,18 +5,12 @@
  * its own, checked to walk every path with none failing and nothing
  * uncovered.
  */
-import type { BenchEntry, BenchRow, ChildRun } from './entry';
-import { childTimeoutMs, GMEM, mb, runCommand, runNode, wallCpu } from './entry';
+import type { BenchEntry, BenchRow } from './entry';
+import { childTimeoutMs, GMEM, mb, npmStart, runNode, wallCpu } from './entry';
 
 interface WalkJson {
   rows: Array<{ paths: number; steps: number; failed: number }>;
   complete: boolean;
-}
-
-/** npm as the bench was started with it (npm run bench sets npm_execpath), else the one on PATH. */
-function npmStart(timeoutMs: number): ChildRun {
-  const cli = process.env['npm_execpath'];
-  return cli && cli.endsWith('.js') ? runCommand(process.execPath, [cli, 'start', '--silent'], timeoutMs) : runCommand('npm', ['start', '--silent'], timeoutMs);
 }
 
 function walkRows(): BenchRow[] {

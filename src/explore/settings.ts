@@ -9,6 +9,7 @@ import { DEFAULT_POLICY, POLICY_NOTES, VARIANTS, VM_TYPES } from '../../machines
 import { profileOf } from '../../machines/variant';
 import type { Setting } from './expand';
 import type { Scope } from './operations';
+import { scopeFlags } from './scope-flags';
 
 /**
  * The setting the deck's questions are answered on: the first variant and
@@ -78,8 +79,9 @@ export type ScopeName = keyof typeof NAMED_SCOPES;
 
 /** The name of a named scope equal to `scope`, if it is one. */
 export function scopeNameOf(scope: Scope): ScopeName | undefined {
-  const same = (a: Scope, b: Scope) => a.blocks === b.blocks && a.pages === b.pages && a.processes === b.processes && a.pins === b.pins && a.values === b.values && a.depth === b.depth && a.pool === b.pool && !a.symmetry === !b.symmetry;
-  return (Object.keys(NAMED_SCOPES) as ScopeName[]).find((name) => same(NAMED_SCOPES[name].scope, scope));
+  // The flags that run a scope name every field of it.
+  const flags = scopeFlags(scope);
+  return (Object.keys(NAMED_SCOPES) as ScopeName[]).find((name) => scopeFlags(NAMED_SCOPES[name].scope) === flags);
 }
 
 export function settingName(s: Setting): string {

@@ -209,7 +209,8 @@ function pageContent(memory: PhysicalMemory, pfn: number, ps: number): number {
 export function encodeReduced(sim: Simulator, group: SymmetryGroup): { encoding: string; relabel: Relabel } {
   const file = sim.file;
   // Nothing names a process (no mapping, no pin): every renaming gives the same string.
-  const named = file !== undefined && (file.lifetime.mappers.size > 0 || file.pinStack.length > 0 || [...file.store.hostMaps.values()].some((s) => s.size > 0));
+  let named = file !== undefined && (file.lifetime.mappers.size > 0 || file.pinStack.length > 0);
+  if (file && !named) for (const pages of file.store.hostMaps.values()) named ||= pages.size > 0;
   const perms = named ? group.processPerms : group.processPerms.slice(0, 1);
   let best: { encoding: string; process: number[]; values: number[] } | undefined;
   for (const perm of perms) {

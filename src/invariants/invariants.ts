@@ -231,6 +231,9 @@ function memoryOf(file: GmemFile): CheckMemory {
   return (file.checkMemory ??= {}) as CheckMemory;
 }
 
+/** INV-8's test of a pin: it is on a page the file holds private (a retired pin left with its folio). */
+const onPrivatePage = (file: GmemFile, pin: PinRecord): boolean => !pin.retired && file.shareability(pin.page) === 'private';
+
 const STEP_CHECKS: Record<InvariantName, StepCheck> = {
   'INV-1': () => [],
   'INV-2': () => [],
@@ -280,7 +283,7 @@ const STEP_CHECKS: Record<InvariantName, StepCheck> = {
     const before = scope && !scope.all ? memoryOf(file).pins : undefined;
     const now = new Set<PinRecord>();
     for (const pin of file.pinStack) {
-      const bad = before && !inScope(scope!, { key: [], page: pin.page, violation: undefined as never }) ? before.has(pin) : !pin.retired && file.shareability(pin.page) === 'private';
+      const bad = before && !inScope(scope!, { key: [], page: pin.page, violation: undefined as never }) ? before.has(pin) : onPrivatePage(file, pin);
       if (!bad) continue;
       now.add(pin);
       out.push(v('INV-8', `page ${pin.page}`, 'a private page holds a pin'));
@@ -458,13 +461,13 @@ export function checkInvariants(sim: Simulator, ctx: StepContext): Violation[] {
  * and each copy starts from them, so its check looks only where its step
  * changed the file. `copy` must be a fresh copy of `file` (pins in the same
  * order); the full check of the copy gives the same verdicts
- * (test/explore.checks.test.ts).
+ * (test/invariants.agreement.test.ts).
  */
 export function startChecksFrom(file: GmemFile, copy: GmemFile): void {
   const memory = memoryOf(file);
   if (!memory.state || !memory.pins) {
     memory.state = fullState(file);
-    memory.pins = new Set(file.pinStack.filter((pin) => !pin.retired && file.shareability(pin.page) === 'private'));
+    memory.pins = new Set(file.pinStack.filter((pin) => onPrivatePage(file, pin)));
   }
   // INV-8 replaces its set rather than changing it, so copies without such pins can share one empty set.
   let pins = NO_PINS;
