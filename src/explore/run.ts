@@ -47,6 +47,8 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** states each search keeps exactly before it keeps fingerprints (ExploreOptions.exactStates). */
   exactStates?: number;
+  /** states of a level each search holds in memory before the rest go to a temporary file (ExploreOptions.frontierInMemory). */
+  frontierInMemory?: number;
   /** stop each search after the level where the first finding appears (seeded-fault checks). */
   stopAtFirstFinding?: boolean;
   /** `done`: settings finished plus the share of each running one explored so far (its levels against the depth bound), so a bar moves within a setting. */
@@ -70,6 +72,7 @@ export async function runSettings(settings: Setting[], scope: Scope, options: Ru
           ...(options.shard ? { shard: options.shard, keepFingerprints: true } : {}),
           ...(options.stopAtFirstFinding ? { stopAtFirstFinding: true } : {}),
           ...(options.exactStates !== undefined ? { exactStates: options.exactStates } : {}),
+          ...(options.frontierInMemory !== undefined ? { frontierInMemory: options.frontierInMemory } : {}),
           // A policy alternative or a seeded fault is told apart from what the plain variant breaks anyway.
           ...(isKernelPolicy(setting.policy) && !setting.faults?.length ? {} : { baseline: { variant: setting.variant, vmType: setting.vmType, policy: DEFAULT_POLICY } }),
           onProgress: (p) => {

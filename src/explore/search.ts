@@ -21,6 +21,9 @@ import type { Expansion, Model, Setting } from './expand';
 import { buildModel, expand } from './expand';
 import { fingerprint } from './fingerprint';
 import { SeenStates } from './seen-states';
+import { StateTable } from './state-table';
+import type { FrontierChunk } from './frontier';
+import { DEFAULT_FRONTIER_IN_MEMORY, Frontier } from './frontier';
 import type { Scope, Step } from './operations';
 import type { ExpandPool } from './worker-pool';
 import { takeStep } from '../engine/step';
@@ -86,6 +89,8 @@ export interface ExploreResult {
   fingerprints?: number[];
   /** with `keepPaths`: a shortest path (steps, create first) to every state but the empty machine, in the order reached. */
   paths?: Step[][];
+  /** the most states of one level held in a temporary file (frontier.ts); absent when every level fit in memory. */
+  spilledStates?: number;
   /** past `exactStates`, seen states were kept as fingerprints (seen-states.ts): after how many, and the odds that two collided. */
   fingerprinted?: { after: number; collisionOdds: number };
 }
@@ -103,8 +108,11 @@ export interface ExploreOptions {
   baseline?: Setting;
   /** states kept by their exact encoding before the rest are kept as fingerprints (default DEFAULT_EXACT_STATES). */
   exactStates?: number;
+  /** states of a level held in memory before the rest go to a temporary file (default DEFAULT_FRONTIER_IN_MEMORY; frontier.ts). */
+  frontierInMemory?: number;
   /** stop after the level on which the first invariant broke (with a baseline: the first own break). */
   stopAtFirstFinding?: boolean;
+  /** `depth`: the level under way (1: the creates), `done` of its `total` states expanded. */
   onProgress?: (info: { depth: number; states: number; transitions: number; done: number; total: number }) => void;
 }
 
@@ -122,22 +130,21 @@ export async function explore(setting: Setting, scope: Scope, options: ExploreOp
 async function search(model: Model, pool: ExpandPool | undefined, options: ExploreOptions, start: number): Promise<ExploreResult> {
   const { scope } = model;
   const seen = new SeenStates(options.exactStates ?? DEFAULT_EXACT_STATES);
-  seen.add('', 0);
-  const parent: number[] = [-1];
-  const via: number[] = [-1];
-  const depthOf: number[] = [0];
-  const degree: number[] = [-1];
-  /** per state, with symmetry: the packed relabelling from the state its step made to it (0: none). */
-  const relabelOf: number[] = [0];
+  const table = new StateTable();
+  seen.add('', table.add(-1, -1, 0, 0));
   const first = new Map<FindingKey, { parent: number; step: number; message?: string }>();
   const own = new Map<FindingKey, { parent: number; step: number }>();
   const baseline = options.baseline ? buildModel(options.baseline, scope) : undefined;
   /** Replays per invariant spent looking for an own break, bounded so a variant defect everywhere cannot stall the search. */
   const tries = new Map<FindingKey, number>();
-  let frontier: string[] = [''];
-  let frontierIds: number[] = [0];
+  const inMemory = options.frontierInMemory ?? DEFAULT_FRONTIER_IN_MEMORY;
+  let frontier = new Frontier(inMemory);
+  frontier.push('', 0);
   let transitions = 0;
   let depth = 0;
+  let deepest = 0;
+  let spilled = 0;
+  let exhausted = false;
   let shard: ShardInfo | undefined;
   /**
    * The steps from the empty machine to state `id` (and then step `last`),
@@ -147,63 +154,69 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
    */
   const stepsTo = (id: number, last?: number): Step[] => {
     const ids: number[] = [];
-    for (let at = id; at > 0; at = parent[at]!) ids.push(at);
+    for (let at = id; at > 0; at = table.parent(at)) ids.push(at);
     ids.reverse();
     const group = model.group;
-    if (!group) return [...ids.map((s) => via[s]!), ...(last === undefined ? [] : [last])].map((i) => model.steps[i]!);
+    if (!group) return [...ids.map((s) => table.via(s)), ...(last === undefined ? [] : [last])].map((i) => model.steps[i]!);
     let toCanonical = identity(group);
     const out: Step[] = [];
     for (const s of ids) {
-      out.push(relabelStep(model.steps[via[s]!]!, invert(toCanonical)));
-      toCanonical = compose(unpackRelabel(group, relabelOf[s]!), toCanonical);
+      out.push(relabelStep(model.steps[table.via(s)]!, invert(toCanonical)));
+      toCanonical = compose(unpackRelabel(group, table.relabel(s)), toCanonical);
     }
     if (last !== undefined) out.push(relabelStep(model.steps[last]!, invert(toCanonical)));
     return out;
   };
 
-  while (depth < scope.depth && frontier.length) {
-    if (options.shard && !shard && frontier.length >= 16 * options.shard.count) {
-      const { index, count } = options.shard;
-      shard = { index, count, splitDepth: depth };
-      const keep = frontier.map((e) => fingerprint(e) % count === index - 1);
-      frontier = frontier.filter((_, i) => keep[i]);
-      frontierIds = frontierIds.filter((_, i) => keep[i]);
-    }
-    const next: string[] = [];
-    const nextIds: number[] = [];
-    // Each state's expansion is taken in as it comes, in frontier order: a level's expansions are never all held at once.
-    const absorb = (x: Expansion, k: number) => {
-      const from = frontierIds[k]!;
-      degree[from] = x.transitions;
-      transitions += x.transitions;
-      for (const [step, keys] of x.violations) {
-        for (const inv of keys) {
-          if (!first.has(inv)) first.set(inv, { parent: from, step });
-          if (!baseline || own.has(inv) || (tries.get(inv) ?? 0) >= OWN_TRIES) continue;
-          tries.set(inv, (tries.get(inv) ?? 0) + 1);
-          const steps = stepsTo(from, step);
-          if (!breaksUnder(baseline, steps, inv)) own.set(inv, { parent: from, step });
+  try {
+    while (depth < scope.depth && frontier.length) {
+      let keep: ((encoding: string) => boolean) | undefined;
+      let total = frontier.length;
+      if (options.shard && !shard && frontier.length >= 16 * options.shard.count) {
+        const { index, count } = options.shard;
+        shard = { index, count, splitDepth: depth };
+        keep = (e) => fingerprint(e) % count === index - 1;
+        total = 0;
+        for (const c of frontier.chunks(BATCH, keep)) total += c.encodings.length;
+      }
+      const next = new Frontier(inMemory);
+      // Each state's expansion is taken in as it comes, in frontier order: a level's expansions are never all held at once.
+      const absorb = (x: Expansion, from: number) => {
+        table.setDegree(from, x.transitions);
+        transitions += x.transitions;
+        for (const [step, keys] of x.violations) {
+          for (const inv of keys) {
+            if (!first.has(inv)) first.set(inv, { parent: from, step });
+            if (!baseline || own.has(inv) || (tries.get(inv) ?? 0) >= OWN_TRIES) continue;
+            tries.set(inv, (tries.get(inv) ?? 0) + 1);
+            const steps = stepsTo(from, step);
+            if (!breaksUnder(baseline, steps, inv)) own.set(inv, { parent: from, step });
+          }
         }
+        for (const [step, message] of x.crashes) if (!first.has('CRASH')) first.set('CRASH', { parent: from, step, message });
+        for (const [step, child, relabel] of x.children) {
+          if (!seen.add(child, table.size)) continue;
+          next.push(child, table.add(from, step, depth + 1, relabel ?? 0));
+          deepest = depth + 1;
+        }
+      };
+      try {
+        await expandAll(model, pool, frontier.chunks(BATCH, keep), absorb, (done) => options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done, total }));
+      } catch (err) {
+        next.dispose();
+        throw err;
       }
-      for (const [step, message] of x.crashes) if (!first.has('CRASH')) first.set('CRASH', { parent: from, step, message });
-      for (const [step, child, relabel] of x.children) {
-        const id = parent.length;
-        if (!seen.add(child, id)) continue;
-        parent.push(from);
-        via.push(step);
-        relabelOf.push(relabel ?? 0);
-        depthOf.push(depth + 1);
-        degree.push(-1);
-        next.push(child);
-        nextIds.push(id);
-      }
-    };
-    await expandAll(model, pool, frontier, absorb, (done) => options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done, total: frontier.length }));
-    frontier = next;
-    frontierIds = nextIds;
-    depth++;
-    if (options.stopAtFirstFinding && (baseline ? own.size : first.size)) break;
-    options.onProgress?.({ depth, states: seen.size, transitions, done: 0, total: frontier.length });
+      frontier.dispose();
+      frontier = next;
+      spilled = Math.max(spilled, frontier.spilled);
+      depth++;
+      if (options.stopAtFirstFinding && (baseline ? own.size : first.size)) break;
+      // The next level, none of it done yet (the one just searched, all of it done).
+      options.onProgress?.({ depth: depth + 1, states: seen.size, transitions, done: 0, total: frontier.length });
+    }
+    exhausted = frontier.length === 0;
+  } finally {
+    frontier.dispose();
   }
 
   const findings: Finding[] = [...first].map(([key, f]) => ({
@@ -219,16 +232,16 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
   let fingerprints: number[] | undefined;
   if (options.keepFingerprints) {
     fingerprints = [];
-    for (const [fp, id] of seen.fingerprints()) fingerprints.push(fp, depthOf[id]!, degree[id]!);
+    for (const [fp, id] of seen.fingerprints()) fingerprints.push(fp, table.depth(id), table.degree(id));
   }
-  const paths = options.keepPaths ? parent.slice(1).map((_, i) => stepsTo(i + 1)) : undefined;
+  const paths = options.keepPaths ? Array.from({ length: table.size - 1 }, (_, i) => stepsTo(i + 1)) : undefined;
   return {
     setting: model.setting,
     scope,
     states: seen.size,
     transitions,
-    depthReached: depthOf.reduce((a, b) => (b > a ? b : a), 0),
-    exhausted: frontier.length === 0,
+    depthReached: deepest,
+    exhausted,
     wallMs,
     statesPerSecond: Math.round(seen.size / Math.max(0.001, wallMs / 1000)),
     findings,
@@ -236,43 +249,74 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
     ...(shard ? { shard } : {}),
     ...(fingerprints ? { fingerprints } : {}),
     ...(paths ? { paths } : {}),
+    ...(spilled ? { spilledStates: spilled } : {}),
     ...(seen.fingerprintedAfter !== undefined ? { fingerprinted: { after: seen.fingerprintedAfter, collisionOdds: seen.collisionOdds() } } : {}),
   };
 }
 
 /**
  * Expands every state of the frontier and hands each expansion to `absorb`
- * with its index, in frontier order whatever order the workers finish in
- * (the results are then the same on any number of cores); a batch is let go
- * once taken in.
+ * with the state's id, in frontier order whatever order the workers finish
+ * in (the results are then the same on any number of cores). Batches are
+ * read from the frontier as workers free up, a few per worker ahead, and let
+ * go once taken in: neither a level nor its expansions are held whole.
  */
-async function expandAll(model: Model, pool: ExpandPool | undefined, frontier: string[], absorb: (x: Expansion, k: number) => void, progress: (done: number) => void): Promise<void> {
+async function expandAll(model: Model, pool: ExpandPool | undefined, chunks: Iterator<FrontierChunk>, absorb: (x: Expansion, id: number) => void, progress: (done: number) => void): Promise<void> {
+  let done = 0;
   if (!pool) {
-    for (let i = 0; i < frontier.length; i++) {
-      absorb(expand(model, frontier[i]!), i);
-      if (i % 256 === 255) progress(i + 1);
+    for (let c = chunks.next(); !c.done; c = chunks.next()) {
+      const { encodings, ids } = c.value;
+      for (let i = 0; i < encodings.length; i++) absorb(expand(model, encodings[i]!), ids[i]!);
+      done += encodings.length;
+      progress(done);
     }
     return;
   }
-  let done = 0;
-  let nextBatch = 0;
+  const ahead = pool.size * 4;
   const ready = new Map<number, Expansion[]>();
-  const batches: Array<Promise<void>> = [];
-  for (let i = 0, b = 0; i < frontier.length; i += BATCH, b++) {
-    batches.push(
-      pool.expand(model.setting, model.scope, frontier.slice(i, i + BATCH)).then((x) => {
-        ready.set(b, x);
-        for (let got = ready.get(nextBatch); got; got = ready.get(nextBatch)) {
-          ready.delete(nextBatch);
-          got.forEach((e, j) => absorb(e, nextBatch * BATCH + j));
-          nextBatch++;
+  const idsOf = new Map<number, number[]>();
+  let issued = 0;
+  let taken = 0;
+  let source = true;
+  let failed = false;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: unknown) => {
+      // Batches still out are dropped when they come back: the level is abandoned.
+      failed = true;
+      reject(err);
+    };
+    const pump = () => {
+      if (failed) return;
+      try {
+        for (let got = ready.get(taken); got; got = ready.get(taken)) {
+          const ids = idsOf.get(taken)!;
+          ready.delete(taken);
+          idsOf.delete(taken);
+          got.forEach((e, j) => absorb(e, ids[j]!));
+          taken++;
+          done += got.length;
+          progress(done);
         }
-        done += x.length;
-        progress(done);
-      }),
-    );
-  }
-  await Promise.all(batches);
+        while (source && issued - taken < ahead) {
+          const c = chunks.next();
+          if (c.done) {
+            source = false;
+            break;
+          }
+          const b = issued++;
+          idsOf.set(b, c.value.ids);
+          pool.expand(model.setting, model.scope, c.value.encodings).then((x) => {
+            ready.set(b, x);
+            pump();
+          }, fail);
+        }
+        if (!source && taken === issued) resolve();
+      } catch (err) {
+        fail(err);
+      }
+    };
+    pump();
+  });
 }
 
 const OWN_TRIES = 2000;

@@ -20,6 +20,7 @@ import type { Scope } from '../../explore/operations';
 import type { SettingReport } from '../../explore/run';
 import { mergeShards, readShard, report, runSettings, ShardError, writeShard } from '../../explore/run';
 import { DEFAULT_EXACT_STATES } from '../../explore/search';
+import { DEFAULT_FRONTIER_IN_MEMORY } from '../../explore/frontier';
 import type { ScopeName } from '../../explore/settings';
 import { NAMED_SCOPES, POLICY_KEYS } from '../../explore/settings';
 import { InputError } from '../../input-error';
@@ -40,7 +41,7 @@ export const exploreCommand: Command = {
     'Usage: gmem explore [--scope NAME] [--blocks N] [--pages N] [--processes N] [--pins N] [--values N]',
     '                    [--depth N] [--pool N] [--symmetry on|off] [--variant NAME] [--vm-type NAME]',
     '                    [--policy KEY=VALUE]... [--out DIR] [--json | --summary] [--workers N]',
-    '                    [--shard i/n] [--exact-states N] [--allow-missing]',
+    '                    [--shard i/n] [--exact-states N] [--frontier-states N] [--allow-missing]',
     '       gmem explore --merge SHARD.json...',
     '',
     'Breadth-first search from the empty machine over every operation of the trace contract with every',
@@ -72,6 +73,7 @@ export const exploreCommand: Command = {
     shard: { type: 'string' },
     merge: { type: 'boolean' },
     'exact-states': { type: 'string' },
+    'frontier-states': { type: 'string' },
     'allow-missing': { type: 'boolean' },
   },
   optionHelp: {
@@ -94,6 +96,7 @@ export const exploreCommand: Command = {
     shard: 'explore part i of n (1 <= i <= n, as the walk counts) and write DIR/shard-i-of-n.json, for a CI matrix',
     merge: 'merge shard files given as arguments: states unioned, shortest counterexamples kept',
     'exact-states': `states each search keeps by their exact encoding; past that, as 53-bit fingerprints, the odds of a collision printed (default ${DEFAULT_EXACT_STATES.toLocaleString('en-US')})`,
+    'frontier-states': `states of a level held in memory; past that, the level goes to a temporary file, read back in order (default ${DEFAULT_FRONTIER_IN_MEMORY.toLocaleString('en-US')})`,
     'allow-missing': 'exit 0 even when a known defect is not reached in scope (a small scope, tried by hand)',
   },
   examples: [
@@ -104,7 +107,7 @@ export const exploreCommand: Command = {
     'gmem explore --shard 1/2 --out shards && gmem explore --shard 2/2 --out shards',
     'gmem explore --merge shards/shard-1-of-2.json shards/shard-2-of-2.json',
   ],
-  optionValues: { scope: 'NAME', symmetry: 'on|off', 'exact-states': 'N', out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
+  optionValues: { scope: 'NAME', symmetry: 'on|off', 'exact-states': 'N', 'frontier-states': 'N', out: 'DIR', variant: 'NAME', 'vm-type': 'NAME', policy: 'KEY=VALUE' },
   allowPositionals: true,
   async run(values, positionals) {
     const out = (values['out'] as string | undefined) ?? DEFAULT_EXPLORE_OUT;
@@ -128,7 +131,8 @@ export const exploreCommand: Command = {
       const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string, 'explore: --shard');
       const workers = values['workers'] === undefined ? availableParallelism() : positiveInt('workers', values['workers'] as string, 1, 64);
       const exactStates = values['exact-states'] === undefined ? undefined : positiveInt('exact-states', values['exact-states'] as string, 1, 1_000_000_000);
-      reports = await runSettings(settings, scope, { workers, ...(exactStates !== undefined ? { exactStates } : {}), ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
+      const frontierInMemory = values['frontier-states'] === undefined ? undefined : positiveInt('frontier-states', values['frontier-states'] as string, 1, 1_000_000_000);
+      reports = await runSettings(settings, scope, { workers, ...(exactStates !== undefined ? { exactStates } : {}), ...(frontierInMemory !== undefined ? { frontierInMemory } : {}), ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
       if (shard) {
         const file = join(out, `shard-${shard.index}-of-${shard.count}.json`);
         mkdirSync(out, { recursive: true });

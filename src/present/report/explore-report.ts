@@ -88,6 +88,7 @@ export function renderReports(reports: SettingReport[], wallMs: number): string 
     out.push(`${r.name}: ${r.result.states.toLocaleString('en-US')} states, ${r.result.transitions.toLocaleString('en-US')} transitions, depth ${r.result.depthReached}${r.result.exhausted ? ' (every reachable state)' : ''}, ${(r.result.wallMs / 1000).toFixed(1)} s`);
     const fp = r.result.fingerprinted;
     if (fp) out.push(`  states past ${fp.after.toLocaleString('en-US')} kept as 53-bit fingerprints: odds that two collided (a state missed) ${fp.collisionOdds.toExponential(1)}`);
+    if (r.result.spilledStates) out.push(`  frontier: up to ${r.result.spilledStates.toLocaleString('en-US')} states of a level held in a temporary file`);
     for (const inv of [...INVARIANT_NAMES, 'CRASH' as const]) {
       const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
       if (!found.length && inv !== 'CRASH') out.push(`  ${inv.padEnd(6)} holds in scope`);
@@ -115,6 +116,7 @@ export function toJson(reports: SettingReport[], wallMs: number): object {
       statesPerSecond: r.result.statesPerSecond,
       ...(r.result.shard ? { shard: r.result.shard } : {}),
       ...(r.result.fingerprinted ? { fingerprinted: r.result.fingerprinted } : {}),
+      ...(r.result.spilledStates ? { spilledStates: r.result.spilledStates } : {}),
       invariants: Object.fromEntries(
         [...INVARIANT_NAMES, ...(r.counterexamples.some((c) => c.finding.invariant === 'CRASH') ? ['CRASH' as const] : [])].map((inv) => {
           const found = r.counterexamples.filter((x) => x.finding.invariant === inv);
