@@ -1,9 +1,10 @@
 /**
  * Successors of one state: every step in scope, run on a copy of the state
- * (the state made from its encoding once, then Simulator.clone per step)
- * through the trace step runner (takeStep: the op, then every invariant on
- * the transition), each child encoded canonically. Used inline and by the
- * worker threads alike.
+ * (the state made from its encoding once, then Simulator.clone per step,
+ * except that a copy whose step left it as the parent, in the same names,
+ * is the next step's copy) through the trace step runner (takeStep: the
+ * op, then every invariant on the transition), each child encoded
+ * canonically. Used inline and by the worker threads alike.
  */
 import type { FaultName, SimConfig } from '../interpreter/config';
 import { defaultConfig } from '../interpreter/config';
@@ -17,6 +18,7 @@ import { encode, encodeReduced, hasFile, materialize, pinsHeld } from './state-c
 import type { SymmetryGroup } from './symmetry';
 import { packRelabel, symmetryGroup } from './symmetry';
 import { tuneHeapForShortLivedSimulators } from '../heap-tuning';
+import type { Simulator } from '../interpreter/simulator';
 
 export interface Setting {
   variant: Variant;
@@ -83,29 +85,37 @@ export function expand(model: Model, encoding: string): Expansion {
   const [from, to] = file ? [model.firstOp, model.steps.length] : [0, model.firstOp];
   const seen = new Set<string>();
   const out: Expansion = { transitions: 0, children: [], violations: [], crashes: [] };
+  // A copy that came back from its step as the parent it was made from (a self-loop: half the transitions) serves the next step too.
+  let sim: Simulator | undefined;
   for (let i = from; i < to; i++) {
     const step = model.steps[i]!;
     if (pinsFull && step.op === 'pin') continue;
     // Each child on a copy of the parent, made from its encoding once (Simulator.clone; test/explore.clone.test.ts holds it to materialize).
-    const sim = parent.clone();
-    if (parent.file) startChecksFrom(parent.file, sim.file!);
+    if (!sim) {
+      sim = parent.clone();
+      if (parent.file) startChecksFrom(parent.file, sim.file!);
+    }
+    const copy = sim;
+    sim = undefined;
     out.transitions++;
     let child: string;
     let relabel = 0;
     try {
-      const { outcome, violations } = takeStep(sim, step);
+      const { outcome, violations } = takeStep(copy, step);
       if (violations.length) out.violations.push([i, [...new Set(violations.map((v) => (v.defect ? `${v.invariant}/${v.defect}` : v.invariant)))]]);
       // A step that never returns (INV-14) leads to a terminal state: the machine is stuck in the kernel, and no step can follow.
       if (outcome?.kind === 'hang') continue;
       if (model.group) {
-        const reduced = encodeReduced(sim, model.group);
+        const reduced = encodeReduced(copy, model.group, encoding);
         child = reduced.encoding;
         relabel = packRelabel(model.group, reduced.relabel);
-      } else child = encode(sim);
+      } else child = encode(copy, encoding);
     } catch (err) {
       out.crashes.push([i, err instanceof Error ? err.message : String(err)]);
       continue;
     }
+    // The same state in the same names: everything that decides an outcome or a verdict is as in the parent (state-codec.ts).
+    if (child === encoding && relabel === 0) sim = copy;
     if (seen.has(child)) continue;
     seen.add(child);
     out.children.push(relabel ? [i, child, relabel] : [i, child]);

@@ -206,7 +206,7 @@ function pageContent(memory: PhysicalMemory, pfn: number, ps: number): number {
  * processes, data values renamed in order of first appearance; and the
  * relabelling from the state to it.
  */
-export function encodeReduced(sim: Simulator, group: SymmetryGroup): { encoding: string; relabel: Relabel } {
+export function encodeReduced(sim: Simulator, group: SymmetryGroup, like?: string): { encoding: string; relabel: Relabel } {
   const file = sim.file;
   // Nothing names a process (no mapping, no pin): every renaming gives the same string.
   let named = file !== undefined && (file.lifetime.mappers.size > 0 || file.pinStack.length > 0);
@@ -215,7 +215,7 @@ export function encodeReduced(sim: Simulator, group: SymmetryGroup): { encoding:
   let best: { encoding: string; process: number[]; values: number[] } | undefined;
   for (const perm of perms) {
     const values: number[] = [];
-    const encoding = encodeNamed(sim, perm, values);
+    const encoding = encodeNamed(sim, perm, values, like);
     if (!best || encoding < best.encoding) best = { encoding, process: perm, values };
   }
   const { encoding, process, values } = best!;
@@ -231,19 +231,24 @@ export function encodeReduced(sim: Simulator, group: SymmetryGroup): { encoding:
   return { encoding, relabel: { process, value } };
 }
 
-function encodeNamed(sim: Simulator, process: ReadonlyArray<number>, values: number[]): string {
+function encodeNamed(sim: Simulator, process: ReadonlyArray<number>, values: number[], like?: string): string {
   scratch.process = process;
   scratch.values = values;
   try {
-    return encode(sim);
+    return encode(sim, like);
   } finally {
     scratch.process = undefined;
     scratch.values = undefined;
   }
 }
 
-/** The canonical encoding of a simulator's state (see the file comment). */
-export function encode(sim: Simulator): string {
+/**
+ * The canonical encoding of a simulator's state (see the file comment).
+ * `like`: an encoding the state may have (its parent's): when it does, that
+ * very string is returned, so a self-loop makes no string and its hash is
+ * already known.
+ */
+export function encode(sim: Simulator, like?: string): string {
   const state = sim.snapshot();
   const file = state.file;
   if (!file) return NO_STATE;
@@ -338,6 +343,11 @@ export function encode(sim: Simulator): string {
   const slotMemory = sim.file!.slotMemory;
   if (slotMemory) for (let p = 0; p < nPages; p++) emit(pageContent(slotMemory, p, ps));
   for (const v of scratch.mixedBytes) emit(v);
+  if (like !== undefined && like.length === scratch.length) {
+    let i = 0;
+    while (i < scratch.length && scratch.units[i] === like.charCodeAt(i)) i++;
+    if (i === scratch.length) return like;
+  }
   let out = '';
   for (let i = 0; i < scratch.length; i += 4096) out += String.fromCharCode.apply(null, scratch.units.subarray(i, Math.min(scratch.length, i + 4096)) as unknown as number[]);
   return out;
