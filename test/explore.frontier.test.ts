@@ -4,10 +4,12 @@
  * the order of a level is kept, records longer than the read buffer and
  * strings of any 16-bit unit survive the file, and a search whose levels
  * spill reports what an in-memory one does, sharded or not, on one thread
- * or on workers, leaving no file behind.
+ * or on workers, leaving no file behind, even when stopped by a signal.
  */
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../machines/policy';
 import { Frontier } from '../src/explore/frontier';
 import type { ExploreResult } from '../src/explore/search';
@@ -15,6 +17,7 @@ import { explore } from '../src/explore/search';
 import { StateTable } from '../src/explore/state-table';
 import { START_SCOPE } from '../src/explore/settings';
 import { ExpandPool } from '../src/explore/worker-pool';
+import { BIN } from './support/run-cli';
 
 // The temporary folders this file's searches made: those present now and not when it started.
 const before = new Set(readdirSync(tmpdir()));
@@ -109,3 +112,22 @@ it('a search stopped mid-level, its levels in files, leaves no file behind', asy
   }
   expect(spills()).toEqual([]);
 });
+
+it('gmem explore stopped by SIGTERM or SIGINT mid-search removes its levels\' files and exits 143 or 130', async () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    // Its own temporary folder, so only its files are looked at.
+    const tmp = mkdtempSync(join(tmpdir(), 'gmem-frontier-test-'));
+    const child = spawn(process.execPath, [BIN, 'explore', '--scope', 'cross-block', '--variant', 'rfc-v2', '--vm-type', 'tdx', '--frontier-states', '1', '--workers', '1', '--json'], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+    const deadline = Date.now() + 30_000;
+    while (readdirSync(tmp).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const during = readdirSync(tmp);
+    child.kill(signal);
+    // The level under way and the next one, or the first alone.
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((f) => f.startsWith('gmem-frontier-'))).toBe(true);
+    expect(await exited).toBe(code);
+    expect(readdirSync(tmp)).toEqual([]);
+    rmSync(tmp, { recursive: true });
+  }
+}, 90_000);

@@ -38,9 +38,9 @@ it('docs/VERDICTS.md is what `gmem verdicts` renders from its results', () => {
   expect(doc).toBe(renderedNow());
 });
 
-it('regenerating writes the same committed files when only the timings differ', () => {
-  // Two runs differ in their timings and nothing else: neither committed file may show them.
-  const slower = results.map((r) => ({ ...r, wallMs: r.wallMs + 12_345, statesPerSecond: r.statesPerSecond + 7 }));
+it('regenerating writes the same committed files when only the timings, or where levels were held, differ', () => {
+  // Two runs differ in their timings and in how much of a level went to disk (--frontier-states), nothing else: neither committed file may show them.
+  const slower = results.map((r) => ({ ...r, wallMs: r.wallMs + 12_345, statesPerSecond: r.statesPerSecond + 7, spilledStates: 99 }));
   expect(renderVerdicts(slower.map((r) => report(r)))).toBe(renderedNow());
   expect(JSON.stringify(slower.map(storedResult))).toBe(JSON.stringify(results.map(storedResult)));
   expect(readFileSync(VERDICT_RESULTS, 'utf8')).not.toMatch(/"wallMs"|"statesPerSecond"/);

@@ -10,8 +10,21 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** States of a level held in memory before the rest go to a temporary file. */
-export const DEFAULT_FRONTIER_IN_MEMORY = 500_000;
+/** States of a level held in memory before the rest go to a temporary file (about 40 MB of wide encodings). */
+export const DEFAULT_FRONTIER_IN_MEMORY = 100_000;
+
+/** Temporary folders of levels not yet disposed, removed at exit however the process ends (gmem explore turns SIGINT and SIGTERM into an exit). */
+const live = new Set<string>();
+let hooked = false;
+
+function track(dir: string): void {
+  live.add(dir);
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const d of live) rmSync(d, { recursive: true, force: true });
+  });
+}
 
 const WRITE_BUFFER = 1 << 20;
 
@@ -110,10 +123,12 @@ export class Frontier {
     this.spill = undefined;
     closeSync(s.fd);
     rmSync(s.dir, { recursive: true, force: true });
+    live.delete(s.dir);
   }
 
   private open(): NonNullable<Frontier['spill']> {
     const dir = mkdtempSync(join(tmpdir(), 'gmem-frontier-'));
+    track(dir);
     return { dir, fd: openSync(join(dir, 'level'), 'w+'), count: 0, buffer: Buffer.alloc(WRITE_BUFFER), used: 0, written: 0 };
   }
 

@@ -118,8 +118,12 @@ export interface ExploreOptions {
 
 const BATCH = 64;
 
-/** States a search keeps exactly before it keeps fingerprints: about 0.6 GB of encodings in the cross-block scope. */
-export const DEFAULT_EXACT_STATES = 2_000_000;
+/**
+ * States a search keeps exactly before it keeps fingerprints: 500,000 wide
+ * encodings (24 pages, 8 processes) take about 200 MB; past them a state
+ * costs 16 bytes of fingerprint table instead of its encoding.
+ */
+export const DEFAULT_EXACT_STATES = 500_000;
 
 export async function explore(setting: Setting, scope: Scope, options: ExploreOptions = {}): Promise<ExploreResult> {
   const start = Date.now();
@@ -258,7 +262,7 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
  * Expands every state of the frontier and hands each expansion to `absorb`
  * with the state's id, in frontier order whatever order the workers finish
  * in (the results are then the same on any number of cores). Batches are
- * read from the frontier as workers free up, a few per worker ahead, and let
+ * read from the frontier as workers free up, two per worker ahead, and let
  * go once taken in: neither a level nor its expansions are held whole.
  */
 async function expandAll(model: Model, pool: ExpandPool | undefined, chunks: Iterator<FrontierChunk>, absorb: (x: Expansion, id: number) => void, progress: (done: number) => void): Promise<void> {
@@ -269,10 +273,13 @@ async function expandAll(model: Model, pool: ExpandPool | undefined, chunks: Ite
       for (let i = 0; i < encodings.length; i++) absorb(expand(model, encodings[i]!), ids[i]!);
       done += encodings.length;
       progress(done);
+      // Let the event loop run between chunks: a signal's handler, a concurrent search's batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return;
   }
-  const ahead = pool.size * 4;
+  // Two batches a worker: one being expanded, one waiting, so no worker idles (a batch of a wide scope's expansions is megabytes).
+  const ahead = pool.size * 2;
   const ready = new Map<number, Expansion[]>();
   const idsOf = new Map<number, number[]>();
   let issued = 0;

@@ -2,9 +2,9 @@
  * The states a search has seen, as TLC's FPSet keeps them once a scope
  * outgrows exact storage: up to `exactLimit` states by their exact encoding
  * (a Map), then every state by its 53-bit fingerprint (fingerprint.ts) in an
- * open-addressing table of doubles, 8 bytes a slot at most half full, where
- * an encoding costs its length twice plus a Map entry (about 300 bytes a
- * state in the cross-block scope). Past the switch two distinct states may
+ * open-addressing table of doubles and ids, 12 bytes a slot at most three
+ * quarters full, where an encoding costs its length twice plus a Map entry
+ * (about 300 bytes a state in the cross-block scope). Past the switch two distinct states may
  * share a fingerprint and the later one be taken for the earlier: the search
  * then misses it and what only it reaches, with probability at most
  * n^2 / 2^54 for n states (`collisionOdds`), which the explorer prints.
@@ -61,7 +61,7 @@ export class SeenStates {
   }
 
   private addFingerprint(fp: number, id: number): boolean {
-    if ((this.used + 1) * 2 > this.table.length) this.grow(this.table.length * 2);
+    if ((this.used + 1) * 4 > this.table.length * 3) this.grow(this.table.length * 2);
     // Stored plus one, so 0 marks an empty slot.
     const key = fp + 1;
     const mask = this.table.length - 1;

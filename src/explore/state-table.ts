@@ -1,6 +1,6 @@
 /**
  * What a search keeps of every state it reached, by id, in typed columns
- * (21 bytes a state, where arrays of numbers cost 8 bytes a field): the
+ * (13 bytes a state, 21 with symmetry, where arrays of numbers cost 8 bytes a field): the
  * parent and the step from it (a shortest path back to the empty machine,
  * how counterexamples are rebuilt), its depth, the transitions computed
  * from it (-1: not expanded; shards merge by these) and, with symmetry, the
@@ -11,7 +11,8 @@ export class StateTable {
   private vias = new Int32Array(1024);
   private depths = new Uint8Array(1024);
   private degrees = new Int32Array(1024);
-  private relabels = new Float64Array(1024);
+  /** made at the first state reached through a renaming (symmetry), else none. */
+  private relabels: Float64Array | undefined;
   private count = 0;
 
   get size(): number {
@@ -26,7 +27,7 @@ export class StateTable {
     this.vias[id] = via;
     this.depths[id] = depth;
     this.degrees[id] = -1;
-    this.relabels[id] = relabel;
+    if (relabel !== 0) (this.relabels ??= new Float64Array(this.parents.length))[id] = relabel;
     return id;
   }
 
@@ -51,7 +52,7 @@ export class StateTable {
   }
 
   relabel(id: number): number {
-    return this.relabels[id]!;
+    return this.relabels ? this.relabels[id]! : 0;
   }
 
   private grow(): void {
@@ -65,6 +66,6 @@ export class StateTable {
     this.vias = grown(this.vias, (k) => new Int32Array(k));
     this.depths = grown(this.depths, (k) => new Uint8Array(k));
     this.degrees = grown(this.degrees, (k) => new Int32Array(k));
-    this.relabels = grown(this.relabels, (k) => new Float64Array(k));
+    if (this.relabels) this.relabels = grown(this.relabels, (k) => new Float64Array(k));
   }
 }

@@ -35,11 +35,11 @@ export function counterexampleTraces(): string[] {
     .map((f) => join(VERDICT_TRACES, f));
 }
 
-/** A result as committed: without the timings, which change from run to run while nothing else does. */
-export type StoredResult = Omit<ExploreResult, 'wallMs' | 'statesPerSecond'>;
+/** A result as committed: without the timings, which change from run to run while nothing else does, nor where a level was held (--frontier-states). */
+export type StoredResult = Omit<ExploreResult, 'wallMs' | 'statesPerSecond' | 'spilledStates'>;
 
 export function storedResult(r: ExploreResult): StoredResult {
-  const { wallMs: _wallMs, statesPerSecond: _rate, ...rest } = r;
+  const { wallMs: _wallMs, statesPerSecond: _rate, spilledStates: _spilled, ...rest } = r;
   return rest;
 }
 
