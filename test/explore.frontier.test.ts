@@ -47,8 +47,12 @@ describe('Frontier', () => {
     // Read twice (a shard counts its part first): the same again, here keeping a part.
     const kept = [...f.chunks(10, (e) => e.length % 2 === 0)].flatMap((c) => c.encodings);
     expect(kept).toEqual(states.filter((e) => e.length % 2 === 0));
+    // The level's file is unlinked once open: its folder is empty, so a process killed outright leaves no data behind.
+    expect(spills()).toHaveLength(1);
+    expect(readdirSync(join(tmpdir(), spills()[0]!))).toEqual([]);
     f.dispose();
     expect(spills()).toEqual([]);
+    expect(() => f.push('late', 1)).toThrow('already let go');
   });
 
   it('holds a level under the bound in memory, and makes no file', () => {

@@ -6,14 +6,14 @@
  * the heap (as TLC keeps its queue of unexplored states on disk). The order
  * is kept either way: results do not depend on where a level was held.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** States of a level held in memory before the rest go to a temporary file (about 40 MB of wide encodings). */
 export const DEFAULT_FRONTIER_IN_MEMORY = 100_000;
 
-/** Temporary folders of levels not yet disposed, removed at exit however the process ends (gmem explore turns SIGINT and SIGTERM into an exit). */
+/** Temporary folders of levels not yet disposed (each empty: its file is unlinked once open), removed at exit (gmem explore turns SIGINT and SIGTERM into an exit). */
 const live = new Set<string>();
 let hooked = false;
 
@@ -37,6 +37,7 @@ export class Frontier {
   private readonly encodings: string[] = [];
   private readonly ids: number[] = [];
   private spill: { dir: string; fd: number; count: number; buffer: Buffer; used: number; written: number } | undefined;
+  private disposed = false;
 
   constructor(private readonly inMemory: number = DEFAULT_FRONTIER_IN_MEMORY) {}
 
@@ -50,6 +51,7 @@ export class Frontier {
   }
 
   push(encoding: string, id: number): void {
+    if (this.disposed) throw new Error('explorer: a state pushed to a level already let go');
     if (this.encodings.length < this.inMemory) {
       this.encodings.push(encoding);
       this.ids.push(id);
@@ -118,6 +120,7 @@ export class Frontier {
 
   /** Removes the temporary file, if the level had one. */
   dispose(): void {
+    this.disposed = true;
     const s = this.spill;
     if (!s) return;
     this.spill = undefined;
@@ -129,12 +132,20 @@ export class Frontier {
   private open(): NonNullable<Frontier['spill']> {
     const dir = mkdtempSync(join(tmpdir(), 'gmem-frontier-'));
     track(dir);
-    return { dir, fd: openSync(join(dir, 'level'), 'w+'), count: 0, buffer: Buffer.alloc(WRITE_BUFFER), used: 0, written: 0 };
+    const file = join(dir, 'level');
+    const fd = openSync(file, 'w+');
+    // Unlinked at once, read and written through the descriptor: however the process ends (SIGKILL, the OOM killer), the space goes back.
+    unlinkSync(file);
+    return { dir, fd, count: 0, buffer: Buffer.alloc(WRITE_BUFFER), used: 0, written: 0 };
   }
 
   /** Writes the buffer out; grows it when one record (`need` bytes) does not fit in it. */
   private flush(s: NonNullable<Frontier['spill']>, need: number): void {
-    if (s.used) s.written += writeSync(s.fd, s.buffer, 0, s.used, s.written);
+    for (let at = 0; at < s.used; ) {
+      const n = writeSync(s.fd, s.buffer, at, s.used - at, s.written);
+      at += n;
+      s.written += n;
+    }
     s.used = 0;
     if (need > s.buffer.length) s.buffer = Buffer.alloc(need);
   }

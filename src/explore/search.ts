@@ -120,8 +120,8 @@ const BATCH = 64;
 
 /**
  * States a search keeps exactly before it keeps fingerprints: 500,000 wide
- * encodings (24 pages, 8 processes) take about 200 MB; past them a state
- * costs 16 bytes of fingerprint table instead of its encoding.
+ * encodings (20 pages, 8 processes) take about 200 MB; past them a state
+ * costs 16 to 32 bytes of fingerprint table instead of its encoding.
  */
 export const DEFAULT_EXACT_STATES = 500_000;
 

@@ -131,10 +131,15 @@ export const exploreCommand: Command = {
       const shard = values['shard'] === undefined ? undefined : parseShard(values['shard'] as string, 'explore: --shard');
       const workers = values['workers'] === undefined ? availableParallelism() : positiveInt('workers', values['workers'] as string, 1, 64);
       const exactStates = values['exact-states'] === undefined ? undefined : positiveInt('exact-states', values['exact-states'] as string, 1, 1_000_000_000);
-      // A search stopped by a signal still removes the temporary files of its levels (frontier.ts removes them at exit).
-      for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
       const frontierInMemory = values['frontier-states'] === undefined ? undefined : positiveInt('frontier-states', values['frontier-states'] as string, 1, 1_000_000_000);
-      reports = await runSettings(settings, scope, { workers, ...(exactStates !== undefined ? { exactStates } : {}), ...(frontierInMemory !== undefined ? { frontierInMemory } : {}), ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
+      // A search stopped by a signal still removes the temporary folders of its levels (frontier.ts removes them at exit).
+      const stops = ([['SIGINT', 130], ['SIGTERM', 143]] as const).map(([signal, code]) => [signal, () => process.exit(code)] as const);
+      for (const [signal, stop] of stops) process.on(signal, stop);
+      try {
+        reports = await runSettings(settings, scope, { workers, ...(exactStates !== undefined ? { exactStates } : {}), ...(frontierInMemory !== undefined ? { frontierInMemory } : {}), ...(shard ? { shard } : { out }), ...(onProgress ? { onProgress } : {}), ...(onSettingDone ? { onSettingDone } : {}) });
+      } finally {
+        for (const [signal, stop] of stops) process.off(signal, stop);
+      }
       if (shard) {
         const file = join(out, `shard-${shard.index}-of-${shard.count}.json`);
         mkdirSync(out, { recursive: true });
