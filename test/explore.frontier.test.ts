@@ -63,6 +63,16 @@ describe('Frontier', () => {
     expect(f.spilled).toBe(0);
     f.dispose();
   });
+
+  it('a level at the depth bound only counts its states: none kept in memory or on disk', () => {
+    const f = Frontier.counting();
+    for (let i = 0; i < 300_000; i++) f.push(`state ${i}`, i);
+    expect(f.length).toBe(300_000);
+    expect(f.spilled).toBe(0);
+    expect(spills()).toEqual([]);
+    expect(() => [...f.chunks(64)]).toThrow('only counted');
+    f.dispose();
+  });
 });
 
 describe('StateTable', () => {

@@ -38,11 +38,22 @@ export class Frontier {
   private readonly ids: number[] = [];
   private spill: { dir: string; fd: number; count: number; buffer: Buffer; used: number; written: number } | undefined;
   private disposed = false;
+  /** states counted by a level that keeps none (`Frontier.counting`). */
+  private counted = 0;
 
-  constructor(private readonly inMemory: number = DEFAULT_FRONTIER_IN_MEMORY) {}
+  /** `inMemory`: states held in memory before the rest go to a file; `keep` false: the states are only counted (the level past the depth bound, never expanded). */
+  constructor(
+    private readonly inMemory: number = DEFAULT_FRONTIER_IN_MEMORY,
+    private readonly keep = true,
+  ) {}
+
+  /** A level that is never expanded (it lies at the depth bound): its states are counted, not kept, in memory or on disk. */
+  static counting(): Frontier {
+    return new Frontier(0, false);
+  }
 
   get length(): number {
-    return this.encodings.length + (this.spill?.count ?? 0);
+    return this.counted + this.encodings.length + (this.spill?.count ?? 0);
   }
 
   /** States held in the temporary file (0: the level fits in memory). */
@@ -52,6 +63,10 @@ export class Frontier {
 
   push(encoding: string, id: number): void {
     if (this.disposed) throw new Error('explorer: a state pushed to a level already let go');
+    if (!this.keep) {
+      this.counted++;
+      return;
+    }
     if (this.encodings.length < this.inMemory) {
       this.encodings.push(encoding);
       this.ids.push(id);
@@ -74,6 +89,7 @@ export class Frontier {
    * (a shard keeps its part of the split level).
    */
   *chunks(size: number, keep?: (encoding: string) => boolean): Generator<FrontierChunk> {
+    if (!this.keep) throw new Error('explorer: a level that only counted its states cannot give them back');
     let chunk: FrontierChunk = { encodings: [], ids: [] };
     const take = (encoding: string, id: number): FrontierChunk | undefined => {
       if (keep && !keep(encoding)) return undefined;

@@ -183,7 +183,8 @@ async function search(model: Model, pool: ExpandPool | undefined, options: Explo
         total = 0;
         for (const c of frontier.chunks(BATCH, keep)) total += c.encodings.length;
       }
-      const next = new Frontier(inMemory);
+      // The level at the depth bound is never expanded: only its size is needed (is the search exhausted?).
+      const next = depth + 1 >= scope.depth ? Frontier.counting() : new Frontier(inMemory);
       // Each state's expansion is taken in as it comes, in frontier order: a level's expansions are never all held at once.
       const absorb = (x: Expansion, from: number) => {
         table.setDegree(from, x.transitions);
