@@ -92,7 +92,7 @@ describe('a reduced search reports what the full one does, over fewer states', (
     expect(reduced.states).toBeLessThan(full.states);
     // Every reduced counterexample is rebuilt in the first state's names and replays to its break.
     expect(report(reduced).counterexamples.every((c) => c.reproduced)).toBe(true);
-  });
+  }, 60_000);
 
   it('with two values and two processes (rfc-v2 sw-protected, depth 4)', async () => {
     const setting = { variant: 'rfc-v2' as const, vmType: 'sw-protected' as const, policy: DEFAULT_POLICY };
@@ -101,5 +101,5 @@ describe('a reduced search reports what the full one does, over fewer states', (
     expect(verdicts(reduced)).toEqual(verdicts(full));
     expect(reduced.states * 2).toBeLessThan(full.states);
     expect(report(reduced).counterexamples.every((c) => c.reproduced)).toBe(true);
-  });
+  }, 60_000);
 });
