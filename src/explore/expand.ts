@@ -85,18 +85,19 @@ export function expand(model: Model, encoding: string): Expansion {
   const [from, to] = file ? [model.firstOp, model.steps.length] : [0, model.firstOp];
   const seen = new Set<string>();
   const out: Expansion = { transitions: 0, children: [], violations: [], crashes: [] };
+  // Each child on a copy of the parent, made from its encoding once (Simulator.clone; test/explore.clone.test.ts holds it to materialize).
+  const fresh = (): Simulator => {
+    const copy = parent.clone();
+    if (parent.file) startChecksFrom(parent.file, copy.file!);
+    return copy;
+  };
   // A copy that came back from its step as the parent it was made from (a self-loop: half the transitions) serves the next step too.
-  let sim: Simulator | undefined;
+  let spare: Simulator | undefined;
   for (let i = from; i < to; i++) {
     const step = model.steps[i]!;
     if (pinsFull && step.op === 'pin') continue;
-    // Each child on a copy of the parent, made from its encoding once (Simulator.clone; test/explore.clone.test.ts holds it to materialize).
-    if (!sim) {
-      sim = parent.clone();
-      if (parent.file) startChecksFrom(parent.file, sim.file!);
-    }
-    const copy = sim;
-    sim = undefined;
+    const copy = spare ?? fresh();
+    spare = undefined;
     out.transitions++;
     let child: string;
     let relabel = 0;
@@ -115,7 +116,7 @@ export function expand(model: Model, encoding: string): Expansion {
       continue;
     }
     // The same state in the same names: everything that decides an outcome or a verdict is as in the parent (state-codec.ts).
-    if (child === encoding && relabel === 0) sim = copy;
+    if (child === encoding && relabel === 0) spare = copy;
     if (seen.has(child)) continue;
     seen.add(child);
     out.children.push(relabel ? [i, child, relabel] : [i, child]);

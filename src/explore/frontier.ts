@@ -41,10 +41,10 @@ export class Frontier {
   /** states counted by a level that keeps none (`Frontier.counting`). */
   private counted = 0;
 
-  /** `inMemory`: states held in memory before the rest go to a file; `keep` false: the states are only counted (the level past the depth bound, never expanded). */
+  /** `inMemory`: states held in memory before the rest go to a file; `stores` false: the states are only counted (the level at the depth bound, never expanded). */
   constructor(
     private readonly inMemory: number = DEFAULT_FRONTIER_IN_MEMORY,
-    private readonly keep = true,
+    private readonly stores = true,
   ) {}
 
   /** A level that is never expanded (it lies at the depth bound): its states are counted, not kept, in memory or on disk. */
@@ -63,7 +63,7 @@ export class Frontier {
 
   push(encoding: string, id: number): void {
     if (this.disposed) throw new Error('explorer: a state pushed to a level already let go');
-    if (!this.keep) {
+    if (!this.stores) {
       this.counted++;
       return;
     }
@@ -89,7 +89,7 @@ export class Frontier {
    * (a shard keeps its part of the split level).
    */
   *chunks(size: number, keep?: (encoding: string) => boolean): Generator<FrontierChunk> {
-    if (!this.keep) throw new Error('explorer: a level that only counted its states cannot give them back');
+    if (!this.stores) throw new Error('explorer: a level that only counted its states cannot give them back');
     let chunk: FrontierChunk = { encodings: [], ids: [] };
     const take = (encoding: string, id: number): FrontierChunk | undefined => {
       if (keep && !keep(encoding)) return undefined;

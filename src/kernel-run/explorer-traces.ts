@@ -23,6 +23,10 @@ import { expectOf } from '../explore/counterexample';
 import { buildModel } from '../explore/expand';
 import { explore } from '../explore/search';
 import { START_SCOPE } from '../explore/settings';
+import { rootSimulator } from '../explore/state-codec';
+import { runTrace, traceConfig } from '../trace/replay';
+import type { Trace, TraceStep } from '../trace/schema';
+import { knownDisagreement } from './known-disagreements';
 
 /**
  * The start scope without symmetry: every state, renamed twins included, is
@@ -30,10 +34,6 @@ import { START_SCOPE } from '../explore/settings';
  * (that processes are interchangeable).
  */
 const SCOPE = { ...START_SCOPE, symmetry: false };
-import { rootSimulator } from '../explore/state-codec';
-import { runTrace, traceConfig } from '../trace/replay';
-import type { Trace, TraceStep } from '../trace/schema';
-import { knownDisagreement } from './known-disagreements';
 
 export interface ExplorerTraces {
   /** the trace files written. */
